@@ -1,0 +1,55 @@
+/**
+ * The lab's defaults, in one place: the contract's ports (shared/API.md), the knobs, the admin account and the
+ * database names. Each process reads its environment through its own validated config and falls back to these.
+ */
+export const DEFAULT_PORTS = {
+  MONOLITH_PORT: 8000,
+  GATEWAY_PORT: 9000,
+  ORDER_PORT: 8001,
+  PAYMENT_PORT: 8002,
+  EMAIL_PORT: 8003,
+  PRODUCT_PORT: 8004,
+  USER_PORT: 8005,
+  CART_PORT: 8006,
+  DASHBOARD_PORT: 3000,
+  SMTP_PORT: 1025,
+  MAIL_UI_PORT: 8025,
+  EMBEDDED_PG_PORT: 5433,
+} as const;
+
+export const DEFAULT_ADMIN = { email: 'admin@checkout.lab', password: 'labadmin123' } as const;
+
+/** Used only when JWT_SECRET is unset; refused when NODE_ENV=production. */
+export const DEV_JWT_SECRET = 'checkout-lab-development-secret-change-me';
+
+/** The knobs of shared/API.md, in the JSON shape of GET /api/lab/config. */
+export interface Knobs {
+  payment_delay_ms: number;
+  email_delay_ms: number;
+  payment_failure_rate: number;
+}
+
+export const DEFAULT_KNOBS: Knobs = { payment_delay_ms: 1000, email_delay_ms: 2000, payment_failure_rate: 0 };
+
+/** One database per stack or service, created on the PostgreSQL server at start. */
+export const DATABASE_NAMES = {
+  monolith: 'checkout_monolith',
+  users: 'checkout_users',
+  products: 'checkout_products',
+  carts: 'checkout_carts',
+  orders: 'checkout_orders',
+  payments: 'checkout_payments',
+  emails: 'checkout_emails',
+  lab: 'checkout_lab',
+} as const;
+
+/** Both stacks send the confirmation with this subject, so the shared mail catcher tells them apart. */
+export function confirmationSubject(stack: 'monolith' | 'microservices', orderId: number | string): string {
+  return `[${stack}] Order #${orderId} confirmed`;
+}
+
+/** Reads back the stack and order id from a confirmation subject; null for any other mail. */
+export function parseConfirmationSubject(subject: string): { stack: string; orderId: string } | null {
+  const match = /^\[(monolith|microservices)\] Order #(\S+) confirmed$/.exec(subject);
+  return match ? { stack: match[1], orderId: match[2] } : null;
+}
