@@ -1,0 +1,71 @@
+import bcrypt from 'bcryptjs';
+import jwt from 'jsonwebtoken';
+import { z } from 'zod';
+import type { User, UserRepository } from '../data-access/user.repository';
+import { userErrors } from './user.errors';
+
+export const registerSchema = z.object({
+  email: z.string().trim().toLowerCase().pipe(z.email('must be an email address').max(255)),
+  password: z.string().min(8, 'at least 8 characters').max(128),
+  full_name: z.string().trim().min(1).max(255),
+});
+
+export const loginSchema = z.object({
+  email: z.string().trim().toLowerCase().max(255),
+  password: z.string().min(1).max(128),
+});
+
+export interface TokenSettings {
+  secret: string;
+  expiresInS: number;
+  bcryptRounds: number;
+}
+
+/** The claims both the gateway and the monolith understand: sub (the user id, as a string), email, is_admin. */
+export interface AccessClaims {
+  sub: string;
+  email: string;
+  is_admin: boolean;
+}
+
+export class UserUseCases {
+  // A hash of nothing in particular: login compares against it when the email is unknown, so that an unknown email
+  // and a wrong password take the same time and an attacker cannot list accounts by timing.
+  private readonly dummyHash: string;
+
+  constructor(
+    private readonly users: UserRepository,
+    private readonly tokens: TokenSettings,
+  ) {
+    this.dummyHash = bcrypt.hashSync('not-a-password', tokens.bcryptRounds);
+  }
+
+  async register(input: z.infer<typeof registerSchema>): Promise<User> {
+    const password_hash = await bcrypt.hash(input.password, this.tokens.bcryptRounds);
+    const user = await this.users.insert({ email: input.email, password_hash, full_name: input.full_name });
+    if (!user) throw userErrors.emailTaken();
+    return user;
+  }
+
+  async login(input: z.infer<typeof loginSchema>) {
+    const user = await this.users.findByEmail(input.email);
+    const matches = await bcrypt.compare(input.password, user?.password_hash ?? this.dummyHash);
+    if (!user || !matches) throw userErrors.invalidCredentials();
+    const claims: AccessClaims = { sub: String(user.id), email: user.email, is_admin: user.is_admin };
+    const access_token = jwt.sign(claims, this.tokens.secret, {
+      algorithm: 'HS256',
+      expiresIn: this.tokens.expiresInS,
+    });
+    return { access_token, token_type: 'bearer' as const, expires_in: this.tokens.expiresInS };
+  }
+
+  async me(userId: number): Promise<User> {
+    const user = await this.users.findById(userId);
+    if (!user) throw userErrors.userGone();
+    return user;
+  }
+
+  async seedAdmin(email: string, password: string): Promise<User> {
+    return this.users.upsertAdmin(email.toLowerCase(), await bcrypt.hash(password, this.tokens.bcryptRounds));
+  }
+}

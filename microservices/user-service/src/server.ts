@@ -1,0 +1,45 @@
+import type { AddressInfo } from 'node:net';
+import { createLogger, ensureDatabase } from '@checkout-lab/kit';
+import { createApp } from './app';
+import type { UserConfig } from './config';
+import { createPool, migrate } from './data-access/db';
+import { UserRepository } from './data-access/user.repository';
+import { UserUseCases } from './domain/users.use-case';
+
+export interface RunningService {
+  url: string;
+  port: number;
+  stop(): Promise<void>;
+}
+
+/** Creates and migrates the database, seeds the admin and listens on config.USER_PORT (0: a free port). */
+export async function startUserService(config: UserConfig): Promise<RunningService> {
+  const log = createLogger('user-service', config.LOG_LEVEL);
+  const databaseUrl = await ensureDatabase(config.DATABASE_URL, config.DB_NAME);
+  const pool = createPool(databaseUrl, config.DB_POOL_SIZE);
+  await migrate(pool);
+  const users = new UserUseCases(new UserRepository(pool), {
+    secret: config.JWT_SECRET,
+    expiresInS: config.JWT_EXPIRES_IN_S,
+    bcryptRounds: config.BCRYPT_ROUNDS,
+  });
+  await users.seedAdmin(config.LAB_ADMIN_EMAIL, config.LAB_ADMIN_PASSWORD);
+
+  const app = createApp({ pool, users, log });
+  const server = app.listen(config.USER_PORT);
+  await new Promise<void>((resolve, reject) => {
+    server.once('listening', resolve);
+    server.once('error', reject);
+  });
+  const port = (server.address() as AddressInfo).port;
+  log.info({ port, database: config.DB_NAME }, 'user-service listening');
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    stop: async () => {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await pool.end();
+    },
+  };
+}
