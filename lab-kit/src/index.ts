@@ -8,3 +8,4 @@ export * from './defaults';
 export * from './seed-catalog';
 export * from './http';
 export * from './logger';
+export * from './process';

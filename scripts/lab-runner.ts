@@ -1,0 +1,268 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  assertPortFree,
+  assertRabbitReachable,
+  canConnect,
+  DEFAULT_ADMIN,
+  DEFAULT_PORTS,
+  DATABASE_NAMES,
+  ensureDatabase,
+  ensurePostgres,
+  LabSetupError,
+  type ManagedProcess,
+  type MailCatcher,
+  type PostgresServer,
+  redact,
+  spawnTypeScript,
+  startMailCatcher,
+  waitForHealthy,
+} from '@checkout-lab/kit';
+
+/**
+ * The lab launcher behind `npm start` (and the benchmarks when no lab answers): PostgreSQL (embedded unless
+ * DATABASE_URL is set), the mail catcher, the monolith, the microservices when RabbitMQ answers, and the dashboard.
+ * It starts them in that order and, when any step fails, stops what it had started before it reports the problem.
+ */
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+type PortName = keyof typeof DEFAULT_PORTS;
+
+export interface LabOptions {
+  /** The environment to read the variables of docs/conventions.md from. */
+  env?: NodeJS.ProcessEnv;
+  /** Where embedded PostgreSQL keeps its data and the processes their logs. */
+  dataDir?: string;
+  /** Progress lines for a person ("starting the monolith..."). */
+  onProgress?: (line: string) => void;
+  /** Start the dashboard too (the benchmarks do not need it). */
+  dashboard?: boolean;
+  /**
+   * Gives every database and broker name this prefix (LAB_NAME_PREFIX), so that a second lab on the same PostgreSQL
+   * server and RabbitMQ (a test run, a benchmark) never touches the first one's data.
+   */
+  namePrefix?: string;
+}
+
+export interface LabUrls {
+  monolith: string;
+  gateway: string | null;
+  dashboard: string | null;
+  mailUi: string;
+  smtp: string;
+  database: string;
+  amqp: string | null;
+}
+
+export interface Lab {
+  urls: LabUrls;
+  /** Why a part was left out (RabbitMQ missing, say), one line each. */
+  warnings: string[];
+  logDir: string;
+  stop(): Promise<void>;
+}
+
+function port(env: NodeJS.ProcessEnv, name: PortName): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return DEFAULT_PORTS[name];
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1 || value > 65535) {
+    throw new LabSetupError(`${name}=${raw} is not a port number (1-65535).`);
+  }
+  return value;
+}
+
+/** Starts rabbitmq-server when it is installed here but not running; true when it then answers. */
+async function tryStartLocalRabbit(amqpUrl: string, onProgress: (line: string) => void): Promise<boolean> {
+  const url = new URL(amqpUrl);
+  if (!['127.0.0.1', 'localhost', '::1'].includes(url.hostname)) return false;
+  const which = spawnSync('sh', ['-c', 'command -v rabbitmq-server'], { encoding: 'utf8' });
+  if (which.status !== 0) return false;
+  onProgress('RabbitMQ is not running: starting the local rabbitmq-server (about 10 s)...');
+  try {
+    execFileSync('rabbitmq-server', ['-detached'], { stdio: 'ignore' });
+  } catch {
+    return false;
+  }
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    if (await canConnect(url.hostname, Number(url.port || 5672))) return true;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  return false;
+}
+
+export async function startLab(options: LabOptions = {}): Promise<Lab> {
+  const env = options.env ?? process.env;
+  const onProgress = options.onProgress ?? (() => {});
+  const dataDir = path.resolve(options.dataDir ?? env.LAB_DATA_DIR ?? path.join(ROOT, '.lab-data'));
+  const logDir = path.join(dataDir, 'logs');
+  fs.mkdirSync(logDir, { recursive: true });
+  const withDashboard = options.dashboard ?? true;
+  const namePrefix = options.namePrefix ?? env.LAB_NAME_PREFIX ?? '';
+  if (namePrefix && !/^[a-z][a-z0-9_]*$/.test(namePrefix)) {
+    throw new LabSetupError(`LAB_NAME_PREFIX=${namePrefix} must be lower-case letters, digits and underscores.`);
+  }
+  const dbName = (name: keyof typeof DATABASE_NAMES) => (namePrefix ? `${namePrefix}_${name}` : DATABASE_NAMES[name]);
+
+  const ports = Object.fromEntries(
+    (Object.keys(DEFAULT_PORTS) as PortName[]).map((name) => [name, port(env, name)]),
+  ) as Record<PortName, number>;
+  const amqpUrl = env.AMQP_URL || 'amqp://guest:guest@127.0.0.1:5672';
+  const admin = {
+    email: env.LAB_ADMIN_EMAIL || DEFAULT_ADMIN.email,
+    password: env.LAB_ADMIN_PASSWORD || DEFAULT_ADMIN.password,
+  };
+
+  // Every port is checked before anything starts, so a taken one costs nothing to fix.
+  const wanted: [PortName, string][] = [
+    ['SMTP_PORT', 'mail catcher SMTP'],
+    ['MAIL_UI_PORT', 'mail catcher web page'],
+    ['MONOLITH_PORT', 'monolith'],
+    ['GATEWAY_PORT', 'API gateway'],
+    ['ORDER_PORT', 'order-service'],
+    ['PAYMENT_PORT', 'payment-service'],
+    ['EMAIL_PORT', 'email-service'],
+    ['PRODUCT_PORT', 'product-service'],
+    ['USER_PORT', 'user-service'],
+    ['CART_PORT', 'cart-service'],
+  ];
+  if (withDashboard) wanted.push(['DASHBOARD_PORT', 'lab dashboard']);
+  for (const [name, what] of wanted) await assertPortFree(ports[name], what, name);
+
+  const stops: { name: string; stop: () => Promise<void> }[] = [];
+  const warnings: string[] = [];
+  const stopAll = async () => {
+    for (const { name, stop } of stops.reverse()) {
+      onProgress(`stopping ${name}`);
+      await stop().catch((error) => onProgress(`  ${name} did not stop cleanly: ${(error as Error).message}`));
+    }
+    stops.length = 0;
+  };
+
+  try {
+    onProgress(
+      env.DATABASE_URL ? `PostgreSQL: ${redact(env.DATABASE_URL)}` : 'PostgreSQL: starting the embedded server...',
+    );
+    const postgres: PostgresServer = await ensurePostgres({
+      databaseUrl: env.DATABASE_URL || undefined,
+      dataDir: path.join(dataDir, 'postgres'),
+      port: ports.EMBEDDED_PG_PORT,
+    });
+    stops.push({ name: 'PostgreSQL', stop: () => postgres.stop() });
+    const serverUrl = postgres.adminUrl;
+
+    onProgress('mail catcher: starting...');
+    const mail: MailCatcher = await startMailCatcher({
+      smtpPort: ports.SMTP_PORT,
+      webPort: ports.MAIL_UI_PORT,
+      checkPorts: false,
+    });
+    stops.push({ name: 'mail catcher', stop: () => mail.stop() });
+
+    const common: NodeJS.ProcessEnv = {
+      ...env,
+      DATABASE_URL: serverUrl,
+      SMTP_HOST: '127.0.0.1',
+      SMTP_PORT: String(ports.SMTP_PORT),
+      MAIL_UI_URL: mail.webUrl,
+      LAB_ADMIN_EMAIL: admin.email,
+      LAB_ADMIN_PASSWORD: admin.password,
+      AMQP_URL: amqpUrl,
+    };
+
+    const spawned = (proc: ManagedProcess) => stops.push({ name: proc.name, stop: () => proc.stop() });
+
+    onProgress('monolith: migrating, seeding, starting...');
+    const monolithUrl = `http://127.0.0.1:${ports.MONOLITH_PORT}`;
+    const monolith = spawnTypeScript({
+      name: 'monolith',
+      entry: path.join(ROOT, 'monolith/src/index.ts'),
+      env: { ...common, MONOLITH_PORT: String(ports.MONOLITH_PORT), DB_NAME: dbName('monolith') },
+      logFile: path.join(logDir, 'monolith.log'),
+      cwd: ROOT,
+    });
+    spawned(monolith);
+    await waitForHealthy(monolith, `${monolithUrl}/health`, 90_000);
+
+    let gatewayUrl: string | null = null;
+    let rabbitUp = true;
+    try {
+      await assertRabbitReachable(amqpUrl);
+    } catch (error) {
+      rabbitUp = await tryStartLocalRabbit(amqpUrl, onProgress);
+      if (!rabbitUp) warnings.push(`${(error as Error).message} The microservices are not started; the monolith runs.`);
+    }
+    if (rabbitUp) {
+      onProgress('microservices: starting the gateway and six services...');
+      const { startMicroservices } = await import('../microservices/shared/src/stack');
+      const micro = await startMicroservices({
+        serverUrl,
+        amqpUrl,
+        smtpHost: '127.0.0.1',
+        smtpPort: ports.SMTP_PORT,
+        mailUiUrl: mail.webUrl,
+        namePrefix: namePrefix || undefined,
+        ports: {
+          'api-gateway': ports.GATEWAY_PORT,
+          'order-service': ports.ORDER_PORT,
+          'payment-service': ports.PAYMENT_PORT,
+          'email-service': ports.EMAIL_PORT,
+          'product-service': ports.PRODUCT_PORT,
+          'user-service': ports.USER_PORT,
+          'cart-service': ports.CART_PORT,
+        },
+        env: common,
+        logDir,
+      });
+      stops.push({ name: 'microservices', stop: () => micro.stop() });
+      gatewayUrl = micro.gatewayUrl;
+    }
+
+    let dashboardUrl: string | null = null;
+    if (withDashboard) {
+      onProgress('dashboard: starting...');
+      dashboardUrl = `http://127.0.0.1:${ports.DASHBOARD_PORT}`;
+      await ensureDatabase(serverUrl, dbName('lab'));
+      const dashboard = spawnTypeScript({
+        name: 'dashboard',
+        entry: path.join(ROOT, 'lab-dashboard/server/index.ts'),
+        env: {
+          ...common,
+          DASHBOARD_PORT: String(ports.DASHBOARD_PORT),
+          DB_NAME: dbName('lab'),
+          RABBIT_PREFIX: namePrefix || (env.RABBIT_PREFIX ?? ''),
+          MONOLITH_URL: monolithUrl,
+          GATEWAY_URL: gatewayUrl ?? `http://127.0.0.1:${ports.GATEWAY_PORT}`,
+        },
+        logFile: path.join(logDir, 'dashboard.log'),
+        cwd: ROOT,
+      });
+      spawned(dashboard);
+      await waitForHealthy(dashboard, `${dashboardUrl}/health`, 90_000);
+    }
+
+    return {
+      urls: {
+        monolith: monolithUrl,
+        gateway: gatewayUrl,
+        dashboard: dashboardUrl,
+        mailUi: mail.webUrl,
+        smtp: `smtp://127.0.0.1:${ports.SMTP_PORT}`,
+        database: postgres.embedded
+          ? `${redact(serverUrl)} (embedded, data in ${path.join(dataDir, 'postgres')})`
+          : redact(serverUrl),
+        amqp: rabbitUp ? redact(amqpUrl) : null,
+      },
+      warnings,
+      logDir,
+      stop: stopAll,
+    };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}

@@ -1,0 +1,54 @@
+import { LabSetupError } from '@checkout-lab/kit';
+import { type Lab, startLab } from './lab-runner';
+
+/**
+ * `npm start`: the whole lab in one terminal. Ctrl-C (SIGINT) or SIGTERM stops every process it started.
+ */
+
+const started = Date.now();
+const say = (line: string) => console.log(`[lab] ${line}`);
+let lab: Lab | undefined;
+let stopping = false;
+
+async function shutdown(signal: string) {
+  if (stopping) return;
+  stopping = true;
+  say(`${signal}: stopping the lab...`);
+  await lab?.stop();
+  say('stopped.');
+  process.exit(0);
+}
+process.on('SIGINT', () => void shutdown('SIGINT'));
+process.on('SIGTERM', () => void shutdown('SIGTERM'));
+
+try {
+  lab = await startLab({ onProgress: say });
+} catch (error) {
+  if (error instanceof LabSetupError) {
+    console.error(`[lab] ${error.message}`);
+  } else {
+    console.error(`[lab] The lab could not start: ${(error as Error).message}`);
+  }
+  process.exit(1);
+}
+
+if (stopping) {
+  await lab.stop();
+  process.exit(0);
+}
+
+const { urls } = lab;
+const rows: [string, string | null][] = [
+  ['Dashboard (start here)', urls.dashboard],
+  ['Monolith API', urls.monolith && `${urls.monolith}/api   (Swagger UI: ${urls.monolith}/docs)`],
+  ['Microservices API gateway', urls.gateway && `${urls.gateway}/api   (health: ${urls.gateway}/health)`],
+  ['Mail catcher (read the emails)', urls.mailUi],
+  ['SMTP', urls.smtp],
+  ['PostgreSQL', urls.database],
+  ['RabbitMQ', urls.amqp],
+];
+console.log('');
+say(`Checkout Lab is running (ready in ${((Date.now() - started) / 1000).toFixed(1)} s):`);
+for (const [name, url] of rows) console.log(`  ${name.padEnd(32)} ${url ?? '(not started)'}`);
+for (const warning of lab.warnings) console.log(`\n[lab] warning: ${warning}`);
+console.log(`\n  Logs: ${lab.logDir}/<process>.log   Stop: Ctrl-C\n`);
