@@ -1,0 +1,74 @@
+import { DEFAULT_ADMIN, DEFAULT_PORTS } from '@checkout-lab/kit';
+
+export type Scenario = 'single' | 'black-friday' | 'steady' | 'baseline';
+export type TargetChoice = 'monolith' | 'micro' | 'both';
+export type StackName = 'monolith' | 'micro';
+
+export const SCENARIOS: readonly Scenario[] = ['single', 'black-friday', 'steady', 'baseline'];
+
+/** Everything a benchmark run needs to know. The CLI and the dashboard both fill this in. */
+export interface BenchOptions {
+  scenario: Scenario;
+  target: TargetChoice;
+  /** black-friday: buyers rushing the one product; single: sequential checkouts per stack. */
+  buyers: number;
+  /** black-friday and steady: stock of the Black Friday (hot) product at the start. */
+  stock: number;
+  /** steady and baseline: concurrent autocannon connections. */
+  connections: number;
+  /** steady and baseline: seconds of load per stack. */
+  durationSec: number;
+  paymentDelayMs: number;
+  emailDelayMs: number;
+  failureRate: number;
+  /** How many times the measurement is repeated; every repetition is reported, the figures pool all of them. */
+  repeat: number;
+  /** steady and baseline: requests per second over all connections; unset means as fast as the stack answers. */
+  rate?: number;
+  monolithUrl: string;
+  gatewayUrl: string;
+  /** The mail catcher's web page: when given, confirmation emails are counted from the mail that really went out. */
+  mailUiUrl?: string;
+  admin: { email: string; password: string };
+}
+
+/** Defaults that finish in about a minute per scenario, with delays short enough to keep it so. */
+export const DEFAULT_BENCH_OPTIONS: BenchOptions = {
+  scenario: 'black-friday',
+  target: 'both',
+  buyers: 20,
+  stock: 10,
+  connections: 50,
+  durationSec: 10,
+  paymentDelayMs: 100,
+  emailDelayMs: 200,
+  failureRate: 0,
+  repeat: 1,
+  rate: undefined,
+  monolithUrl: `http://127.0.0.1:${DEFAULT_PORTS.MONOLITH_PORT}`,
+  gatewayUrl: `http://127.0.0.1:${DEFAULT_PORTS.GATEWAY_PORT}`,
+  mailUiUrl: `http://127.0.0.1:${DEFAULT_PORTS.MAIL_UI_PORT}`,
+  admin: { ...DEFAULT_ADMIN },
+};
+
+export function targetsOf(choice: TargetChoice): StackName[] {
+  return choice === 'both' ? ['monolith', 'micro'] : [choice];
+}
+
+/** Throws a one-line message for options that cannot make a meaningful run. */
+export function validateOptions(options: BenchOptions): void {
+  const problems: string[] = [];
+  if (!SCENARIOS.includes(options.scenario)) problems.push(`unknown scenario "${options.scenario}"`);
+  if (!['monolith', 'micro', 'both'].includes(options.target)) problems.push(`unknown target "${options.target}"`);
+  const positive: (keyof BenchOptions)[] = ['buyers', 'connections', 'durationSec', 'repeat'];
+  for (const key of positive) {
+    const value = options[key] as number;
+    if (!Number.isInteger(value) || value < 1) problems.push(`${key} must be a whole number of at least 1`);
+  }
+  for (const key of ['stock', 'paymentDelayMs', 'emailDelayMs'] as const) {
+    if (!Number.isInteger(options[key]) || options[key] < 0) problems.push(`${key} must be a whole number >= 0`);
+  }
+  if (!(options.failureRate >= 0 && options.failureRate <= 1)) problems.push('failureRate must be between 0 and 1');
+  if (options.rate !== undefined && !(options.rate > 0)) problems.push('rate must be above 0 when set');
+  if (problems.length) throw new Error(`Invalid benchmark options: ${problems.join('; ')}`);
+}

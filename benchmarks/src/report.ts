@@ -1,0 +1,154 @@
+import type { Knobs } from '@checkout-lab/kit';
+import type { InvariantResult } from './invariants';
+import type { BenchOptions, Scenario, StackName } from './options';
+import type { Summary } from './stats';
+
+/** Version of the report.json layout described in benchmarks/REPORT-SCHEMA.md; bumped on any breaking change. */
+export const REPORT_SCHEMA_VERSION = 1;
+
+/** One checkout as the benchmark saw it (client side) and as the server recorded it. */
+export interface OrderSample {
+  /** The order id, or null when the checkout was refused (e.g. 409 OUT_OF_STOCK) or failed. */
+  id: number | null;
+  repetition: number;
+  /** Which buyer (0-based) of the run placed it. */
+  buyer: number;
+  http_status: number;
+  /** The error code of a refused checkout (OUT_OF_STOCK, ...), else null. */
+  error_code: string | null;
+  /** When the request left the client, in ms since the start of the measured phase (of its repetition). */
+  started_at_ms: number;
+  /** What the buyer waited for the checkout response, measured by the client. */
+  client_latency_ms: number;
+  accepted: boolean;
+  /** The status after polling to final: confirmed, cancelled; pending etc. if the deadline passed. */
+  final_status: string | null;
+  failure_reason: string | null;
+  /** The server's clock: how long the checkout request took (monolith: everything; microservices: the accept). */
+  processing_duration_ms: number | null;
+  /** The server's clock: checkout start to final status. */
+  completion_duration_ms: number | null;
+}
+
+export interface HttpCounts {
+  total: number;
+  by_status: Record<string, number>;
+  /** Requests with no HTTP answer at all (connection refused or reset, timeouts). */
+  network_errors: number;
+  status_5xx: number;
+}
+
+/** What autocannon measured for one load run. */
+export interface LoadResult {
+  label: string;
+  url: string;
+  connections: number;
+  duration_sec: number;
+  /** The requested rate (requests/s over all connections), or null for as-fast-as-possible. */
+  target_rate: number | null;
+  /** Requests completed per second: total responses / duration. */
+  achieved_rate: number;
+  total_requests: number;
+  non_2xx: number;
+  errors: number;
+  timeouts: number;
+  by_status: Record<string, number>;
+  /** Latency of every request, ms (autocannon's HDR histogram; coordinated-omission correction off when a rate is set). */
+  latency_ms: { p50: number; p90: number; p99: number; max: number; mean: number };
+  /** Requests per second, sampled each second. */
+  requests_per_sec: { p50: number; mean: number; min: number; max: number };
+}
+
+/** A goal from the issues (e.g. "p50 at most 5 ms"), measured in this run. Reported, never fails the run. */
+export interface GoalResult {
+  name: string;
+  description: string;
+  value: number | null;
+  unit: string;
+  /** "<=" value at most limit; ">=" value at least limit; "within" |value - 1| at most limit (for ratios). */
+  comparator: '<=' | '>=' | 'within';
+  limit: number;
+  passed: boolean | null;
+}
+
+/** A figure that --baseline compares between runs. Ratios only, so that machines of different speed compare. */
+export interface ComparableMetric {
+  value: number | null;
+  better: 'lower' | 'higher';
+  /** Relative change allowed before it counts as a regression (0.25 = 25 % worse). */
+  threshold: number;
+  description: string;
+}
+
+export interface TargetMetrics {
+  checkouts: number;
+  accepted: number;
+  confirmed: number;
+  cancelled: number;
+  refused: number;
+  not_final: number;
+  client_latency_ms: Summary;
+  processing_duration_ms: Summary;
+  completion_duration_ms: Summary;
+  /** single, monolith: processing_duration_ms minus the configured delays. */
+  overhead_ms?: Summary;
+  /** black-friday: slowest buyer's wait / (confirmed buyers x (payment + email delay)); 1.0 is a perfect queue. */
+  rush_ratio?: number | null;
+  /** black-friday: the last accept and the last final status, ms after the rush started (client clock). */
+  last_accept_ms?: number | null;
+  last_final_ms?: number | null;
+  /** steady: the autocannon figures of the mixed load. */
+  load?: LoadResult;
+  /** steady: accepted checkouts per second. */
+  accepted_checkouts_per_sec?: number;
+}
+
+export interface TargetResult {
+  stack: StackName;
+  url: string;
+  knobs: Knobs;
+  metrics: TargetMetrics;
+  goals: GoalResult[];
+  invariants: InvariantResult[];
+  http: HttpCounts;
+  orders: OrderSample[];
+  /** Anything a reader should know about this target's run (e.g. orders of other clients seen in the audit). */
+  notes: string[];
+}
+
+export interface Environment {
+  cpu_model: string;
+  cores: number;
+  total_memory_mb: number;
+  os: string;
+  node: string;
+  postgres: string;
+  rabbitmq: string;
+  git_commit: string;
+  hostname: string;
+}
+
+/** The floor of this machine: a bare Express handler hit with autocannon the same way. */
+export interface FloorResult {
+  get: LoadResult;
+  post: LoadResult;
+}
+
+export interface Report {
+  schema_version: number;
+  scenario: Scenario;
+  started_at: string;
+  finished_at: string;
+  duration_sec: number;
+  /** The options of the run; the admin password is never written. */
+  options: Omit<BenchOptions, 'admin'> & { admin: { email: string } };
+  environment: Environment;
+  baseline: FloorResult | null;
+  targets: Partial<Record<StackName, TargetResult>>;
+  /** Flat map of machine-independent figures, e.g. "steady.micro.accepted_checkouts_ratio". */
+  comparable: Record<string, ComparableMetric>;
+  /** false when any invariant broke, or the run failed. */
+  passed: boolean;
+  /** One line per broken invariant or fatal problem. */
+  failures: string[];
+}
