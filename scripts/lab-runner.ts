@@ -78,7 +78,8 @@ function port(env: NodeJS.ProcessEnv, name: PortName): number {
 /** Starts rabbitmq-server when it is installed here but not running; true when it then answers. */
 async function tryStartLocalRabbit(amqpUrl: string, onProgress: (line: string) => void): Promise<boolean> {
   const url = new URL(amqpUrl);
-  if (!['127.0.0.1', 'localhost', '::1'].includes(url.hostname)) return false;
+  // Only the broker a local install would run: the default port on this machine.
+  if (!['127.0.0.1', 'localhost', '::1'].includes(url.hostname) || Number(url.port || 5672) !== 5672) return false;
   const which = spawnSync('sh', ['-c', 'command -v rabbitmq-server'], { encoding: 'utf8' });
   if (which.status !== 0) return false;
   onProgress('RabbitMQ is not running: starting the local rabbitmq-server (about 10 s)...');
