@@ -1,0 +1,47 @@
+import { errorHandler, notFoundHandler } from '@checkout-lab/kit';
+import express, { type Express } from 'express';
+import swaggerUi from 'swagger-ui-express';
+import { cartRoutes } from './modules/cart/entry-points/cart.routes';
+import { catalogRoutes } from './modules/catalog/entry-points/catalog.routes';
+import { notificationsRoutes } from './modules/email/entry-points/notifications.routes';
+import { labRoutes } from './modules/lab/entry-points/lab.routes';
+import { ordersRoutes } from './modules/orders/entry-points/orders.routes';
+import { authRoutes } from './modules/users/entry-points/auth.routes';
+import { openApiDocument } from './openapi';
+import type { MonolithDeps } from './shared/deps';
+
+/** The whole shop as one Express app. It never listens: startMonolith does, and tests use port 0. */
+export function createApp(deps: MonolithDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(express.json({ limit: '100kb' }));
+
+  app.get('/health', async (_req, res) => {
+    try {
+      await deps.db.query('SELECT 1');
+      res.json({ status: 'ok', service: 'monolith', database: 'ok' });
+    } catch {
+      res.status(503).json({ status: 'degraded', service: 'monolith', database: 'unreachable' });
+    }
+  });
+  app.get('/openapi.json', (_req, res) => {
+    res.json(openApiDocument);
+  });
+  app.use('/docs', swaggerUi.serve, swaggerUi.setup(openApiDocument));
+
+  const api = express.Router();
+  api.use(authRoutes(deps));
+  api.use(catalogRoutes(deps));
+  api.use(cartRoutes(deps));
+  api.use(ordersRoutes(deps));
+  api.use(notificationsRoutes(deps));
+  api.use(labRoutes(deps));
+  app.use('/api', api);
+
+  // The error handler is placed after every route, so it sees every error.
+  app.use(notFoundHandler);
+  app.use(
+    errorHandler((error, req) => deps.log.error({ err: error, method: req.method, path: req.path }, 'unhandled error')),
+  );
+  return app;
+}

@@ -1,0 +1,69 @@
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { LabSetupError, assertPortFree, createLogger, ensureDatabase, redact } from '@checkout-lab/kit';
+import { loadConfig } from './config';
+import { startMonolith } from './server';
+
+// The package's entry: importing it gives startMonolith; running it (tsx monolith/src/index.ts) starts the process.
+export { type RunningMonolith, type StartMonolithOptions, startMonolith } from './server';
+
+/** The monolith as a process: config from the environment, its database ensured, then listen until SIGTERM/SIGINT. */
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const log = createLogger('monolith', config.LOG_LEVEL);
+  await assertPortFree(config.MONOLITH_PORT, 'monolith', 'MONOLITH_PORT', '0.0.0.0');
+  let databaseUrl: string;
+  try {
+    databaseUrl = await ensureDatabase(config.DATABASE_URL, config.DB_NAME);
+  } catch (error) {
+    throw new LabSetupError(
+      `PostgreSQL is not reachable at ${redact(config.DATABASE_URL)} (${(error as Error).message}): start it or fix DATABASE_URL.`,
+    );
+  }
+  const monolith = await startMonolith({
+    databaseUrl,
+    port: config.MONOLITH_PORT,
+    host: '0.0.0.0',
+    smtpHost: config.SMTP_HOST,
+    smtpPort: config.SMTP_PORT,
+    mailUiUrl: config.MAIL_UI_URL,
+    knobs: {
+      payment_delay_ms: config.PAYMENT_DELAY_MS,
+      email_delay_ms: config.EMAIL_DELAY_MS,
+      payment_failure_rate: config.PAYMENT_FAILURE_RATE,
+    },
+    jwtSecret: config.JWT_SECRET,
+    jwtExpiresInS: config.JWT_EXPIRES_IN_S,
+    admin: { email: config.LAB_ADMIN_EMAIL, password: config.LAB_ADMIN_PASSWORD },
+    poolSize: config.DB_POOL_SIZE,
+    logLevel: config.LOG_LEVEL,
+  });
+  log.info(`monolith ready on http://localhost:${monolith.port} (API docs at /docs)`);
+  const shutdown = (signal: string) => {
+    log.info({ signal }, 'stopping');
+    monolith.stop().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  process.once('SIGINT', () => shutdown('SIGINT'));
+}
+
+function isProcessEntry(): boolean {
+  if (!process.argv[1]) return false;
+  try {
+    return realpathSync(process.argv[1]) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
+if (isProcessEntry()) {
+  main().catch((error) => {
+    // A problem the person can fix is one line; anything else is still one line, without a stack trace.
+    const message = error instanceof Error ? error.message : String(error);
+    console.error(error instanceof LabSetupError ? message : `The monolith failed to start: ${message}`);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,42 @@
+import { type Logger, Mailbox, parseConfirmationSubject } from '@checkout-lab/kit';
+import type { DataSource } from 'typeorm';
+import { seedCatalog } from '../../../db/seed';
+
+export interface ResetResult {
+  status: 'ok';
+  /** Confirmation emails of this stack deleted from the catcher; null when the catcher could not be reached. */
+  emails_deleted: number | null;
+}
+
+/**
+ * Back to a clean shop: no orders, payments, carts, notifications or reviews, and the seed catalogue with its exact
+ * stock. Users stay, so tokens keep working.
+ */
+export async function resetLab(db: DataSource, log: Logger, mailUiUrl: string | undefined): Promise<ResetResult> {
+  await db.transaction(async (manager) => {
+    await manager.query(
+      'TRUNCATE notifications, payments, order_items, orders, reviews, cart_items, carts RESTART IDENTITY',
+    );
+    await seedCatalog(manager, 'restore');
+  });
+  return { status: 'ok', emails_deleted: await deleteMonolithMail(log, mailUiUrl) };
+}
+
+/** Deletes only the monolith's confirmations: the catcher is shared with the microservices stack. */
+async function deleteMonolithMail(log: Logger, mailUiUrl: string | undefined): Promise<number | null> {
+  if (!mailUiUrl) return null;
+  try {
+    const mails = await new Mailbox(mailUiUrl).list();
+    const ours = mails.filter((mail) => parseConfirmationSubject(mail.subject ?? '')?.stack === 'monolith');
+    for (const mail of ours) {
+      await fetch(`${mailUiUrl}/api/email/${encodeURIComponent(mail.id)}`, {
+        method: 'DELETE',
+        signal: AbortSignal.timeout(5000),
+      });
+    }
+    return ours.length;
+  } catch (error) {
+    log.warn({ err: error, mailUiUrl }, 'the mail catcher is not reachable: its mail was left as it is');
+    return null;
+  }
+}

@@ -1,0 +1,59 @@
+import { parseInput, route } from '@checkout-lab/kit';
+import { Router } from 'express';
+import { z } from 'zod';
+import type { MonolithDeps } from '../../../shared/deps';
+import { requireAdmin } from '../../users/entry-points/auth.middleware';
+import { orderRepository } from '../../orders/data-access/order.repository';
+import { resetLab } from '../domain/reset.use-case';
+
+const delay = z.number().int().min(0).max(60000);
+const configSchema = z
+  .object({ payment_delay_ms: delay, email_delay_ms: delay, payment_failure_rate: z.number().min(0).max(1) })
+  .partial()
+  .strict();
+
+const sinceSchema = z.object({ since: z.iso.datetime({ offset: true }).optional() });
+
+function parseSince(query: unknown): Date | null {
+  const { since } = parseInput(sinceSchema, query);
+  return since ? new Date(since) : null;
+}
+
+/** The lab's own endpoints: knobs, reset, and the server-side record the dashboard and benchmarks read. Admin only. */
+export function labRoutes(deps: MonolithDeps): Router {
+  const router = Router();
+  router.use('/lab', requireAdmin(deps));
+  router.get('/lab/config', (_req, res) => {
+    res.json(deps.knobs);
+  });
+  router.put(
+    '/lab/config',
+    route((req, res) => {
+      const changes = parseInput(configSchema, req.body);
+      Object.assign(deps.knobs, changes);
+      deps.log.info({ knobs: deps.knobs }, 'lab knobs changed');
+      res.json(deps.knobs);
+    }),
+  );
+  router.post(
+    '/lab/reset',
+    route(async (_req, res) => {
+      const result = await resetLab(deps.db, deps.log, deps.mailUiUrl);
+      deps.log.info(result, 'lab reset');
+      res.json(result);
+    }),
+  );
+  router.get(
+    '/lab/orders',
+    route(async (req, res) => {
+      res.json(await orderRepository(deps.db).listSince(parseSince(req.query)));
+    }),
+  );
+  router.get(
+    '/lab/audit',
+    route(async (req, res) => {
+      res.json(await orderRepository(deps.db).audit(parseSince(req.query)));
+    }),
+  );
+  return router;
+}

@@ -1,0 +1,61 @@
+import { performance } from 'node:perf_hooks';
+import { errors, route } from '@checkout-lab/kit';
+import { type RequestHandler, Router } from 'express';
+import { z } from 'zod';
+import type { MonolithDeps } from '../../../shared/deps';
+import { parseId } from '../../../shared/params';
+import { currentUser, requireUser } from '../../users/entry-points/auth.middleware';
+import { orderRepository } from '../data-access/order.repository';
+import { checkout } from '../domain/checkout.use-case';
+
+const idempotencyKeySchema = z.string().trim().min(1).max(255);
+
+/** Notes the moment the request arrived, before authentication: processing_duration_ms counts from here. */
+const stampArrival: RequestHandler = (_req, res, next) => {
+  res.locals.startedAt = { perf: performance.now(), wall: Date.now() };
+  next();
+};
+
+export function ordersRoutes(deps: MonolithDeps): Router {
+  const router = Router();
+  router.post(
+    '/orders/checkout',
+    stampArrival,
+    requireUser(deps),
+    route(async (req, res) => {
+      const header = req.get('Idempotency-Key');
+      let idempotencyKey: string | undefined;
+      if (header !== undefined) {
+        const parsed = idempotencyKeySchema.safeParse(header);
+        if (!parsed.success) {
+          throw errors.validation([{ field: 'Idempotency-Key', message: 'a header of 1 to 255 characters' }]);
+        }
+        idempotencyKey = parsed.data;
+      }
+      const result = await checkout(deps, currentUser(res), { startedAt: res.locals.startedAt, idempotencyKey });
+      if (result.replayed) res.set('Idempotent-Replayed', 'true');
+      res.status(201).location(`/api/orders/${result.order.id}`).json(result.order);
+    }),
+  );
+  router.get(
+    '/orders',
+    requireUser(deps),
+    route(async (_req, res) => {
+      res.json(await orderRepository(deps.db).listForUser(currentUser(res).id));
+    }),
+  );
+  router.get(
+    '/orders/:id',
+    requireUser(deps),
+    route(async (req, res) => {
+      const id = parseId(req.params.id);
+      const order = await orderRepository(deps.db).findById(id);
+      if (!order) throw errors.notFound(`Order ${id}`);
+      const user = currentUser(res);
+      if (order.user_id !== user.id && !user.is_admin) throw errors.forbidden('This order belongs to someone else');
+      const { user_id: _owner, ...body } = order;
+      res.json(body);
+    }),
+  );
+  return router;
+}

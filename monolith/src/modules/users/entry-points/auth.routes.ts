@@ -1,0 +1,48 @@
+import { parseInput, route } from '@checkout-lab/kit';
+import { Router } from 'express';
+import { z } from 'zod';
+import type { MonolithDeps } from '../../../shared/deps';
+import { logIn, registerUser } from '../domain/auth.use-case';
+import { toPublicUser } from '../data-access/user.repository';
+import { currentUser, requireUser } from './auth.middleware';
+
+const email = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .max(255)
+  .pipe(z.email({ message: 'must be an email address' }));
+
+const registerSchema = z.object({
+  email,
+  password: z.string().min(8, 'at least 8 characters').max(128),
+  full_name: z.string().trim().min(1).max(255),
+});
+
+const loginSchema = z.object({ email, password: z.string().min(1).max(128) });
+
+export function authRoutes(deps: MonolithDeps): Router {
+  const router = Router();
+  router.post(
+    '/auth/register',
+    route(async (req, res) => {
+      const input = parseInput(registerSchema, req.body);
+      res.status(201).json(await registerUser(deps.db, input));
+    }),
+  );
+  router.post(
+    '/auth/login',
+    route(async (req, res) => {
+      const input = parseInput(loginSchema, req.body);
+      res.json(await logIn(deps.db, deps.jwt, input));
+    }),
+  );
+  router.get(
+    '/auth/me',
+    requireUser(deps),
+    route((_req, res) => {
+      res.json(toPublicUser(currentUser(res)));
+    }),
+  );
+  return router;
+}

@@ -1,0 +1,85 @@
+import type { AddressInfo } from 'node:net';
+import { DEFAULT_ADMIN, DEFAULT_KNOBS, DEV_JWT_SECRET, type Knobs, createLogger } from '@checkout-lab/kit';
+import { createApp } from './app';
+import { createDataSource } from './db/data-source';
+import { seedAdmin, seedCatalog } from './db/seed';
+import { createMailer } from './modules/email/domain/confirmation-email';
+import type { MonolithDeps } from './shared/deps';
+
+export interface StartMonolithOptions {
+  /** URL of the monolith's own database (it must exist; migrations and the seed run here). */
+  databaseUrl: string;
+  /** Listen port; 0 (the default) picks a free one. */
+  port?: number;
+  host?: string;
+  smtpHost?: string;
+  smtpPort: number;
+  /** The mail catcher's web URL: reset deletes the monolith's mail there. */
+  mailUiUrl?: string;
+  knobs?: Partial<Knobs>;
+  jwtSecret?: string;
+  jwtExpiresInS?: number;
+  admin?: { email: string; password: string };
+  poolSize?: number;
+  logLevel?: string;
+  /** Decides payment declines (0..1); defaults to Math.random. */
+  random?: () => number;
+}
+
+export interface RunningMonolith {
+  url: string;
+  port: number;
+  stop(): Promise<void>;
+}
+
+/** Connects, migrates, seeds and listens, all in this process. stop() closes the server, the pool and SMTP. */
+export async function startMonolith(options: StartMonolithOptions): Promise<RunningMonolith> {
+  const log = createLogger('monolith', options.logLevel);
+  const db = createDataSource(options.databaseUrl, options.poolSize ?? 10);
+  await db.initialize();
+  const mailer = createMailer(options.smtpHost ?? '127.0.0.1', options.smtpPort);
+  try {
+    await db.runMigrations({ transaction: 'each' });
+    await seedAdmin(db, options.admin ?? DEFAULT_ADMIN);
+    await db.transaction((manager) => seedCatalog(manager, 'missing'));
+  } catch (error) {
+    mailer.close();
+    await db.destroy();
+    throw error;
+  }
+  const deps: MonolithDeps = {
+    db,
+    log,
+    knobs: { ...DEFAULT_KNOBS, ...options.knobs },
+    jwt: { secret: options.jwtSecret ?? DEV_JWT_SECRET, expiresInS: options.jwtExpiresInS ?? 3600 },
+    mailer,
+    mailUiUrl: options.mailUiUrl,
+    random: options.random ?? Math.random,
+  };
+  const app = createApp(deps);
+  const server = await new Promise<import('node:http').Server>((resolve, reject) => {
+    const listening = app.listen(options.port ?? 0, options.host ?? '127.0.0.1', (error?: Error) =>
+      error ? reject(error) : resolve(listening),
+    );
+  });
+  const port = (server.address() as AddressInfo).port;
+  log.info({ port, knobs: deps.knobs, pool_size: options.poolSize ?? 10 }, 'monolith listening');
+  let stopped: Promise<void> | undefined;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    stop: () => {
+      stopped ??= (async () => {
+        await new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeIdleConnections();
+          // In-flight checkouts get a moment to finish; then whatever is left is cut.
+          setTimeout(() => server.closeAllConnections(), 5000).unref();
+        });
+        mailer.close();
+        await db.destroy();
+      })();
+      return stopped;
+    },
+  };
+}
