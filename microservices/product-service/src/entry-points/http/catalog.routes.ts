@@ -1,0 +1,89 @@
+import { parseInput, route } from '@checkout-lab/kit';
+import { identityOf, requireAdmin, requireUser } from '@checkout-lab/shared';
+import { Router } from 'express';
+import { z } from 'zod';
+import type { CatalogUseCases } from '../../domain/catalog.use-case';
+import {
+  categorySchema,
+  idSchema,
+  listSchema,
+  productPatchSchema,
+  productSchema,
+  reviewSchema,
+} from './catalog.schemas';
+
+const parseId = (value: unknown) => parseInput(z.object({ id: idSchema }), { id: value }).id;
+
+/** The contract's catalogue endpoints. Who may call is decided from the identity the gateway forwards. */
+export function catalogRoutes(catalog: CatalogUseCases): Router {
+  const router = Router();
+
+  router.get(
+    '/api/categories',
+    route(async (_req, res) => {
+      res.json(await catalog.listCategories());
+    }),
+  );
+  router.post(
+    '/api/categories',
+    requireAdmin,
+    route(async (req, res) => {
+      res.status(201).json(await catalog.createCategory(parseInput(categorySchema, req.body)));
+    }),
+  );
+
+  router.get(
+    '/api/products',
+    route(async (req, res) => {
+      res.json(await catalog.listProducts(parseInput(listSchema, req.query)));
+    }),
+  );
+  router.get(
+    '/api/products/:id',
+    route(async (req, res) => {
+      res.json(await catalog.getProduct(parseId(req.params.id)));
+    }),
+  );
+  router.post(
+    '/api/products',
+    requireAdmin,
+    route(async (req, res) => {
+      res.status(201).json(await catalog.createProduct(parseInput(productSchema, req.body)));
+    }),
+  );
+  router.patch(
+    '/api/products/:id',
+    requireAdmin,
+    route(async (req, res) => {
+      const id = parseId(req.params.id);
+      res.json(await catalog.updateProduct(id, parseInput(productPatchSchema, req.body)));
+    }),
+  );
+  router.delete(
+    '/api/products/:id',
+    requireAdmin,
+    route(async (req, res) => {
+      await catalog.deleteProduct(parseId(req.params.id));
+      res.status(204).end();
+    }),
+  );
+
+  router.get(
+    '/api/products/:id/reviews',
+    route(async (req, res) => {
+      res.json(await catalog.listReviews(parseId(req.params.id)));
+    }),
+  );
+  router.post(
+    '/api/products/:id/reviews',
+    requireUser,
+    route(async (req, res) => {
+      const productId = parseId(req.params.id);
+      const input = parseInput(reviewSchema, req.body);
+      const review = await catalog.addReview({ ...input, product_id: productId, user_id: identityOf(req).userId });
+      res.status(201).json(review);
+    }),
+  );
+
+  return router;
+}

@@ -1,0 +1,25 @@
+import { followEvent, type Messaging, outbox } from '@checkout-lab/shared';
+import { reserveStock } from '../../domain/stock.use-case';
+
+/**
+ * order.order.created: reserve the order's stock, then announce the outcome through the outbox, in the same local
+ * transaction as the stock change (the adapter opened it and recorded the event id in it).
+ */
+export function consumeOrderCreated(messaging: Messaging): void {
+  messaging.consume('order-created', ['order.order.created'], async (event, client) => {
+    const outcome = await reserveStock(client, event.payload);
+    const next = outcome.reserved
+      ? followEvent(event, 'product.stock.reserved', {
+          order_id: event.payload.order_id,
+          items: outcome.items,
+          timing: outcome.timing,
+        })
+      : followEvent(event, 'product.stock.rejected', {
+          order_id: event.payload.order_id,
+          reason: outcome.reason,
+          product_id: outcome.product_id,
+          timing: outcome.timing,
+        });
+    await outbox.add(client, next);
+  });
+}

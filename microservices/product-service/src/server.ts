@@ -1,0 +1,56 @@
+import type { AddressInfo } from 'node:net';
+import { createLogger } from '@checkout-lab/kit';
+import { connectDatabase, Messaging, migrate, withTransaction } from '@checkout-lab/shared';
+import { createApp } from './app';
+import type { ProductConfig } from './config';
+import { migrations } from './data-access/migrations';
+import { seedCatalog } from './data-access/seed';
+import { consumeOrderCancelled } from './entry-points/messaging/order-cancelled.consumer';
+import { consumeOrderCreated } from './entry-points/messaging/order-created.consumer';
+
+export interface RunningService {
+  url: string;
+  port: number;
+  stop(): Promise<void>;
+}
+
+/** Database (created, migrated, seeded), consumers and the outbox relay, then HTTP on PRODUCT_PORT (0: free port). */
+export async function startProductService(config: ProductConfig): Promise<RunningService> {
+  const log = createLogger('product-service', config.LOG_LEVEL);
+  const { pool } = await connectDatabase({
+    serverUrl: config.DATABASE_URL,
+    dbName: config.DB_NAME,
+    poolSize: config.DB_POOL_SIZE,
+  });
+  await migrate(pool, migrations);
+  await withTransaction(pool, (client) => seedCatalog(client, 'missing'));
+
+  const messaging = new Messaging({
+    amqpUrl: config.AMQP_URL,
+    rabbitPrefix: config.RABBIT_PREFIX,
+    service: 'product-service',
+    pool,
+    log,
+  });
+  consumeOrderCreated(messaging);
+  consumeOrderCancelled(messaging);
+  await messaging.start();
+
+  const server = createApp({ pool, log, messaging }).listen(config.PRODUCT_PORT);
+  await new Promise<void>((resolve, reject) => {
+    server.once('listening', resolve);
+    server.once('error', reject);
+  });
+  const port = (server.address() as AddressInfo).port;
+  log.info({ port, database: config.DB_NAME }, 'product-service listening');
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    stop: async () => {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await messaging.stop();
+      await pool.end();
+    },
+  };
+}
