@@ -199,8 +199,9 @@ export async function checkout(
     log.info({ order_id: orderId, user_id: user.id, processing_duration_ms: processingMs }, 'checkout committed');
   } catch (error) {
     if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => {});
-    if (error instanceof DuplicateKey && request.idempotencyKey) {
-      // Another checkout with the same key won the race and committed first: answer with its order.
+    if (request.idempotencyKey) {
+      // Another checkout with the same key won the race and committed first (this one then hits the unique key, or
+      // finds the cart it emptied): answer with that order.
       const earlier = await orderRepository(db).findByIdempotencyKey(user.id, request.idempotencyKey);
       if (earlier) return { order: earlier, replayed: true };
     }
@@ -217,7 +218,16 @@ export async function checkout(
   return { order: body, replayed: false };
 }
 
-class DuplicateKey extends Error {}
+/** The Idempotency-Key is already on an order of this user (a concurrent checkout committed it first). */
+class DuplicateKey extends AppError {
+  constructor() {
+    super({
+      status: 409,
+      code: 'IDEMPOTENCY_CONFLICT',
+      message: 'A checkout with this Idempotency-Key already exists',
+    });
+  }
+}
 
 async function readStock(runner: QueryRunner, productIds: number[], lock: boolean): Promise<Map<number, number>> {
   const rows: { product_id: number; quantity: number }[] = await runner.query(

@@ -1,0 +1,142 @@
+import {
+  DEFAULT_ADMIN,
+  type Knobs,
+  type TestDatabase,
+  type TestMail,
+  createTestDatabase,
+  startTestMailCatcher,
+} from '@checkout-lab/kit';
+import pg from 'pg';
+import { type RunningMonolith, type StartMonolithOptions, startMonolith } from '../src/server';
+
+export interface ApiResponse {
+  status: number;
+  body: any;
+  headers: Headers;
+}
+
+export interface TestShop {
+  monolith: RunningMonolith;
+  database: TestDatabase;
+  mail: TestMail;
+  /** A direct connection to the shop's database, to count rows and read pg_stat_activity. */
+  sql: pg.Pool;
+  adminToken: string;
+  api(
+    method: string,
+    path: string,
+    options?: { token?: string; body?: unknown; raw?: string; headers?: Record<string, string> },
+  ): Promise<ApiResponse>;
+  /** Registers a buyer and returns its token. */
+  buyer(name?: string): Promise<{ token: string; email: string; id: number }>;
+  setKnobs(knobs: Partial<Knobs>): Promise<void>;
+  count(table: string): Promise<number>;
+  stock(productId: number): Promise<number>;
+  stop(): Promise<void>;
+}
+
+let buyerCounter = 0;
+
+/** A monolith of the test's own: its own database, its own mail catcher, a free port. */
+export async function startTestShop(
+  options: { knobs?: Partial<Knobs>; smtpPort?: number } & Partial<StartMonolithOptions> = {},
+): Promise<TestShop> {
+  const database = await createTestDatabase('mono_test');
+  const mail = await startTestMailCatcher();
+  const monolith = await startMonolith({
+    databaseUrl: database.url,
+    mailUiUrl: mail.webUrl,
+    logLevel: 'silent',
+    ...options,
+    knobs: { payment_delay_ms: 20, email_delay_ms: 20, payment_failure_rate: 0, ...options.knobs },
+    smtpPort: options.smtpPort ?? mail.smtpPort,
+  });
+  const sql = new pg.Pool({ connectionString: database.url, max: 4 });
+
+  const api: TestShop['api'] = async (method, path, opts = {}) => {
+    const headers: Record<string, string> = { ...opts.headers };
+    if (opts.token) headers.authorization = `Bearer ${opts.token}`;
+    let body: string | undefined;
+    if (opts.raw !== undefined) {
+      body = opts.raw;
+      headers['content-type'] ??= 'application/json';
+    } else if (opts.body !== undefined) {
+      body = JSON.stringify(opts.body);
+      headers['content-type'] = 'application/json';
+    }
+    const response = await fetch(`${monolith.url}${path}`, { method, headers, body });
+    const text = await response.text();
+    let parsed: unknown = text;
+    try {
+      parsed = text ? JSON.parse(text) : null;
+    } catch {
+      // not JSON: keep the text
+    }
+    return { status: response.status, body: parsed, headers: response.headers };
+  };
+
+  const login = async (email: string, password: string) => {
+    const response = await api('POST', '/api/auth/login', { body: { email, password } });
+    if (response.status !== 200) throw new Error(`login failed: ${JSON.stringify(response.body)}`);
+    return response.body.access_token as string;
+  };
+  const adminToken = await login(DEFAULT_ADMIN.email, DEFAULT_ADMIN.password);
+
+  return {
+    monolith,
+    database,
+    mail,
+    sql,
+    adminToken,
+    api,
+    async buyer(name = 'buyer') {
+      buyerCounter += 1;
+      const email = `${name}.${process.pid}.${buyerCounter}@example.test`;
+      const registered = await api('POST', '/api/auth/register', {
+        body: { email, password: 'correct horse', full_name: `Buyer ${buyerCounter}` },
+      });
+      if (registered.status !== 201) throw new Error(`register failed: ${JSON.stringify(registered.body)}`);
+      return { token: await login(email, 'correct horse'), email, id: registered.body.id };
+    },
+    async setKnobs(knobs) {
+      const response = await api('PUT', '/api/lab/config', { token: adminToken, body: knobs });
+      if (response.status !== 200) throw new Error(`config failed: ${JSON.stringify(response.body)}`);
+    },
+    async count(table) {
+      const { rows } = await sql.query(`SELECT COUNT(*)::int AS n FROM ${table}`);
+      return rows[0].n;
+    },
+    async stock(productId) {
+      const { rows } = await sql.query('SELECT quantity FROM inventory WHERE product_id = $1', [productId]);
+      return rows[0].quantity;
+    },
+    async stop() {
+      await sql.end();
+      await monolith.stop();
+      await mail.stop();
+      await database.drop();
+    },
+  };
+}
+
+/** Counts of every table a checkout writes, to prove a failure wrote nothing. */
+export async function shopCounts(shop: TestShop): Promise<Record<string, number>> {
+  const tables = [
+    'users',
+    'categories',
+    'products',
+    'inventory',
+    'carts',
+    'cart_items',
+    'orders',
+    'order_items',
+    'payments',
+    'reviews',
+    'notifications',
+  ];
+  const counts: Record<string, number> = {};
+  for (const table of tables) counts[table] = await shop.count(table);
+  const { rows } = await shop.sql.query('SELECT COALESCE(SUM(quantity), 0)::int AS total FROM inventory');
+  counts.total_stock = rows[0].total;
+  return counts;
+}
