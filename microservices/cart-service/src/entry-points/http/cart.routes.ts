@@ -1,0 +1,71 @@
+import { parseInput, route } from '@checkout-lab/kit';
+import { identityOf, requireUser } from '@checkout-lab/shared';
+import { Router } from 'express';
+import { z } from 'zod';
+import { MAX_LINE_QUANTITY } from '../../domain/cart.errors';
+import type { CartUseCases } from '../../domain/cart.use-case';
+
+// The same rules as the monolith's cart, so one contract suite passes on both stacks.
+const id = z.coerce.number().int().min(1).max(2147483647);
+const quantity = z.number().int().min(1).max(MAX_LINE_QUANTITY);
+const addSchema = z.object({ product_id: z.number().int().min(1).max(2147483647), quantity });
+const changeSchema = z.object({ quantity });
+const parseProductId = (value: unknown) => parseInput(z.object({ product_id: id }), { product_id: value }).product_id;
+
+/** The contract's /api/cart endpoints, for the user the gateway names in x-user-id. */
+export function cartRoutes(cart: CartUseCases): Router {
+  const router = Router();
+  router.use('/api/cart', requireUser);
+
+  router.get(
+    '/api/cart',
+    route(async (req, res) => {
+      res.json(await cart.read(identityOf(req).userId));
+    }),
+  );
+  router.post(
+    '/api/cart/items',
+    route(async (req, res) => {
+      const input = parseInput(addSchema, req.body);
+      res.status(201).json(await cart.add(identityOf(req).userId, input.product_id, input.quantity, req.requestId));
+    }),
+  );
+  router.patch(
+    '/api/cart/items/:product_id',
+    route(async (req, res) => {
+      const productId = parseProductId(req.params.product_id);
+      const input = parseInput(changeSchema, req.body);
+      res.json(await cart.change(identityOf(req).userId, productId, input.quantity, req.requestId));
+    }),
+  );
+  router.delete(
+    '/api/cart/items/:product_id',
+    route(async (req, res) => {
+      res.json(await cart.remove(identityOf(req).userId, parseProductId(req.params.product_id)));
+    }),
+  );
+  return router;
+}
+
+/**
+ * /internal/*: for the other services and the gateway's lab endpoints, never proxied to the public.
+ * GET /internal/carts/:user_id is how order-service reads the cart it turns into an order.
+ */
+export function internalRoutes(cart: CartUseCases): Router {
+  const router = Router();
+  router.get(
+    '/internal/carts/:user_id',
+    route(async (req, res) => {
+      const userId = parseInput(z.object({ user_id: id }), { user_id: req.params.user_id }).user_id;
+      res.json(await cart.read(userId));
+    }),
+  );
+  router.post(
+    '/internal/lab/reset',
+    route(async (_req, res) => {
+      await cart.reset();
+      res.json({ status: 'ok', service: 'cart-service' });
+    }),
+  );
+  return router;
+}

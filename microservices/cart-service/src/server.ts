@@ -1,0 +1,55 @@
+import type { AddressInfo } from 'node:net';
+import { createLogger } from '@checkout-lab/kit';
+import { connectDatabase, Messaging, migrate } from '@checkout-lab/shared';
+import { createApp } from './app';
+import type { CartConfig } from './config';
+import { migrations } from './data-access/migrations';
+import { ProductClient } from './data-access/product.client';
+import { cartUseCases } from './domain/cart.use-case';
+import { consumeOrderCreated } from './entry-points/messaging/order-created.consumer';
+
+export interface RunningService {
+  url: string;
+  port: number;
+  stop(): Promise<void>;
+}
+
+/** Database (created, migrated), the order-created consumer, then HTTP on CART_PORT (0: a free port). */
+export async function startCartService(config: CartConfig): Promise<RunningService> {
+  const log = createLogger('cart-service', config.LOG_LEVEL);
+  const { pool } = await connectDatabase({
+    serverUrl: config.DATABASE_URL,
+    dbName: config.DB_NAME,
+    poolSize: config.DB_POOL_SIZE,
+  });
+  await migrate(pool, migrations);
+  const cart = cartUseCases(pool, new ProductClient(config.PRODUCT_SERVICE_URL, config.PRODUCT_TIMEOUT_MS));
+
+  const messaging = new Messaging({
+    amqpUrl: config.AMQP_URL,
+    rabbitPrefix: config.RABBIT_PREFIX,
+    service: 'cart-service',
+    pool,
+    log,
+  });
+  consumeOrderCreated(messaging, cart);
+  await messaging.start();
+
+  const server = createApp({ pool, cart, log, messaging }).listen(config.CART_PORT);
+  await new Promise<void>((resolve, reject) => {
+    server.once('listening', resolve);
+    server.once('error', reject);
+  });
+  const port = (server.address() as AddressInfo).port;
+  log.info({ port, database: config.DB_NAME, products: config.PRODUCT_SERVICE_URL }, 'cart-service listening');
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    stop: async () => {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await messaging.stop();
+      await pool.end();
+    },
+  };
+}

@@ -1,0 +1,219 @@
+import crypto from 'node:crypto';
+import {
+  createTestDatabase,
+  freePort,
+  type TestDatabase,
+  testAmqpUrl,
+  testServerUrl,
+  uniqueName,
+} from '@checkout-lab/kit';
+import {
+  DEFAULT_RETRY_DELAYS_MS,
+  connectDatabase,
+  deleteBrokerObjects,
+  makeEvent,
+  names,
+  outbox,
+  withTransaction,
+} from '@checkout-lab/shared';
+import type pg from 'pg';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { startProductService } from '../../product-service/src/server';
+import { loadConfig as productConfig } from '../../product-service/src/config';
+import { loadConfig } from '../src/config';
+import { type RunningService, startCartService } from '../src/server';
+
+// biome-ignore lint/suspicious/noExplicitAny: the tests read arbitrary JSON answers
+const jsonOf = (response: Response): Promise<any> => response.json();
+
+const buyer = (id: number) => ({ 'x-user-id': String(id), 'x-user-email': `b${id}@test.lab`, 'x-user-admin': 'false' });
+
+let amqpUrl: string;
+let prefix: string;
+let productDb: TestDatabase;
+let cartDb: TestDatabase;
+let products: RunningService;
+let carts: RunningService;
+let cartPool: pg.Pool;
+
+beforeAll(async () => {
+  amqpUrl = await testAmqpUrl();
+  prefix = uniqueName('carts_api');
+  productDb = await createTestDatabase('carts_api_products');
+  cartDb = await createTestDatabase('carts_api_carts');
+  products = await startProductService(
+    productConfig({
+      DATABASE_URL: testServerUrl(),
+      DB_NAME: productDb.name,
+      PRODUCT_PORT: '0',
+      AMQP_URL: amqpUrl,
+      RABBIT_PREFIX: prefix,
+      LOG_LEVEL: 'silent',
+    }),
+  );
+  carts = await startCartService(
+    loadConfig({
+      DATABASE_URL: testServerUrl(),
+      DB_NAME: cartDb.name,
+      CART_PORT: '0',
+      AMQP_URL: amqpUrl,
+      RABBIT_PREFIX: prefix,
+      PRODUCT_SERVICE_URL: products.url,
+      LOG_LEVEL: 'silent',
+    }),
+  );
+  cartPool = (await connectDatabase({ serverUrl: testServerUrl(), dbName: cartDb.name, poolSize: 2 })).pool;
+});
+
+afterAll(async () => {
+  await cartPool?.end();
+  await carts?.stop();
+  await products?.stop();
+  await cartDb?.drop();
+  await productDb?.drop();
+  const n = names(prefix);
+  const queues = ['cart-service.order-created', 'product-service.order-created', 'product-service.order-cancelled']
+    .map((q) => `${prefix}.${q}`)
+    .flatMap((q) => [q, ...DEFAULT_RETRY_DELAYS_MS.map((_d, i) => n.retryQueue(q, i + 1))]);
+  await deleteBrokerObjects(amqpUrl, prefix, [...queues, n.dlq('cart-service'), n.dlq('product-service')]);
+});
+
+const call = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) =>
+  fetch(`${carts.url}${path}`, {
+    method,
+    headers: { 'content-type': 'application/json', ...headers },
+    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+  });
+
+describe('the cart', () => {
+  test('when a buyer adds the same product twice, then the quantities add up and the totals are exact', async () => {
+    const first = await call('POST', '/api/cart/items', { product_id: 2, quantity: 1 }, buyer(1));
+    expect(first.status).toBe(201);
+    const cart = await jsonOf(await call('POST', '/api/cart/items', { product_id: 2, quantity: 2 }, buyer(1)));
+    const product = await jsonOf(await fetch(`${products.url}/api/products/2`));
+    expect(cart.items).toEqual([
+      {
+        product_id: 2,
+        name: product.name,
+        price: product.price,
+        quantity: 3,
+        line_total: (Number(product.price) * 3).toFixed(2),
+      },
+    ]);
+    expect(cart.total).toBe((Number(product.price) * 3).toFixed(2));
+    // Another buyer's cart is their own.
+    expect(await jsonOf(await call('GET', '/api/cart', undefined, buyer(2)))).toEqual({ items: [], total: '0.00' });
+  });
+
+  test('when a line is changed and removed, then 200 with the new cart; an absent line is 404', async () => {
+    await call('POST', '/api/cart/items', { product_id: 3, quantity: 1 }, buyer(3));
+    const changed = await jsonOf(await call('PATCH', '/api/cart/items/3', { quantity: 4 }, buyer(3)));
+    expect(changed.items[0].quantity).toBe(4);
+    const removed = await call('DELETE', '/api/cart/items/3', undefined, buyer(3));
+    expect(removed.status).toBe(200);
+    expect((await jsonOf(removed)).items).toEqual([]);
+    expect((await call('DELETE', '/api/cart/items/3', undefined, buyer(3))).status).toBe(404);
+    expect((await call('PATCH', '/api/cart/items/3', { quantity: 1 }, buyer(3))).status).toBe(404);
+  });
+
+  test.each([
+    ['a zero quantity', { product_id: 2, quantity: 0 }],
+    ['a negative quantity', { product_id: 2, quantity: -3 }],
+    ['a huge quantity', { product_id: 2, quantity: 1e12 }],
+    ['a fractional quantity', { product_id: 2, quantity: 1.5 }],
+    ['a string quantity', { product_id: 2, quantity: '2' }],
+    ['a string product id', { product_id: 'two', quantity: 1 }],
+  ])('when the body has %s, then 422 and the cart is unchanged', async (_what, body) => {
+    const response = await call('POST', '/api/cart/items', body, buyer(4));
+    expect(response.status).toBe(422);
+    expect((await jsonOf(response)).error.code).toBe('VALIDATION_ERROR');
+    expect((await jsonOf(await call('GET', '/api/cart', undefined, buyer(4)))).items).toEqual([]);
+  });
+
+  test('when the product is unknown, then 404 and nothing is written', async () => {
+    const response = await call('POST', '/api/cart/items', { product_id: 999999, quantity: 1 }, buyer(5));
+    expect(response.status).toBe(404);
+    expect((await jsonOf(await call('GET', '/api/cart', undefined, buyer(5)))).items).toEqual([]);
+  });
+
+  test('when more than the stock is asked for, then 409 OUT_OF_STOCK and the line keeps its quantity', async () => {
+    const stock = (await jsonOf(await fetch(`${products.url}/api/products/1`))).stock as number;
+    await call('POST', '/api/cart/items', { product_id: 1, quantity: 1 }, buyer(6));
+    const response = await call('POST', '/api/cart/items', { product_id: 1, quantity: stock }, buyer(6));
+    expect(response.status).toBe(409);
+    expect((await jsonOf(response)).error.code).toBe('OUT_OF_STOCK');
+    expect((await jsonOf(await call('GET', '/api/cart', undefined, buyer(6)))).items[0].quantity).toBe(1);
+  });
+
+  test('when no user is forwarded, then 401; when the body is not JSON, then 400', async () => {
+    expect((await call('GET', '/api/cart')).status).toBe(401);
+    const malformed = await call('POST', '/api/cart/items', '{"product_id": 1,', buyer(7));
+    expect(malformed.status).toBe(400);
+    expect((await jsonOf(malformed)).error.code).toBe('MALFORMED_JSON');
+  });
+
+  test('when order-service reads a cart internally, then the same cart', async () => {
+    await call('POST', '/api/cart/items', { product_id: 4, quantity: 2 }, buyer(8));
+    const internal = await jsonOf(await call('GET', '/internal/carts/8'));
+    expect(internal).toEqual(await jsonOf(await call('GET', '/api/cart', undefined, buyer(8))));
+  });
+});
+
+describe('events and the lab', () => {
+  test('when order.order.created arrives (twice), then the ordered lines leave that cart and others stay', async () => {
+    await call('POST', '/api/cart/items', { product_id: 2, quantity: 1 }, buyer(10));
+    await call('POST', '/api/cart/items', { product_id: 5, quantity: 1 }, buyer(10));
+    await call('POST', '/api/cart/items', { product_id: 2, quantity: 1 }, buyer(11));
+    const event = makeEvent(
+      'order.order.created',
+      {
+        order_id: 1,
+        user_id: 10,
+        user_email: 'b10@test.lab',
+        items: [{ product_id: 2, quantity: 1, unit_price: '1.00' }],
+        total: '1.00',
+      },
+      { correlationId: 'cart-test' },
+    );
+    // Through the real broker: the row goes into cart-service's own outbox, its relay publishes, its consumer eats.
+    // A second event for the same order (a replay under a new id) must change nothing more.
+    await withTransaction(cartPool, (client) => outbox.add(client, event));
+    await withTransaction(cartPool, (client) => outbox.add(client, { ...event, id: crypto.randomUUID() }));
+    await expect
+      .poll(async () => (await jsonOf(await call('GET', '/api/cart', undefined, buyer(10)))).items, { timeout: 15000 })
+      .toEqual([expect.objectContaining({ product_id: 5 })]);
+    expect((await jsonOf(await call('GET', '/api/cart', undefined, buyer(11)))).items).toHaveLength(1);
+  });
+
+  test('when product-service does not answer, then 503 in the contract shape, not a hang', async () => {
+    const orphan = await startCartService(
+      loadConfig({
+        DATABASE_URL: testServerUrl(),
+        DB_NAME: cartDb.name,
+        CART_PORT: '0',
+        AMQP_URL: amqpUrl,
+        RABBIT_PREFIX: prefix,
+        PRODUCT_SERVICE_URL: `http://127.0.0.1:${await freePort()}`,
+        PRODUCT_TIMEOUT_MS: '500',
+        LOG_LEVEL: 'silent',
+      }),
+    );
+    try {
+      const response = await fetch(`${orphan.url}/api/cart/items`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...buyer(12) },
+        body: JSON.stringify({ product_id: 2, quantity: 1 }),
+      });
+      expect(response.status).toBe(503);
+      expect((await jsonOf(response)).error.code).toBe('PRODUCT_SERVICE_UNAVAILABLE');
+    } finally {
+      await orphan.stop();
+    }
+  });
+
+  test('when the lab resets, then every cart is empty', async () => {
+    await call('POST', '/api/cart/items', { product_id: 2, quantity: 1 }, buyer(13));
+    expect((await call('POST', '/internal/lab/reset')).status).toBe(200);
+    expect((await jsonOf(await call('GET', '/api/cart', undefined, buyer(13)))).items).toEqual([]);
+  });
+});
