@@ -11,6 +11,7 @@ import { type RunningMonolith, type StartMonolithOptions, startMonolith } from '
 
 export interface ApiResponse {
   status: number;
+  // biome-ignore lint/suspicious/noExplicitAny: tests read JSON bodies loosely and assert on them
   body: any;
   headers: Headers;
 }
