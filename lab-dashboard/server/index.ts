@@ -1,0 +1,24 @@
+import { createLogger } from '@checkout-lab/kit';
+import { loadConfig } from './config';
+import { startDashboard } from './server';
+
+/** The process entry the launcher runs (`tsx lab-dashboard/server/index.ts`): reads the environment, listens, stops on signals. */
+const log = createLogger('lab-dashboard');
+const startedAt = performance.now();
+try {
+  const config = loadConfig(process.env);
+  const dashboard = await startDashboard(config);
+  log.info({ url: dashboard.url, ready_ms: Math.round(performance.now() - startedAt) }, 'lab dashboard ready');
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    await dashboard.stop();
+    process.exit(0);
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+} catch (error) {
+  console.error(`lab dashboard: ${(error as Error).message}`);
+  process.exit(1);
+}

@@ -1,0 +1,111 @@
+import type { Knobs } from '@checkout-lab/kit';
+import type { LabOrder, StackId } from '../src/lib/types';
+
+export const STACK_NAMES: Record<StackId, string> = { monolith: 'Monolith', micro: 'Microservices' };
+
+/** A stack answered with an error, or did not answer at all. Carries the stack's own error body when there is one. */
+export class StackError extends Error {
+  constructor(
+    readonly stack_id: StackId,
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Talks to one stack as the lab's admin: logs in with LAB_ADMIN_EMAIL / LAB_ADMIN_PASSWORD, keeps the token, and
+ * logs in again when the stack forgets it (a restart with another JWT secret, an expired token).
+ */
+export class StackClient {
+  private token: string | null = null;
+
+  constructor(
+    readonly stack: StackId,
+    readonly baseUrl: string,
+    private readonly admin: { email: string; password: string },
+  ) {}
+
+  async health(timeoutMs = 2000): Promise<{ status: number; body: unknown }> {
+    const response = await fetch(`${this.baseUrl}/health`, { signal: AbortSignal.timeout(timeoutMs) });
+    return { status: response.status, body: await response.json().catch(() => null) };
+  }
+
+  getConfig(): Promise<Knobs> {
+    return this.admincall('GET', '/api/lab/config');
+  }
+
+  putConfig(knobs: Partial<Knobs>): Promise<Knobs> {
+    return this.admincall('PUT', '/api/lab/config', knobs);
+  }
+
+  reset(): Promise<unknown> {
+    return this.admincall('POST', '/api/lab/reset', undefined, 60_000);
+  }
+
+  orders(since: string): Promise<LabOrder[]> {
+    return this.admincall('GET', `/api/lab/orders?since=${encodeURIComponent(since)}`);
+  }
+
+  async adminToken(): Promise<string> {
+    if (this.token) return this.token;
+    const body = await this.call<{ access_token: string }>('POST', '/api/auth/login', this.admin, null);
+    this.token = body.access_token;
+    return this.token;
+  }
+
+  private async admincall<T>(method: string, path: string, body?: unknown, timeoutMs = 10_000): Promise<T> {
+    const token = await this.adminToken();
+    try {
+      return await this.call<T>(method, path, body, token, timeoutMs);
+    } catch (error) {
+      if (!(error instanceof StackError) || error.status !== 401) throw error;
+      this.token = null;
+      return this.call<T>(method, path, body, await this.adminToken(), timeoutMs);
+    }
+  }
+
+  private async call<T>(
+    method: string,
+    path: string,
+    body: unknown,
+    token: string | null,
+    timeoutMs = 10_000,
+  ): Promise<T> {
+    const headers: Record<string, string> = {};
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    if (token) headers.authorization = `Bearer ${token}`;
+    let response: Response;
+    try {
+      response = await fetch(`${this.baseUrl}${path}`, {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+    } catch (error) {
+      throw new StackError(
+        this.stack,
+        502,
+        `${STACK_NAMES[this.stack]} does not answer at ${this.baseUrl} (${(error as Error).message})`,
+      );
+    }
+    const text = await response.text();
+    const json = text ? safeJson(text) : null;
+    if (!response.ok) {
+      const message =
+        (json as { error?: { message?: string } } | null)?.error?.message ?? `answered ${response.status}`;
+      throw new StackError(this.stack, response.status, `${STACK_NAMES[this.stack]}: ${message}`);
+    }
+    return json as T;
+  }
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}

@@ -1,0 +1,80 @@
+import { useState } from 'react';
+import { History } from './components/History';
+import { HealthBar } from './components/HealthBar';
+import { Instructor } from './components/Instructor';
+import { Internals } from './components/Internals';
+import { LoadRuns, startRun } from './components/LoadRuns';
+import { Storefront } from './components/Storefront';
+import { BLACK_FRIDAY_DEMO } from './lib/presets';
+
+const TABS = [
+  { id: 'shops', label: 'Storefronts' },
+  { id: 'runs', label: 'Load runs' },
+  { id: 'internals', label: 'Internals' },
+  { id: 'history', label: 'History' },
+  { id: 'instructor', label: 'Instructor' },
+] as const;
+type Tab = (typeof TABS)[number]['id'];
+
+export function App() {
+  const [tab, setTab] = useState<Tab>('shops');
+  const [historyVersion, setHistoryVersion] = useState(0);
+  const [notice, setNotice] = useState<string | null>(null);
+
+  const blackFriday = async () => {
+    setTab('runs');
+    const { error } = await startRun(BLACK_FRIDAY_DEMO);
+    setNotice(error);
+  };
+
+  return (
+    <div className="app">
+      <header className="top">
+        <h1>Checkout Lab</h1>
+        <nav>
+          {TABS.map((t) => (
+            <button
+              type="button"
+              key={t.id}
+              className={tab === t.id ? 'tab active' : 'tab'}
+              onClick={() => setTab(t.id)}
+              data-testid={`tab-${t.id}`}
+            >
+              {t.label}
+            </button>
+          ))}
+        </nav>
+        <HealthBar />
+      </header>
+      {tab === 'shops' && (
+        <section className="intro" data-testid="intro">
+          <b>One shop, built twice.</b> Left, a monolith that makes the buyer wait for payment and email inside one
+          database transaction; right, microservices that answer at once and finish the order with events. <b>1.</b>{' '}
+          Press <i>Sign up</i> in both panes. <b>2.</b> Add the same product on both sides and press <i>Check out</i>:
+          watch the two timers. <b>3.</b> Then open <i>Load runs</i> and press{' '}
+          <button type="button" className="link" onClick={() => void blackFriday()}>
+            Black Friday demo
+          </button>{' '}
+          to see many buyers at once.
+        </section>
+      )}
+      {notice && (
+        <p className="error" role="alert">
+          {notice}
+        </p>
+      )}
+      <main>
+        {tab === 'shops' && (
+          <div className="panes">
+            <Storefront stack="monolith" />
+            <Storefront stack="micro" />
+          </div>
+        )}
+        {tab === 'runs' && <LoadRuns onRunsChanged={() => setHistoryVersion((v) => v + 1)} />}
+        {tab === 'internals' && <Internals />}
+        {tab === 'history' && <History version={historyVersion} />}
+        {tab === 'instructor' && <Instructor onBlackFriday={() => void blackFriday()} />}
+      </main>
+    </div>
+  );
+}

@@ -1,0 +1,133 @@
+import {
+  Bar,
+  BarChart,
+  CartesianGrid,
+  Legend,
+  Line,
+  LineChart,
+  ResponsiveContainer,
+  Scatter,
+  ScatterChart,
+  Tooltip,
+  XAxis,
+  YAxis,
+} from 'recharts';
+import { durationPoints, histogram, serverDurations, throughputRows } from '../lib/chart-data';
+import { formatMs, STACK_LABELS } from '../lib/format';
+import type { TargetResult } from '../lib/types';
+
+const COLORS = { monolith: '#dc2626', micro: '#2563eb' } as const;
+const HEIGHT = 230;
+
+function byStack(results: TargetResult[]) {
+  return { monolith: results.find((r) => r.target === 'monolith'), micro: results.find((r) => r.target === 'micro') };
+}
+
+/** The four charts of a run: distribution, the staircase, completion times, throughput. */
+export function RunCharts({ results }: { results: TargetResult[] }) {
+  const { monolith, micro } = byStack(results);
+  const processing = histogram({
+    monolith: serverDurations(monolith, 'processing'),
+    micro: serverDurations(micro, 'processing'),
+  });
+  const completion = histogram({
+    monolith: serverDurations(monolith, 'completion'),
+    micro: serverDurations(micro, 'completion'),
+  });
+  const throughput = throughputRows(results);
+  const present = results.map((r) => r.target);
+
+  return (
+    <div className="charts" data-testid="run-charts">
+      <figure>
+        <figcaption>What the buyer waited: processing_duration_ms of every order</figcaption>
+        <ResponsiveContainer width="100%" height={HEIGHT}>
+          <BarChart data={processing}>
+            <CartesianGrid strokeDasharray="3 3" />
+            <XAxis dataKey="label" fontSize={11} />
+            <YAxis
+              allowDecimals={false}
+              fontSize={11}
+              label={{ value: 'orders', angle: -90, position: 'insideLeft' }}
+            />
+            <Tooltip />
+            <Legend />
+            {present.map((s) => (
+              <Bar key={s} dataKey={s} name={STACK_LABELS[s]} fill={COLORS[s]} isAnimationActive={false} />
+            ))}
+          </BarChart>
+        </ResponsiveContainer>
+      </figure>
+      <figure>
+        <figcaption>
+          Each order's wait against when it started: the monolith's staircase, the microservices' flat line
+        </figcaption>
+        <ResponsiveContainer width="100%" height={HEIGHT}>
+          <ScatterChart>
+            <CartesianGrid strokeDasharray="3 3" />
+            <XAxis type="number" dataKey="start_s" name="started" unit=" s" fontSize={11} />
+            <YAxis type="number" dataKey="duration_ms" name="waited" unit=" ms" fontSize={11} width={70} />
+            <Tooltip formatter={(value, name) => (name === 'waited' ? formatMs(Number(value)) : `${value} s`)} />
+            <Legend />
+            {monolith && (
+              <Scatter
+                name="Monolith"
+                data={durationPoints(monolith)}
+                fill={COLORS.monolith}
+                isAnimationActive={false}
+              />
+            )}
+            {micro && (
+              <Scatter
+                name="Microservices"
+                data={durationPoints(micro)}
+                fill={COLORS.micro}
+                isAnimationActive={false}
+              />
+            )}
+          </ScatterChart>
+        </ResponsiveContainer>
+      </figure>
+      <figure>
+        <figcaption>
+          When the order was final: completion_duration_ms (checkout start to confirmed or cancelled)
+        </figcaption>
+        <ResponsiveContainer width="100%" height={HEIGHT}>
+          <BarChart data={completion}>
+            <CartesianGrid strokeDasharray="3 3" />
+            <XAxis dataKey="label" fontSize={11} />
+            <YAxis allowDecimals={false} fontSize={11} />
+            <Tooltip />
+            <Legend />
+            {present.map((s) => (
+              <Bar key={s} dataKey={s} name={STACK_LABELS[s]} fill={COLORS[s]} isAnimationActive={false} />
+            ))}
+          </BarChart>
+        </ResponsiveContainer>
+      </figure>
+      <figure>
+        <figcaption>Throughput: responses completed per second of the run</figcaption>
+        <ResponsiveContainer width="100%" height={HEIGHT}>
+          <LineChart data={throughput}>
+            <CartesianGrid strokeDasharray="3 3" />
+            <XAxis dataKey="second" unit=" s" fontSize={11} />
+            <YAxis allowDecimals={false} fontSize={11} />
+            <Tooltip />
+            <Legend />
+            {present.map((s) => (
+              <Line
+                key={s}
+                dataKey={s}
+                name={STACK_LABELS[s]}
+                stroke={COLORS[s]}
+                dot={false}
+                connectNulls
+                isAnimationActive={false}
+              />
+            ))}
+          </LineChart>
+        </ResponsiveContainer>
+      </figure>
+    </div>
+  );
+}

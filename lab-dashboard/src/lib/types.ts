@@ -1,0 +1,160 @@
+/**
+ * The shapes the lab API and the page share. The lab API speaks snake_case JSON like the stacks do.
+ */
+
+export type StackId = 'monolith' | 'micro';
+export type TargetChoice = StackId | 'both';
+export type ScenarioId = 'steady' | 'black-friday' | 'browsing';
+
+export const SCENARIOS: { id: ScenarioId; label: string; hint: string }[] = [
+  { id: 'steady', label: 'Steady checkout load', hint: 'C connections for D seconds, every buyer checks out.' },
+  {
+    id: 'black-friday',
+    label: 'Black Friday rush on one product',
+    hint: 'N buyers of the doorbuster, all at once: watch the monolith queue on one row lock.',
+  },
+  {
+    id: 'browsing',
+    label: 'Browsing while others buy',
+    hint: 'Catalogue reads mixed with checkouts: does browsing slow down when buyers hold locks?',
+  },
+];
+
+export interface RunSettings {
+  scenario: ScenarioId;
+  target: TargetChoice;
+  connections: number;
+  duration_s: number;
+  buyers: number;
+  stock: number;
+  payment_delay_ms: number;
+  email_delay_ms: number;
+  payment_failure_rate: number;
+}
+
+export const DEFAULT_RUN_SETTINGS: RunSettings = {
+  scenario: 'black-friday',
+  target: 'both',
+  connections: 10,
+  duration_s: 10,
+  buyers: 20,
+  stock: 10,
+  payment_delay_ms: 300,
+  email_delay_ms: 300,
+  payment_failure_rate: 0,
+};
+
+/** The server's own truth about one order, from GET /api/lab/orders. */
+export interface LabOrder {
+  id: number;
+  status: string;
+  created_at: string;
+  processing_duration_ms: number | null;
+  completion_duration_ms: number | null;
+  failure_reason: string | null;
+}
+
+/** One checkout from the buyer's side: when it left (ms after the rush began), what it waited, what it got. */
+export interface CheckoutSample {
+  order_id: number | null;
+  started_at_ms: number;
+  client_latency_ms: number;
+  http_status: number;
+  final_status: string | null;
+  processing_duration_ms: number | null;
+  completion_duration_ms: number | null;
+}
+
+export interface LatencySummary {
+  p50: number;
+  p90: number;
+  p99: number;
+  max: number;
+}
+
+export interface TargetResult {
+  target: StackId;
+  started_at: string;
+  finished_at: string;
+  requests: number;
+  requests_per_sec: number;
+  errors: number;
+  non_2xx: number;
+  latency_ms: LatencySummary;
+  /** Requests completed per second of the run, as the load generator saw them. */
+  throughput: { second: number; requests: number }[];
+  orders: LabOrder[];
+  /** Each checkout as the load generator saw it, when the scenario places checkouts one by one (black-friday). */
+  samples: CheckoutSample[];
+  /** Invariants the benchmark engine checked, when it reports them. */
+  invariants: { name: string; ok: boolean; detail?: string }[];
+}
+
+export interface LabCost {
+  /** CPU time the lab API process (which also runs the load generator) used during the run. */
+  cpu_user_ms: number;
+  cpu_system_ms: number;
+  wall_ms: number;
+  /** CPU time over wall time: 1.0 means one core fully busy. */
+  cores_used: number;
+}
+
+export type RunStatus = 'running' | 'finished' | 'failed' | 'cancelled';
+
+export interface RunRecord {
+  id: number;
+  created_at: string;
+  settings: RunSettings;
+  status: RunStatus;
+  error: string | null;
+  results: TargetResult[];
+  cost: LabCost | null;
+}
+
+export interface RunProgress {
+  run_id: number;
+  status: RunStatus;
+  /** 0..1 over the whole run (both targets when both were chosen). */
+  fraction: number;
+  phase: string;
+  target: StackId | null;
+}
+
+export interface LockWait {
+  pid: number;
+  database: string;
+  blocked_by: number[];
+  wait_ms: number;
+  query: string;
+  application_name: string;
+}
+
+export interface QueueState {
+  name: string;
+  exists: boolean;
+  messages: number;
+  consumers: number;
+  dead_letter: boolean;
+}
+
+export interface ProcessHealth {
+  name: string;
+  url: string;
+  status: 'ok' | 'degraded' | 'down';
+  detail?: string;
+}
+
+export interface Internals {
+  sampled_at: string;
+  lock_waits: LockWait[];
+  connections: { database: string; active: number; idle: number; idle_in_transaction: number; total: number }[];
+  queues: QueueState[];
+  rabbit_error: string | null;
+  postgres_error: string | null;
+  mail: { total: number; latest: { subject: string; to: string; time: string }[]; error: string | null };
+  lab_cpu: { user_ms: number; system_ms: number; uptime_s: number };
+}
+
+export interface HealthReport {
+  processes: ProcessHealth[];
+}
