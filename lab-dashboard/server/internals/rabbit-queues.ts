@@ -2,8 +2,10 @@ import amqp from 'amqplib';
 import type { QueueState } from '../../src/lib/types';
 
 /**
- * Which service consumes which event, as the saga in microservices/shared/src/events/contracts.ts describes it.
- * Each consumer has a queue `${prefix}<service>.<event>` and each service a dead-letter queue `${prefix}<service>.dlq`.
+ * Which service consumes which event, as the saga in microservices/shared/src/events/contracts.ts describes it. The
+ * messaging adapter (microservices/shared/src/messaging/topology.ts) names a consumer's queue
+ * `<prefix>.<service>.<purpose>`, the purpose being the event's last two words (`order-created`), and each service's
+ * dead-letter queue `<prefix>.<service>.dlq`. Queues that do not exist are left out of the view.
  */
 export const CONSUMERS: Record<string, string[]> = {
   'product-service': ['order.order.created', 'order.order.cancelled'],
@@ -19,10 +21,15 @@ export const CONSUMERS: Record<string, string[]> = {
   'email-service': ['order.order.paid'],
 };
 
-export function queueNames(prefix: string): { name: string; dead_letter: boolean }[] {
+export function purposeOf(eventType: string): string {
+  return eventType.split('.').slice(-2).join('-');
+}
+
+export function queueNames(rabbitPrefix: string): { name: string; dead_letter: boolean }[] {
+  const prefix = rabbitPrefix && !rabbitPrefix.endsWith('.') ? `${rabbitPrefix}.` : rabbitPrefix;
   const names: { name: string; dead_letter: boolean }[] = [];
   for (const [service, events] of Object.entries(CONSUMERS)) {
-    for (const event of events) names.push({ name: `${prefix}${service}.${event}`, dead_letter: false });
+    for (const event of events) names.push({ name: `${prefix}${service}.${purposeOf(event)}`, dead_letter: false });
     names.push({ name: `${prefix}${service}.dlq`, dead_letter: true });
   }
   return names;

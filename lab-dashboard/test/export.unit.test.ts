@@ -1,0 +1,99 @@
+import { describe, expect, it } from 'vitest';
+import { purposeOf, queueNames } from '../server/internals/rabbit-queues';
+import { readProgress, throughputFromSamples } from '../server/runs/benchmark-engine';
+import { runsToCsv, runToCsv } from '../server/runs/export';
+import { DEFAULT_RUN_SETTINGS, type RunRecord } from '../src/lib/types';
+
+const run: RunRecord = {
+  id: 3,
+  created_at: '2025-11-28T12:00:00.000Z',
+  settings: DEFAULT_RUN_SETTINGS,
+  status: 'finished',
+  error: null,
+  cost: { cpu_user_ms: 100, cpu_system_ms: 20, wall_ms: 1000, cores_used: 0.12 },
+  results: [
+    {
+      target: 'monolith',
+      started_at: '',
+      finished_at: '',
+      requests: 2,
+      requests_per_sec: 1.5,
+      errors: 0,
+      non_2xx: 1,
+      latency_ms: { p50: 10, p90: 20, p99: 30, max: 40 },
+      throughput: [],
+      samples: [],
+      invariants: [],
+      orders: [
+        {
+          id: 1,
+          status: 'confirmed',
+          created_at: 'T1',
+          processing_duration_ms: 650,
+          completion_duration_ms: 650,
+          failure_reason: null,
+        },
+        {
+          id: 2,
+          status: 'cancelled',
+          created_at: 'T2',
+          processing_duration_ms: 3,
+          completion_duration_ms: null,
+          failure_reason: 'out, "of" stock',
+        },
+      ],
+    },
+  ],
+};
+
+describe('exports and names', () => {
+  it('when a run is exported as CSV, then there is one line per order and awkward text is quoted', () => {
+    const lines = runToCsv(run).trim().split('\n');
+    expect(lines[0]).toBe(
+      'run_id,target,order_id,status,created_at,processing_duration_ms,completion_duration_ms,failure_reason',
+    );
+    expect(lines).toHaveLength(3);
+    expect(lines[1]).toBe('3,monolith,1,confirmed,T1,650,650,');
+    expect(lines[2]).toBe('3,monolith,2,cancelled,T2,3,,"out, ""of"" stock"');
+  });
+
+  it('when the history is exported, then each run and stack is a line with its figures and the lab cost', () => {
+    const lines = runsToCsv([run]).trim().split('\n');
+    expect(lines).toHaveLength(2);
+    expect(lines[1]).toContain('3,2025-11-28T12:00:00.000Z,black-friday,monolith,finished');
+    expect(lines[1].endsWith(',10,20,30,40,120')).toBe(true);
+  });
+
+  it('when the prefix is set, then queue names follow the messaging adapter: <prefix>.<service>.<purpose>', () => {
+    expect(purposeOf('order.order.created')).toBe('order-created');
+    const names = queueNames('run1').map((q) => q.name);
+    expect(names).toContain('run1.product-service.order-created');
+    expect(names).toContain('run1.payment-service.payment-requested');
+    expect(names).toContain('run1.email-service.dlq');
+    expect(queueNames('').map((q) => q.name)).toContain('order-service.email-sent');
+  });
+
+  it('when the engine reports progress as done/total or as a fraction, then both read as a fraction', () => {
+    expect(readProgress({ done: 5, total: 20, phase: 'rush' })).toEqual({ fraction: 0.25, phase: 'rush' });
+    expect(readProgress({ fraction: 0.5 })).toEqual({ fraction: 0.5, phase: 'running' });
+    expect(readProgress('nonsense')).toBeNull();
+  });
+
+  it('when checkouts complete over time, then throughput counts completions per second with empty seconds as 0', () => {
+    const sample = (start: number, wait: number) => ({
+      order_id: 1,
+      started_at_ms: start,
+      client_latency_ms: wait,
+      http_status: 201,
+      final_status: 'confirmed',
+      processing_duration_ms: wait,
+      completion_duration_ms: wait,
+    });
+    expect(throughputFromSamples([sample(0, 100), sample(0, 900), sample(0, 2500)])).toEqual([
+      { second: 0, requests: 2 },
+      { second: 1, requests: 0 },
+      { second: 2, requests: 1 },
+    ]);
+    expect(throughputFromSamples([])).toEqual([]);
+  });
+});
