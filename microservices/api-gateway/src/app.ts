@@ -1,0 +1,64 @@
+import { AppError, errorHandler, errors, type Logger, notFoundHandler } from '@checkout-lab/kit';
+import express, { type Express } from 'express';
+import { rateLimit } from 'express-rate-limit';
+import type { GatewayConfig } from './config';
+import { ServiceClient, type ServiceUrls } from './data-access/service.client';
+import { labUseCases } from './domain/lab.use-case';
+import { healthRoutes } from './entry-points/http/health.routes';
+import { correlationId, identity } from './entry-points/http/identity.middleware';
+import { labRoutes } from './entry-points/http/lab.routes';
+import { proxyRoutes } from './entry-points/http/proxy.routes';
+
+export function serviceUrls(config: GatewayConfig): ServiceUrls {
+  return {
+    'user-service': config.USER_SERVICE_URL,
+    'product-service': config.PRODUCT_SERVICE_URL,
+    'cart-service': config.CART_SERVICE_URL,
+    'order-service': config.ORDER_SERVICE_URL,
+    'payment-service': config.PAYMENT_SERVICE_URL,
+    'email-service': config.EMAIL_SERVICE_URL,
+  };
+}
+
+/** The gateway: the only public door of the microservices. It never listens (server.ts does). */
+export function createApp({ config, log }: { config: GatewayConfig; log: Logger }): Express {
+  const urls = serviceUrls(config);
+  const services = new ServiceClient(urls, config.LAB_TIMEOUT_MS);
+  const app = express();
+  app.disable('x-powered-by');
+  // The benchmarks and the launcher run on loopback; behind a real proxy set "trust proxy" to its address instead.
+  app.set('trust proxy', 'loopback');
+  app.use(correlationId);
+
+  app.use(healthRoutes(services, config.HEALTH_TIMEOUT_MS));
+
+  // The services' /internal/* endpoints are for the gateway and each other, never for the public.
+  app.use('/internal', (req, _res, next) => next(errors.notFound(`No route for ${req.method} ${req.originalUrl}`)));
+
+  const authLimiter = rateLimit({
+    windowMs: 60_000,
+    limit: config.AUTH_RATE_LIMIT,
+    standardHeaders: 'draft-8',
+    legacyHeaders: false,
+    handler: (_req, _res, next) =>
+      next(
+        new AppError({
+          status: 429,
+          code: 'RATE_LIMITED',
+          message: `At most ${config.AUTH_RATE_LIMIT} login or register requests per minute: wait a moment`,
+        }),
+      ),
+  });
+  app.post(['/api/auth/login', '/api/auth/register'], authLimiter);
+
+  app.use('/api', identity(config.JWT_SECRET));
+  app.use(labRoutes(labUseCases(services)));
+  app.use(proxyRoutes(urls, config.PROXY_TIMEOUT_MS, log));
+
+  // The error handler is placed after every route.
+  app.use(notFoundHandler);
+  app.use(
+    errorHandler((error, req) => log.error({ err: error, path: req.path, request_id: req.headers['x-request-id'] })),
+  );
+  return app;
+}

@@ -1,0 +1,41 @@
+import { DEV_JWT_SECRET } from '@checkout-lab/kit';
+import { env, loadConfig as load } from '@checkout-lab/shared';
+import { z } from 'zod';
+
+/** The gateway's environment, validated once at start; the only file that reads process.env. */
+const schema = z
+  .object({
+    NODE_ENV: z.string().default('development'),
+    /** The lab's only public door for the microservices (0: any free port). */
+    GATEWAY_PORT: env.port('GATEWAY_PORT'),
+    /** HS256 secret: the gateway verifies every token once, with the secret user-service signs with. */
+    JWT_SECRET: env.jwtSecret(),
+    /** Where each service answers. */
+    USER_SERVICE_URL: env.serviceUrl('USER_PORT'),
+    PRODUCT_SERVICE_URL: env.serviceUrl('PRODUCT_PORT'),
+    CART_SERVICE_URL: env.serviceUrl('CART_PORT'),
+    ORDER_SERVICE_URL: env.serviceUrl('ORDER_PORT'),
+    PAYMENT_SERVICE_URL: env.serviceUrl('PAYMENT_PORT'),
+    EMAIL_SERVICE_URL: env.serviceUrl('EMAIL_PORT'),
+    /** A proxied call that takes longer is cut and answered 504. */
+    PROXY_TIMEOUT_MS: z.coerce.number().int().min(100).max(300000).default(15000),
+    /** How long /health and the lab fan-outs wait for each service. */
+    HEALTH_TIMEOUT_MS: z.coerce.number().int().min(50).max(60000).default(2000),
+    LAB_TIMEOUT_MS: z.coerce.number().int().min(100).max(300000).default(30000),
+    /**
+     * Login and register requests allowed per client IP per minute. The default is high on purpose: the benchmarks
+     * and the tests register hundreds of buyers from one address. Lower it (e.g. 20) to show the limiter.
+     */
+    AUTH_RATE_LIMIT: z.coerce.number().int().min(1).max(10_000_000).default(100_000),
+    LOG_LEVEL: env.logLevel(),
+  })
+  .refine((value) => !(value.NODE_ENV === 'production' && value.JWT_SECRET === DEV_JWT_SECRET), {
+    message: 'JWT_SECRET must be set to a secret of your own when NODE_ENV=production',
+    path: ['JWT_SECRET'],
+  });
+
+export type GatewayConfig = z.infer<typeof schema>;
+
+export function loadConfig(source: Record<string, string | undefined> = process.env): GatewayConfig {
+  return load(schema, source);
+}

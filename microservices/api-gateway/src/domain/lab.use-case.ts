@@ -1,0 +1,117 @@
+import type { Knobs } from '@checkout-lab/kit';
+import type { ServiceClient, ServiceName } from '../data-access/service.client';
+
+interface AuditOrder {
+  id: number;
+  status: string;
+  failure_reason: string | null;
+}
+
+/** payment-service's statuses that mean "the buyer was charged". */
+const CHARGED = new Set(['succeeded', 'processed', 'paid', 'captured', 'approved']);
+
+/** The services whose state a lab reset clears; the user accounts stay, as in the monolith. */
+const RESET_ORDER: ServiceName[] = [
+  'order-service',
+  'payment-service',
+  'email-service',
+  'cart-service',
+  'product-service',
+];
+
+/**
+ * The lab endpoints of the microservices: the gateway asks each service's /internal/lab/* and gives back one answer
+ * in the same shape as the monolith's, so the dashboard and the benchmarks need not know which stack they talk to.
+ */
+export function labUseCases(services: ServiceClient) {
+  async function readConfig(requestId: string): Promise<Knobs> {
+    const [payment, email] = await Promise.all([
+      services.call<Partial<Knobs>>('payment-service', 'GET', '/internal/lab/config', { requestId }),
+      services.call<Partial<Knobs>>('email-service', 'GET', '/internal/lab/config', { requestId }),
+    ]);
+    return {
+      payment_delay_ms: Number(payment.payment_delay_ms),
+      email_delay_ms: Number(email.email_delay_ms),
+      payment_failure_rate: Number(payment.payment_failure_rate),
+    };
+  }
+
+  return {
+    readConfig,
+
+    /** Each knob goes to the one service that uses it, then the merged config is read back. */
+    async updateConfig(changes: Partial<Knobs>, requestId: string): Promise<Knobs> {
+      const payment: Partial<Knobs> = {};
+      if (changes.payment_delay_ms !== undefined) payment.payment_delay_ms = changes.payment_delay_ms;
+      if (changes.payment_failure_rate !== undefined) payment.payment_failure_rate = changes.payment_failure_rate;
+      await Promise.all([
+        Object.keys(payment).length
+          ? services.call('payment-service', 'PUT', '/internal/lab/config', { body: payment, requestId })
+          : null,
+        changes.email_delay_ms !== undefined
+          ? services.call('email-service', 'PUT', '/internal/lab/config', {
+              body: { email_delay_ms: changes.email_delay_ms },
+              requestId,
+            })
+          : null,
+      ]);
+      return readConfig(requestId);
+    },
+
+    async reset(requestId: string) {
+      const results = await Promise.all(
+        RESET_ORDER.map(async (service) => {
+          await services.call(service, 'POST', '/internal/lab/reset', { requestId });
+          return [service, 'reset'] as const;
+        }),
+      );
+      return { status: 'ok', stack: 'microservices', services: Object.fromEntries(results) };
+    },
+
+    orders: (query: string, requestId: string) =>
+      services.call<unknown[]>('order-service', 'GET', `/internal/lab/orders${query}`, { requestId }),
+
+    /** Joins the four services' records by order id into the conventions' audit shape. */
+    async audit(query: string, requestId: string) {
+      const [orders, payments, emails, products] = await Promise.all([
+        services.call<{ orders: AuditOrder[] }>('order-service', 'GET', `/internal/lab/audit${query}`, { requestId }),
+        services.call<{ payments: { order_id: number; status: string; count: number }[] }>(
+          'payment-service',
+          'GET',
+          `/internal/lab/audit${query}`,
+          { requestId },
+        ),
+        services.call<{ emails: { order_id: number; count: number }[] }>(
+          'email-service',
+          'GET',
+          `/internal/lab/audit${query}`,
+          { requestId },
+        ),
+        services.call<{ products: { id: number; name: string; stock: number }[] }>(
+          'product-service',
+          'GET',
+          '/internal/lab/audit',
+          { requestId },
+        ),
+      ]);
+      const charged = new Map<number, number>();
+      for (const row of payments.payments) {
+        if (CHARGED.has(row.status)) charged.set(row.order_id, (charged.get(row.order_id) ?? 0) + Number(row.count));
+      }
+      const sent = new Map<number, number>();
+      for (const row of emails.emails) sent.set(row.order_id, (sent.get(row.order_id) ?? 0) + Number(row.count));
+      return {
+        orders: orders.orders.map((order) => ({
+          id: order.id,
+          status: order.status,
+          failure_reason: order.failure_reason,
+          payments: charged.get(order.id) ?? 0,
+          emails: sent.get(order.id) ?? 0,
+        })),
+        products: products.products,
+      };
+    },
+  };
+}
+
+export type LabUseCases = ReturnType<typeof labUseCases>;
