@@ -1,0 +1,192 @@
+import { abortError } from './client';
+import { collectEnvironment, defaultAmqpUrl } from './environment';
+import { type BenchOptions, type StackName, targetsOf, validateOptions } from './options';
+import {
+  type ComparableMetric,
+  type FloorResult,
+  REPORT_SCHEMA_VERSION,
+  type Report,
+  type TargetResult,
+} from './report';
+import { measureFloor } from './scenarios/baseline';
+import { runBlackFriday } from './scenarios/black-friday';
+import { runSingle } from './scenarios/single';
+import { runSteady } from './scenarios/steady';
+import { type Hooks, StackRun } from './stack-run';
+import { ratio, round } from './stats';
+
+export type { Hooks, Progress } from './stack-run';
+
+/**
+ * Runs one scenario against the chosen stacks, one stack after the other (they share the machine's cores), and
+ * returns the report. A broken invariant makes report.passed false; it never throws for that. It throws for options
+ * that make no sense, and with an AbortError when hooks.signal aborts (the load stops at once).
+ */
+export async function runBenchmark(options: BenchOptions, hooks: Hooks = {}): Promise<Report> {
+  validateOptions(options);
+  const startedAt = new Date();
+  const failures: string[] = [];
+  const targets: Partial<Record<StackName, TargetResult>> = {};
+  const stacks = options.scenario === 'baseline' ? [] : targetsOf(options.target);
+  const environment = await collectEnvironment({
+    databaseUrl: process.env.DATABASE_URL,
+    amqpUrl: stacks.includes('micro') || options.scenario === 'baseline' ? defaultAmqpUrl() : undefined,
+  });
+  checkAborted(hooks);
+
+  // The floor of this machine, measured the way the scenario loads the stacks: one connection for the sequential
+  // scenario, the scenario's connections otherwise. A short floor run is enough for the ratios.
+  const floorConnections = options.scenario === 'single' ? 1 : options.connections;
+  const floorSeconds = options.scenario === 'baseline' ? options.durationSec : Math.min(options.durationSec, 5);
+  // black-friday needs no floor: its figures are ratios to the configured delays.
+  const baseline: FloorResult | null =
+    options.scenario === 'black-friday'
+      ? null
+      : await measureFloor({ connections: floorConnections, durationSec: floorSeconds, rate: options.rate }, hooks);
+
+  for (const stack of stacks) {
+    checkAborted(hooks);
+    const run = new StackRun(stack, options, hooks);
+    try {
+      const result =
+        options.scenario === 'single'
+          ? await runSingle(run)
+          : options.scenario === 'black-friday'
+            ? await runBlackFriday(run)
+            : await runSteady(run, baseline);
+      targets[stack] = result;
+      for (const inv of result.invariants.filter((i) => !i.ok)) failures.push(`${stack}: ${inv.name}: ${inv.detail}`);
+    } catch (error) {
+      if (hooks.signal?.aborted) throw abortError(hooks.signal);
+      failures.push(`${stack}: the run failed: ${(error as Error).message}`);
+    } finally {
+      run.close();
+    }
+  }
+
+  const finishedAt = new Date();
+  const { admin, ...rest } = options;
+  return {
+    schema_version: REPORT_SCHEMA_VERSION,
+    scenario: options.scenario,
+    started_at: startedAt.toISOString(),
+    finished_at: finishedAt.toISOString(),
+    duration_sec: round((finishedAt.getTime() - startedAt.getTime()) / 1000, 1) ?? 0,
+    options: { ...rest, admin: { email: admin.email } },
+    environment,
+    baseline,
+    targets,
+    comparable: comparableMetrics(options, baseline, targets),
+    passed: failures.length === 0,
+    failures,
+  };
+}
+
+function checkAborted(hooks: Hooks): void {
+  if (hooks.signal?.aborted) throw abortError(hooks.signal);
+}
+
+/**
+ * The figures --baseline compares: each one divided by something measured in the same run (the floor, or the
+ * configured delays), so a slower machine does not look like a regression.
+ */
+export function comparableMetrics(
+  options: BenchOptions,
+  floor: FloorResult | null,
+  targets: Partial<Record<StackName, TargetResult>>,
+): Record<string, ComparableMetric> {
+  const out: Record<string, ComparableMetric> = {};
+  const add = (
+    key: string,
+    value: number | null,
+    better: 'lower' | 'higher',
+    threshold: number,
+    description: string,
+  ) => {
+    out[`${options.scenario}.${key}`] = { value, better, threshold, description };
+  };
+  if (options.scenario === 'baseline' && floor) {
+    add(
+      'floor.post_to_get_rate',
+      ratio(floor.post.achieved_rate, floor.get.achieved_rate),
+      'higher',
+      0.25,
+      'bare Express POST req/s / GET req/s',
+    );
+    return out;
+  }
+  const delays = options.paymentDelayMs + options.emailDelayMs;
+  for (const [stack, t] of Object.entries(targets) as [StackName, TargetResult][]) {
+    const m = t.metrics;
+    if (options.scenario === 'single') {
+      add(
+        `${stack}.latency_p50_to_floor`,
+        ratio(m.client_latency_ms.p50, floor?.post.latency_ms.p50),
+        'lower',
+        0.5,
+        'checkout latency p50 (client) / bare Express POST latency p50 at 1 connection',
+      );
+      add(
+        `${stack}.latency_p99_to_floor`,
+        ratio(m.client_latency_ms.p99, floor?.post.latency_ms.p99),
+        'lower',
+        0.75,
+        'checkout latency p99 (client) / bare Express POST latency p99 at 1 connection',
+      );
+      if (m.overhead_ms)
+        add(
+          `${stack}.overhead_p50_to_floor`,
+          ratio(m.overhead_ms.p50, floor?.post.latency_ms.p50),
+          'lower',
+          0.5,
+          'monolith overhead p50 / bare Express POST latency p50',
+        );
+    } else if (options.scenario === 'black-friday') {
+      if (stack === 'monolith')
+        add(
+          'monolith.rush_ratio',
+          m.rush_ratio ?? null,
+          'lower',
+          0.1,
+          "slowest buyer's wait / (confirmed buyers x delays)",
+        );
+      add(
+        `${stack}.last_final_to_delays`,
+        ratio(m.last_final_ms ?? null, delays),
+        'lower',
+        0.25,
+        'last order final (ms after the rush) / (payment + email delay)',
+      );
+      add(
+        `${stack}.accept_p99_to_delays`,
+        ratio(m.client_latency_ms.p99, delays),
+        'lower',
+        0.5,
+        'checkout answer p99 / (payment + email delay)',
+      );
+    } else if (options.scenario === 'steady' && m.load) {
+      add(
+        `${stack}.rps_to_floor`,
+        ratio(m.load.achieved_rate, floor?.get.achieved_rate),
+        'higher',
+        0.25,
+        'mixed-load req/s / bare Express GET req/s',
+      );
+      add(
+        `${stack}.accepted_checkouts_to_floor`,
+        ratio(m.accepted_checkouts_per_sec ?? null, floor?.post.achieved_rate),
+        'higher',
+        0.25,
+        'accepted checkouts/s / bare Express POST req/s',
+      );
+      add(
+        `${stack}.latency_p99_to_floor`,
+        ratio(m.load.latency_ms.p99, floor?.get.latency_ms.p99),
+        'lower',
+        0.5,
+        'mixed-load latency p99 / bare Express GET latency p99',
+      );
+    }
+  }
+  return out;
+}

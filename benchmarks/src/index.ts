@@ -1,0 +1,16 @@
+/** The benchmark engine: what the CLI and the lab dashboard import. */
+export { runBenchmark, comparableMetrics } from './engine';
+export type { Hooks, Progress } from './engine';
+export { DEFAULT_BENCH_OPTIONS, SCENARIOS, targetsOf, validateOptions } from './options';
+export type { BenchOptions, Scenario, StackName, TargetChoice } from './options';
+export { writeReport } from './write-report';
+export type { WrittenReport } from './write-report';
+export { checkInvariants, countConfirmations } from './invariants';
+export type { AcceptedOrder, Audit, InvariantInput, InvariantResult } from './invariants';
+export { compareReports } from './compare';
+export type { Comparison, Regression } from './compare';
+export { percentile, summarize, ratio } from './stats';
+export type { Summary } from './stats';
+export { toMarkdown } from './markdown';
+export { REPORT_SCHEMA_VERSION } from './report';
+export type * from './report';

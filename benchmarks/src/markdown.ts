@@ -1,0 +1,130 @@
+import type { GoalResult, LoadResult, Report, TargetResult } from './report';
+import type { Summary } from './stats';
+
+const NAMES = { monolith: 'monolith', micro: 'microservices' } as const;
+
+function fmt(v: number | null | undefined, digits = 1): string {
+  if (v === null || v === undefined || Number.isNaN(v)) return '–';
+  if (Math.abs(v) >= 1000) return Math.round(v).toLocaleString('en-US');
+  return Number(v.toFixed(digits)).toString();
+}
+
+function dist(s: Summary | undefined): string {
+  if (!s || s.count === 0) return '–';
+  return `${fmt(s.p50)} / ${fmt(s.p90)} / ${fmt(s.p99)} / ${fmt(s.max)}`;
+}
+
+function loadRow(l: LoadResult): string {
+  const rate = l.target_rate ? `${fmt(l.achieved_rate)} of ${fmt(l.target_rate)}` : fmt(l.achieved_rate);
+  return `| ${l.label} | ${l.connections} | ${fmt(l.duration_sec)} | ${rate} | ${l.non_2xx} | ${l.errors} | ${fmt(l.latency_ms.p50)} / ${fmt(l.latency_ms.p90)} / ${fmt(l.latency_ms.p99)} / ${fmt(l.latency_ms.max)} |`;
+}
+
+function goalRow(stack: string, g: GoalResult): string {
+  const target =
+    g.comparator === 'within' ? `1 ± ${g.limit}` : `${g.comparator === '<=' ? '≤' : '≥'} ${g.limit} ${g.unit}`;
+  const result = g.passed === null ? 'not measured' : g.passed ? 'met' : '**missed**';
+  return `| ${stack} | ${g.description} | ${fmt(g.value, 3)} ${g.unit === 'ratio' ? '' : g.unit} | ${target} | ${result} |`;
+}
+
+/** report.md: the table a person reads, fit for a CI job summary or a pull-request comment. */
+export function toMarkdown(report: Report, charts: string[] = []): string {
+  const stacks = (['monolith', 'micro'] as const).filter((s) => report.targets[s]);
+  const targets = stacks.map((s) => report.targets[s] as TargetResult);
+  const o = report.options;
+  const e = report.environment;
+  const lines: string[] = [];
+  lines.push(`## Checkout Lab benchmark: ${report.scenario}`, '');
+  lines.push(
+    report.passed
+      ? '**Result: passed** (every invariant held)'
+      : `**Result: FAILED** (${report.failures.length} problem${report.failures.length === 1 ? '' : 's'})`,
+    '',
+  );
+  lines.push(
+    `Run ${report.started_at} (${fmt(report.duration_sec)} s) on ${e.cpu_model}, ${e.cores} cores, Node ${e.node}; ` +
+      `PostgreSQL: ${e.postgres.split(' on ')[0]}; RabbitMQ: ${e.rabbitmq}; commit ${e.git_commit}.`,
+    '',
+  );
+  lines.push(
+    `Options: target ${o.target}, buyers ${o.buyers}, stock ${o.stock}, connections ${o.connections}, duration ${o.durationSec} s, ` +
+      `payment delay ${o.paymentDelayMs} ms, email delay ${o.emailDelayMs} ms, failure rate ${o.failureRate}, repeat ${o.repeat}` +
+      `${o.rate ? `, rate ${o.rate} req/s` : ''}.`,
+    '',
+  );
+
+  if (targets.length) {
+    lines.push(`| figure (ms: p50 / p90 / p99 / max) | ${stacks.map((s) => NAMES[s]).join(' | ')} |`);
+    lines.push(`| --- | ${stacks.map(() => '---').join(' | ')} |`);
+    const row = (label: string, pick: (t: TargetResult) => string) =>
+      lines.push(`| ${label} | ${targets.map(pick).join(' | ')} |`);
+    row('checkouts: accepted / confirmed / cancelled / refused', (t) => {
+      const m = t.metrics;
+      return `${m.checkouts}: ${m.accepted} / ${m.confirmed} / ${m.cancelled} / ${m.refused}`;
+    });
+    row('buyer waited, client clock', (t) => dist(t.metrics.client_latency_ms));
+    row('processing_duration_ms (server)', (t) => dist(t.metrics.processing_duration_ms));
+    row('completion_duration_ms (server)', (t) => dist(t.metrics.completion_duration_ms));
+    if (targets.some((t) => t.metrics.overhead_ms))
+      row('overhead = processing - delays', (t) => dist(t.metrics.overhead_ms));
+    if (targets.some((t) => t.metrics.last_accept_ms !== undefined)) {
+      row('last answer, ms after the rush began', (t) => fmt(t.metrics.last_accept_ms));
+      row('last order final, ms after the rush began', (t) => fmt(t.metrics.last_final_ms));
+    }
+    if (targets.some((t) => t.metrics.rush_ratio !== undefined))
+      row('rush ratio: slowest wait / (confirmed x delays)', (t) => fmt(t.metrics.rush_ratio, 3));
+    if (targets.some((t) => t.metrics.load)) {
+      row('requests/s (achieved)', (t) => fmt(t.metrics.load?.achieved_rate));
+      row('all requests latency', (t) =>
+        t.metrics.load
+          ? `${fmt(t.metrics.load.latency_ms.p50)} / ${fmt(t.metrics.load.latency_ms.p90)} / ${fmt(t.metrics.load.latency_ms.p99)} / ${fmt(t.metrics.load.latency_ms.max)}`
+          : '–',
+      );
+      row('non-2xx / socket errors', (t) =>
+        t.metrics.load ? `${t.metrics.load.non_2xx} / ${t.metrics.load.errors}` : '–',
+      );
+      row('accepted checkouts/s', (t) => fmt(t.metrics.accepted_checkouts_per_sec));
+    }
+    row('HTTP answers by status', (t) =>
+      Object.entries(t.http.by_status)
+        .map(([s, n]) => `${s}: ${n}`)
+        .join(', '),
+    );
+    lines.push('');
+  }
+
+  if (report.baseline) {
+    lines.push('Floor of this machine (bare Express handler, same load generator):', '');
+    lines.push('| load | connections | seconds | req/s | non-2xx | errors | latency ms p50 / p90 / p99 / max |');
+    lines.push('| --- | --- | --- | --- | --- | --- | --- |');
+    lines.push(loadRow(report.baseline.get), loadRow(report.baseline.post));
+    if (targets.some((t) => t.metrics.load))
+      for (const t of targets) if (t.metrics.load) lines.push(loadRow(t.metrics.load));
+    lines.push('');
+  }
+
+  const goals = targets.flatMap((t) => t.goals.map((g) => goalRow(NAMES[t.stack], g)));
+  if (goals.length) {
+    lines.push('Goals from the issues (reported; they do not fail the run):', '');
+    lines.push('| stack | goal | measured | target | result |', '| --- | --- | --- | --- | --- |', ...goals, '');
+  }
+
+  if (targets.length) {
+    lines.push('Invariants (a broken one fails the run):', '');
+    const names = [...new Set(targets.flatMap((t) => t.invariants.map((i) => i.name)))];
+    lines.push(`| invariant | ${stacks.map((s) => NAMES[s]).join(' | ')} |`);
+    lines.push(`| --- | ${stacks.map(() => '---').join(' | ')} |`);
+    for (const name of names) {
+      const cells = targets.map((t) => {
+        const inv = t.invariants.find((i) => i.name === name);
+        return inv ? (inv.ok ? 'ok' : `**BROKEN**: ${inv.detail}`) : '–';
+      });
+      lines.push(`| ${name} | ${cells.join(' | ')} |`);
+    }
+    lines.push('');
+  }
+  if (report.failures.length) lines.push('Problems:', '', ...report.failures.map((f) => `- ${f}`), '');
+  const notes = targets.flatMap((t) => t.notes.map((n) => `- ${NAMES[t.stack]}: ${n}`));
+  if (notes.length) lines.push('Notes:', '', ...notes, '');
+  if (charts.length) lines.push(...charts.map((c) => `![${c}](${c})`), '');
+  return lines.join('\n');
+}

@@ -1,0 +1,173 @@
+import type autocannon from 'autocannon';
+import { performance } from 'node:perf_hooks';
+import type { OrderBody } from '../client';
+import type { AcceptedOrder } from '../invariants';
+import { runLoad } from '../load';
+import type { FloorResult, GoalResult, HttpCounts, TargetResult } from '../report';
+import { ratio, round } from '../stats';
+import { type CheckoutRecord, orderMetrics, type StackRun, toSamples } from '../stack-run';
+import { goal } from './single';
+
+/** Share of the checkouts that go to the one hot (Black Friday) product. */
+export const HOT_SHARE = 0.25;
+/** Ordinary products the checkouts spread over, restocked so that they never run out during the run. */
+const ORDINARY_PRODUCTS = 5;
+
+/**
+ * steady: C autocannon connections for D seconds. Each connection loops over one shopping trip:
+ * list products, view one, add one to the cart, check out. A quarter of the carts hold the hot product, whose
+ * small stock runs out early (409 or cancelled out_of_stock: expected answers, counted apart from errors).
+ * Buyers are registered beforehand; a trip borrows a free buyer and gives it back when its checkout answers.
+ */
+export async function runSteady(run: StackRun, floor: FloorResult | null): Promise<TargetResult> {
+  const { options } = run;
+  await run.resetAndConfigure();
+  const hot = run.hotProduct();
+  await run.api.setStock(run.adminToken, hot.id, options.stock);
+  const ordinary = run.ordinaryProducts().slice(0, ORDINARY_PRODUCTS);
+  for (const p of ordinary) await run.api.setStock(run.adminToken, p.id, 1_000_000);
+  await run.warmUp();
+  const free = await run.asPreparation(() => run.prepareBuyers(options.connections * 2, 'steady'));
+  const initialStock = await run.stockSnapshot();
+  run.startMeasuring();
+
+  const records: CheckoutRecord[] = [];
+  const accepted: AcceptedOrder[] = [];
+  let outOfStock = 0;
+  let seq = 0;
+  const t0 = performance.now();
+  type Trip = { token?: string; sentAt?: number; buyer?: number };
+  const json = { 'content-type': 'application/json' };
+  const requests: autocannon.Request[] = [
+    { method: 'GET', path: '/api/products?limit=20' },
+    {
+      method: 'GET',
+      setupRequest: (req) => ({ ...req, path: `/api/products/${pick(ordinary).id}` }),
+    },
+    {
+      method: 'POST',
+      path: '/api/cart/items',
+      setupRequest: (req, context) => {
+        const trip = context as Trip;
+        const token = free.pop();
+        // No free buyer (all are mid-trip): browse again instead; a falsy return restarts the trip.
+        if (!token) return undefined as unknown as autocannon.Request;
+        trip.token = token;
+        const product = Math.random() < HOT_SHARE ? hot : pick(ordinary);
+        return {
+          ...req,
+          headers: { ...json, authorization: `Bearer ${token}` },
+          body: JSON.stringify({ product_id: product.id, quantity: 1 }),
+        };
+      },
+    },
+    {
+      method: 'POST',
+      path: '/api/orders/checkout',
+      setupRequest: (req, context) => {
+        const trip = context as Trip;
+        trip.sentAt = performance.now();
+        trip.buyer = seq++;
+        return { ...req, headers: { authorization: `Bearer ${trip.token}` } };
+      },
+      onResponse: (status, body, context) => {
+        const trip = context as Trip;
+        if (trip.token) free.push(trip.token);
+        let parsed: (OrderBody & { error?: { code: string } }) | null = null;
+        try {
+          parsed = JSON.parse(body);
+        } catch {
+          parsed = null;
+        }
+        const latencyMs = performance.now() - (trip.sentAt ?? performance.now());
+        records.push({
+          buyer: trip.buyer ?? -1,
+          repetition: 0,
+          startedAtMs: (trip.sentAt ?? t0) - t0,
+          response: { status, body: parsed as OrderBody, headers: {}, latencyMs },
+        });
+        if ((status === 201 || status === 202) && parsed) {
+          accepted.push({
+            id: parsed.id,
+            items: (parsed.items ?? []).map((i) => ({ product_id: i.product_id, quantity: i.quantity })),
+          });
+        } else if (parsed?.error?.code === 'OUT_OF_STOCK') outOfStock += 1;
+      },
+    },
+  ];
+  run.progress('run', 0, options.durationSec, `${options.connections} connections for ${options.durationSec} s`);
+  const { load } = await runLoad({
+    label: `${run.stack} steady`,
+    url: run.url,
+    connections: options.connections,
+    durationSec: options.durationSec,
+    rate: options.rate,
+    requests,
+    signal: run.signal,
+    onTick: (s) => run.progress('run', Math.min(s, options.durationSec), options.durationSec),
+  });
+
+  const rows = await run.waitFinal(
+    accepted.map((o) => o.id),
+    run.settleTimeoutMs(accepted.length),
+  );
+  const samples = toSamples(records, rows);
+  const metrics = orderMetrics(samples);
+  metrics.load = load;
+  metrics.accepted_checkouts_per_sec = round(accepted.length / load.duration_sec, 2) ?? 0;
+  const acceptedRatio = ratio(metrics.accepted_checkouts_per_sec, floor?.post.achieved_rate);
+  const goals: GoalResult[] = [];
+  if (run.stack === 'micro') {
+    goals.push(
+      goal(
+        'micro_accepted_checkouts_ratio',
+        `microservices: accepted checkouts/s at ${options.connections} connections / bare Express POST req/s (issue 3: at least 0.10 at 50 connections)`,
+        acceptedRatio,
+        'ratio',
+        '>=',
+        0.1,
+      ),
+    );
+  }
+  if (options.rate !== undefined) {
+    goals.push(
+      goal(
+        'achieved_rate',
+        `achieved request rate / target rate of ${options.rate} req/s`,
+        ratio(load.achieved_rate, options.rate),
+        'ratio',
+        '>=',
+        0.9,
+      ),
+    );
+  }
+  // autocannon counts the answers; the 5xx among them break the no_5xx invariant like any other.
+  const counts: HttpCounts = {
+    total: load.total_requests,
+    by_status: load.by_status,
+    network_errors: load.errors,
+    status_5xx: Object.entries(load.by_status)
+      .filter(([s]) => Number(s) >= 500)
+      .reduce((a, [, n]) => a + n, 0),
+  };
+  // The settle polls and the audit go through the client: their answers count too.
+  counts.status_5xx += run.client.counts.status_5xx;
+  const { invariants } = await run.verify(accepted, initialStock, counts);
+  if (outOfStock)
+    run.notes.push(`${outOfStock} checkouts answered 409 OUT_OF_STOCK (the hot product ran out, as intended)`);
+  return {
+    stack: run.stack,
+    url: run.url,
+    knobs: run.knobs,
+    metrics,
+    goals,
+    invariants,
+    http: counts,
+    orders: samples,
+    notes: run.notes,
+  };
+}
+
+function pick<T>(items: T[]): T {
+  return items[Math.floor(Math.random() * items.length)];
+}
