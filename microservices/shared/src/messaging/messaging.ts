@@ -1,0 +1,300 @@
+import type { Logger } from '@checkout-lab/kit';
+import type { ConfirmChannel, ConsumeMessage } from 'amqplib';
+import type pg from 'pg';
+import type { EventType, LabEvent } from '../events/contracts';
+import { ResilientConnection } from './connection';
+import { parseEnvelope } from './events';
+import { OutboxRelay } from './outbox';
+import { DEFAULT_RETRY_DELAYS_MS, HEADERS, names } from './topology';
+
+export type Handler<T extends EventType, P = undefined> = (
+  event: LabEvent<T>,
+  client: pg.PoolClient,
+  prepared: P,
+) => Promise<void>;
+
+export interface ConsumeOptions<T extends EventType, P> {
+  /**
+   * Slow work done before the transaction opens (a payment gateway call, an SMTP send), so a database connection is
+   * not held while waiting. Skipped when the event was already processed.
+   */
+  prepare?: (event: LabEvent<T>) => Promise<P>;
+}
+
+interface Subscription {
+  queue: string;
+  routingKeys: string[];
+  // biome-ignore lint/suspicious/noExplicitAny: each subscription keeps its own event type; checked at consume().
+  handler: Handler<any, any>;
+  // biome-ignore lint/suspicious/noExplicitAny: as above.
+  prepare?: (event: any) => Promise<unknown>;
+}
+
+export interface MessagingOptions {
+  amqpUrl: string;
+  rabbitPrefix: string;
+  /** The service name: the first part of its queue names and of its DLQ. */
+  service: string;
+  pool: pg.Pool;
+  log: Logger;
+  /** Backoff of each retry; its length is the number of retries before the DLQ. */
+  retryDelaysMs?: number[];
+  /** Deliveries handled at the same time per queue. */
+  prefetch?: number;
+  outboxPollMs?: number;
+}
+
+/**
+ * The service's one door to RabbitMQ: topology, idempotent consumers with retries and a DLQ, and the outbox relay.
+ * Register consumers, then start(); stop() stops consuming, waits for work in flight, and closes.
+ */
+export class Messaging {
+  readonly connection: ResilientConnection;
+  readonly names: ReturnType<typeof names>;
+  readonly relay: OutboxRelay;
+  private subscriptions: Subscription[] = [];
+  private consumerChannel: ConfirmChannel | null = null;
+  private consumerTags: string[] = [];
+  private inFlight = new Set<Promise<void>>();
+  private stopping = false;
+  private readonly retryDelays: number[];
+
+  constructor(private readonly options: MessagingOptions) {
+    this.connection = new ResilientConnection(options.amqpUrl, options.log);
+    this.names = names(options.rabbitPrefix);
+    this.retryDelays = options.retryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS;
+    this.relay = new OutboxRelay({
+      pool: options.pool,
+      connection: this.connection,
+      exchange: this.names.exchange,
+      log: options.log,
+      pollMs: options.outboxPollMs,
+    });
+  }
+
+  get dlq(): string {
+    return this.names.dlq(this.options.service);
+  }
+
+  /**
+   * Subscribes a handler to routing keys through the durable queue <prefix><service>.<purpose>. The handler runs
+   * inside a transaction the adapter opened after recording the event id; the message is acked only after COMMIT.
+   */
+  consume<T extends EventType, P = undefined>(
+    purpose: string,
+    routingKeys: T[],
+    handler: Handler<T, P>,
+    options: ConsumeOptions<T, P> = {},
+  ): string {
+    const queue = this.names.queue(this.options.service, purpose);
+    this.subscriptions.push({ queue, routingKeys, handler, prepare: options.prepare });
+    return queue;
+  }
+
+  /** Connects (a one-line error when the broker is unreachable), declares, consumes, and starts the relay. */
+  async start(options: { relay?: boolean } = {}): Promise<void> {
+    this.connection.onConnected(async (connection) => {
+      const channel = await this.connection.confirmChannel(connection);
+      await this.declareTopology(channel);
+      await channel.prefetch(this.options.prefetch ?? 32);
+      this.consumerChannel = channel;
+      this.consumerTags = [];
+      if (this.stopping) return;
+      for (const subscription of this.subscriptions) {
+        const { consumerTag } = await channel.consume(subscription.queue, (message) => {
+          if (message) this.track(this.deliver(channel, subscription, message));
+        });
+        this.consumerTags.push(consumerTag);
+      }
+    });
+    await this.connection.start();
+    if (options.relay !== false) this.relay.start();
+  }
+
+  /** Declares the exchange and, per subscription, its queue, retry queues and the service's DLQ. Idempotent. */
+  async declareTopology(channel: ConfirmChannel): Promise<void> {
+    await channel.assertExchange(this.names.exchange, 'topic', { durable: true });
+    await channel.assertQueue(this.dlq, { durable: true, arguments: { 'x-queue-type': 'quorum' } });
+    for (const subscription of this.subscriptions) {
+      await channel.assertQueue(subscription.queue, { durable: true, arguments: { 'x-queue-type': 'quorum' } });
+      for (const key of subscription.routingKeys) await channel.bindQueue(subscription.queue, this.names.exchange, key);
+      // LESSON: retries (docs/lessons-microservices.md#dead-letters-and-redrive). One parking queue per attempt, each
+      // with a fixed TTL, dead-letters back to the work queue: backoff survives a crash because it lives in the broker.
+      for (const [index, delay] of this.retryDelays.entries()) {
+        await channel.assertQueue(this.names.retryQueue(subscription.queue, index + 1), {
+          durable: true,
+          arguments: {
+            'x-message-ttl': delay,
+            'x-dead-letter-exchange': '',
+            'x-dead-letter-routing-key': subscription.queue,
+          },
+        });
+      }
+    }
+  }
+
+  private track(work: Promise<void>): void {
+    this.inFlight.add(work);
+    void work.finally(() => this.inFlight.delete(work));
+  }
+
+  /**
+   * LESSON: idempotent consumers (docs/lessons-microservices.md#idempotent-consumers). The event id goes into
+   * processed_events in the same transaction as the handler's effect; a redelivery (the ack was lost, the relay
+   * published twice) finds the id there and is acked without doing anything.
+   */
+  private async deliver(channel: ConfirmChannel, subscription: Subscription, message: ConsumeMessage): Promise<void> {
+    const log = this.options.log;
+    const event = parseEnvelope(message.content);
+    if (!event) {
+      log.error({ queue: subscription.queue }, 'message is not a valid event envelope; dead-lettering it');
+      await this.settle(channel, message, () => this.deadLetter(channel, subscription, message, 'invalid envelope'));
+      return;
+    }
+    const context = { event_id: event.id, type: event.type, correlation_id: event.correlation_id };
+    try {
+      const already = await this.options.pool.query(
+        'SELECT 1 FROM processed_events WHERE event_id = $1 AND consumer = $2',
+        [event.id, subscription.queue],
+      );
+      if (already.rowCount) {
+        log.info(context, 'duplicate event skipped');
+        this.ack(channel, message);
+        return;
+      }
+      const prepared = subscription.prepare ? await subscription.prepare(event) : undefined;
+      const client = await this.options.pool.connect();
+      let fresh = false;
+      try {
+        await client.query('BEGIN');
+        const inserted = await client.query(
+          'INSERT INTO processed_events (event_id, consumer) VALUES ($1, $2) ON CONFLICT DO NOTHING',
+          [event.id, subscription.queue],
+        );
+        fresh = inserted.rowCount === 1;
+        if (fresh) await subscription.handler(event, client, prepared);
+        await client.query('COMMIT');
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => {});
+        throw error;
+      } finally {
+        client.release();
+      }
+      if (fresh) {
+        log.info(context, 'event processed');
+        this.relay.kick();
+      } else {
+        log.info(context, 'duplicate event skipped');
+      }
+      this.ack(channel, message);
+    } catch (error) {
+      const reason = (error as Error).message ?? String(error);
+      await this.settle(channel, message, () => this.retryOrDeadLetter(channel, subscription, message, reason));
+    }
+  }
+
+  /** Acks only on the channel that delivered: after a reconnect, the broker redelivers and the dedupe absorbs it. */
+  private ack(channel: ConfirmChannel, message: ConsumeMessage): void {
+    if (channel !== this.consumerChannel) return;
+    try {
+      channel.ack(message);
+    } catch {
+      // The channel closed under us; the message comes back after the reconnect.
+    }
+  }
+
+  /** Republishes (confirmed) before acking the original, so a failure path never loses the message either. */
+  private async settle(channel: ConfirmChannel, message: ConsumeMessage, republish: () => Promise<void>) {
+    try {
+      await republish();
+      this.ack(channel, message);
+    } catch (error) {
+      this.options.log.warn({ err: (error as Error).message }, 'could not park the message; it will be redelivered');
+      try {
+        channel.nack(message, false, true);
+      } catch {
+        // channel gone: redelivered anyway
+      }
+    }
+  }
+
+  private async retryOrDeadLetter(
+    channel: ConfirmChannel,
+    subscription: Subscription,
+    message: ConsumeMessage,
+    reason: string,
+  ): Promise<void> {
+    const retries = Number(message.properties.headers?.[HEADERS.retryCount] ?? 0);
+    if (retries >= this.retryDelays.length) {
+      this.options.log.error({ queue: subscription.queue, retries, reason }, 'retries exhausted; dead-lettering');
+      await this.deadLetter(channel, subscription, message, reason);
+      return;
+    }
+    this.options.log.warn({ queue: subscription.queue, retry: retries + 1, reason }, 'handler failed; will retry');
+    await this.sendTo(channel, this.names.retryQueue(subscription.queue, retries + 1), message, {
+      [HEADERS.retryCount]: retries + 1,
+      [HEADERS.error]: reason.slice(0, 500),
+    });
+  }
+
+  private async deadLetter(
+    channel: ConfirmChannel,
+    subscription: Subscription,
+    message: ConsumeMessage,
+    reason: string,
+  ): Promise<void> {
+    await this.sendTo(channel, this.dlq, message, {
+      [HEADERS.originalQueue]: subscription.queue,
+      [HEADERS.error]: reason.slice(0, 500),
+      [HEADERS.deadLetteredAt]: new Date().toISOString(),
+    });
+  }
+
+  private sendTo(
+    channel: ConfirmChannel,
+    queue: string,
+    message: ConsumeMessage,
+    headers: Record<string, unknown>,
+  ): Promise<void> {
+    return new Promise((resolve, reject) => {
+      channel.sendToQueue(
+        queue,
+        message.content,
+        {
+          ...message.properties,
+          persistent: true,
+          headers: { ...withoutDeathHistory(message.properties.headers), ...headers },
+        },
+        (error) => (error ? reject(error) : resolve()),
+      );
+    });
+  }
+
+  get connected(): boolean {
+    return this.connection.connected;
+  }
+
+  /** Stops taking new deliveries, waits for those in flight, stops the relay and closes the connection. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    const channel = this.consumerChannel;
+    if (channel) {
+      for (const tag of this.consumerTags) await channel.cancel(tag).catch(() => {});
+    }
+    await Promise.allSettled([...this.inFlight]);
+    await this.relay.stop();
+    await this.connection.close();
+  }
+}
+
+/** x-death is the broker's own bookkeeping of TTL hops; it is not ours to copy onto a new message. */
+function withoutDeathHistory(headers: Record<string, unknown> | undefined): Record<string, unknown> {
+  const {
+    'x-death': _death,
+    'x-first-death-exchange': _a,
+    'x-first-death-queue': _b,
+    'x-first-death-reason': _c,
+    ...rest
+  } = headers ?? {};
+  return rest;
+}

@@ -1,0 +1,190 @@
+import type { Logger } from '@checkout-lab/kit';
+import type { ConfirmChannel } from 'amqplib';
+import type pg from 'pg';
+import type { Migration } from '../db';
+import type { LabEvent } from '../events/contracts';
+import type { ResilientConnection } from './connection';
+
+/** The tables every service with the messaging adapter needs: run them with the service's own migrations. */
+export const messagingMigrations: Migration[] = [
+  {
+    id: '000_messaging_outbox',
+    sql: `CREATE TABLE IF NOT EXISTS outbox (
+            id uuid PRIMARY KEY,
+            type text NOT NULL,
+            payload jsonb NOT NULL,
+            created_at timestamptz NOT NULL DEFAULT clock_timestamp(),
+            sent_at timestamptz,
+            attempts integer NOT NULL DEFAULT 0
+          );
+          CREATE INDEX IF NOT EXISTS outbox_unsent ON outbox (created_at) WHERE sent_at IS NULL;`,
+  },
+  {
+    id: '000_messaging_processed_events',
+    sql: `CREATE TABLE IF NOT EXISTS processed_events (
+            event_id uuid NOT NULL,
+            consumer text NOT NULL,
+            processed_at timestamptz NOT NULL DEFAULT now(),
+            PRIMARY KEY (event_id, consumer)
+          );`,
+  },
+];
+
+/**
+ * LESSON: outbox (docs/lessons-microservices.md#the-outbox). The event is a row written by the same transaction as the
+ * business change, so both commit or neither does. Publishing right after COMMIT instead would lose the event whenever
+ * the process dies between the two; publishing before COMMIT would announce a change that may roll back.
+ */
+export const outbox = {
+  async add(client: pg.PoolClient, event: LabEvent): Promise<void> {
+    await client.query('INSERT INTO outbox (id, type, payload) VALUES ($1, $2, $3)', [
+      event.id,
+      event.type,
+      JSON.stringify(event),
+    ]);
+  },
+};
+
+interface OutboxRow {
+  id: string;
+  type: string;
+  payload: LabEvent;
+}
+
+/**
+ * Polls unsent outbox rows and publishes them with publisher confirms. A row is marked sent only after the broker's
+ * ack for that very message; a nack, a timeout or a lost connection leaves it unsent for the next pass. The result is
+ * at-least-once delivery (a row can be published twice if we die between the ack and the UPDATE), which is why every
+ * consumer is idempotent. FOR UPDATE SKIP LOCKED lets two relays of one service (a restart overlapping the old
+ * process) share the table without publishing the same row at the same time.
+ */
+export class OutboxRelay {
+  private channel: ConfirmChannel | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<void> | null = null;
+  private stopped = true;
+  private again = false;
+
+  constructor(
+    private readonly options: {
+      pool: pg.Pool;
+      connection: ResilientConnection;
+      exchange: string;
+      log: Logger;
+      pollMs?: number;
+      batchSize?: number;
+      confirmTimeoutMs?: number;
+    },
+  ) {}
+
+  start(): void {
+    this.stopped = false;
+    this.options.connection.onConnected(async (connection) => {
+      this.channel = await this.options.connection.confirmChannel(connection);
+      this.kick();
+    });
+    this.schedule();
+  }
+
+  /** Publish now rather than at the next poll (called after a commit that wrote outbox rows). */
+  kick(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = this.drain().finally(() => {
+      this.running = null;
+      if (this.again) {
+        this.again = false;
+        this.kick();
+      }
+    });
+  }
+
+  private schedule(): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      this.kick();
+      this.schedule();
+    }, this.options.pollMs ?? 200);
+  }
+
+  private async drain(): Promise<void> {
+    try {
+      // Keep going while full batches come back: a burst is sent without waiting for the next poll.
+      while (!this.stopped && (await this.publishBatch()) === (this.options.batchSize ?? 100));
+    } catch (error) {
+      this.options.log.warn({ err: (error as Error).message }, 'outbox relay pass failed; will retry');
+    }
+  }
+
+  /** One pass: returns how many rows it found. */
+  async publishBatch(): Promise<number> {
+    const channel = this.channel;
+    if (!channel || !this.options.connection.connected) return 0;
+    const client = await this.options.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const { rows } = await client.query<OutboxRow>(
+        `SELECT id, type, payload FROM outbox WHERE sent_at IS NULL
+         ORDER BY created_at LIMIT $1 FOR UPDATE SKIP LOCKED`,
+        [this.options.batchSize ?? 100],
+      );
+      if (rows.length === 0) {
+        await client.query('COMMIT');
+        return 0;
+      }
+      const outcomes = await Promise.all(rows.map((row) => this.publish(channel, row)));
+      const acked = rows.filter((_, index) => outcomes[index]).map((row) => row.id);
+      const failed = rows.filter((_, index) => !outcomes[index]).map((row) => row.id);
+      if (acked.length) await client.query('UPDATE outbox SET sent_at = now() WHERE id = ANY($1)', [acked]);
+      if (failed.length) await client.query('UPDATE outbox SET attempts = attempts + 1 WHERE id = ANY($1)', [failed]);
+      await client.query('COMMIT');
+      if (failed.length) this.options.log.warn({ failed: failed.length }, 'broker did not confirm some events');
+      return rows.length;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => {});
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  /** Resolves true only on the broker's ack of this message. */
+  private publish(channel: ConfirmChannel, row: OutboxRow): Promise<boolean> {
+    const event = row.payload;
+    return new Promise((resolve) => {
+      const timeout = setTimeout(() => resolve(false), this.options.confirmTimeoutMs ?? 5000);
+      try {
+        channel.publish(
+          this.options.exchange,
+          event.type,
+          Buffer.from(JSON.stringify(event)),
+          {
+            persistent: true,
+            contentType: 'application/json',
+            messageId: event.id,
+            type: event.type,
+            correlationId: event.correlation_id,
+            timestamp: Math.floor(Date.now() / 1000),
+          },
+          (error) => {
+            clearTimeout(timeout);
+            resolve(!error);
+          },
+        );
+      } catch {
+        // publish throws synchronously when the channel is already closed.
+        clearTimeout(timeout);
+        resolve(false);
+      }
+    });
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.running;
+  }
+}

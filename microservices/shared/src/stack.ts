@@ -1,0 +1,282 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  DATABASE_NAMES,
+  DEFAULT_AMQP_URL,
+  type DEFAULT_PORTS,
+  type Knobs,
+  databaseUrl,
+  freePort,
+  LabSetupError,
+} from '@checkout-lab/kit';
+
+const require = createRequire(import.meta.url);
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+
+export const SERVICE_NAMES = [
+  'api-gateway',
+  'user-service',
+  'product-service',
+  'cart-service',
+  'order-service',
+  'payment-service',
+  'email-service',
+] as const;
+export type ServiceName = (typeof SERVICE_NAMES)[number];
+
+const SERVICE_PORT_VARIABLE: Record<ServiceName, keyof typeof DEFAULT_PORTS> = {
+  'api-gateway': 'GATEWAY_PORT',
+  'user-service': 'USER_PORT',
+  'product-service': 'PRODUCT_PORT',
+  'cart-service': 'CART_PORT',
+  'order-service': 'ORDER_PORT',
+  'payment-service': 'PAYMENT_PORT',
+  'email-service': 'EMAIL_PORT',
+};
+
+const SERVICE_DATABASE: Record<ServiceName, keyof typeof DATABASE_NAMES | null> = {
+  'api-gateway': null,
+  'user-service': 'users',
+  'product-service': 'products',
+  'cart-service': 'carts',
+  'order-service': 'orders',
+  'payment-service': 'payments',
+  'email-service': 'emails',
+};
+
+const SERVICE_URL_VARIABLE: Partial<Record<ServiceName, string>> = {
+  'user-service': 'USER_SERVICE_URL',
+  'product-service': 'PRODUCT_SERVICE_URL',
+  'cart-service': 'CART_SERVICE_URL',
+  'order-service': 'ORDER_SERVICE_URL',
+  'payment-service': 'PAYMENT_SERVICE_URL',
+  'email-service': 'EMAIL_SERVICE_URL',
+};
+
+export interface StartMicroservicesOptions {
+  /** The PostgreSQL server: each service creates its own database on it. */
+  serverUrl: string;
+  amqpUrl?: string;
+  smtpHost?: string;
+  smtpPort: number;
+  mailUiUrl?: string;
+  /** Database names become <prefix>_orders ... and RABBIT_PREFIX=<prefix>, so runs never collide. */
+  namePrefix?: string;
+  ports?: Partial<Record<ServiceName, number>>;
+  knobs?: Partial<Knobs>;
+  /** Extra environment for every process (JWT_SECRET, LOG_LEVEL, LAB_ADMIN_*...). */
+  env?: NodeJS.ProcessEnv;
+  /** Each process's output goes to <logDir>/<service>.log; default: a temporary folder. */
+  logDir?: string;
+  /** Only these services (default: every service folder that has a src/index.ts). */
+  only?: ServiceName[];
+  healthTimeoutMs?: number;
+}
+
+export interface ServiceHandle {
+  url: string;
+  port: number;
+  databaseUrl: string | null;
+  /** False when the service folder has no src/index.ts yet, or it was left out with `only`. */
+  started: boolean;
+  logFile: string;
+}
+
+export interface MicroStack {
+  gatewayUrl: string;
+  services: Record<ServiceName, ServiceHandle>;
+  rabbitPrefix: string;
+  /** Services that were not started (no src/index.ts yet, or not in `only`). */
+  missing: ServiceName[];
+  kill(name: ServiceName, signal?: NodeJS.Signals): Promise<void>;
+  restart(name: ServiceName): Promise<void>;
+  stop(): Promise<void>;
+}
+
+interface Running {
+  child: ChildProcess;
+  exited: Promise<void>;
+}
+
+/** Every child of every stack in this process, killed on exit so a failing test never leaves a process behind. */
+const allChildren = new Set<ChildProcess>();
+let exitHookInstalled = false;
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.once('exit', () => {
+    for (const child of allChildren) child.kill('SIGKILL');
+  });
+}
+
+export function serviceExists(name: ServiceName): boolean {
+  return fs.existsSync(path.join(ROOT, 'microservices', name, 'src', 'index.ts'));
+}
+
+function tail(file: string, lines = 25): string {
+  try {
+    return fs.readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+  } catch {
+    return '(no log)';
+  }
+}
+
+/**
+ * Spawns the microservices (`node --import tsx microservices/<name>/src/index.ts`), each with its port, database,
+ * broker prefix and the URLs of the others, and waits until every /health answers 200.
+ */
+export async function startMicroservices(options: StartMicroservicesOptions): Promise<MicroStack> {
+  installExitHook();
+  const prefix = options.namePrefix ?? '';
+  const logDir = options.logDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'checkout-lab-micro-'));
+  fs.mkdirSync(logDir, { recursive: true });
+  const wanted = options.only ?? [...SERVICE_NAMES];
+  const toStart = SERVICE_NAMES.filter((name) => wanted.includes(name) && serviceExists(name));
+  const missing = SERVICE_NAMES.filter((name) => !toStart.includes(name));
+
+  const services = {} as Record<ServiceName, ServiceHandle>;
+  for (const name of SERVICE_NAMES) {
+    const port = options.ports?.[name] ?? (await freePort());
+    const db = SERVICE_DATABASE[name];
+    const dbName = db ? (prefix ? `${prefix}_${db}` : DATABASE_NAMES[db]) : null;
+    services[name] = {
+      url: `http://127.0.0.1:${port}`,
+      port,
+      databaseUrl: dbName ? databaseUrl(options.serverUrl, dbName) : null,
+      started: toStart.includes(name),
+      logFile: path.join(logDir, `${name}.log`),
+    };
+  }
+
+  const knobs = options.knobs ?? {};
+  const common: NodeJS.ProcessEnv = {
+    ...process.env,
+    ...options.env,
+    DATABASE_URL: options.serverUrl,
+    AMQP_URL: options.amqpUrl ?? DEFAULT_AMQP_URL,
+    RABBIT_PREFIX: prefix || (options.env?.RABBIT_PREFIX ?? ''),
+    SMTP_HOST: options.smtpHost ?? '127.0.0.1',
+    SMTP_PORT: String(options.smtpPort),
+    ...(options.mailUiUrl ? { MAIL_UI_URL: options.mailUiUrl } : {}),
+    ...(knobs.payment_delay_ms !== undefined ? { PAYMENT_DELAY_MS: String(knobs.payment_delay_ms) } : {}),
+    ...(knobs.email_delay_ms !== undefined ? { EMAIL_DELAY_MS: String(knobs.email_delay_ms) } : {}),
+    ...(knobs.payment_failure_rate !== undefined ? { PAYMENT_FAILURE_RATE: String(knobs.payment_failure_rate) } : {}),
+  };
+  for (const name of SERVICE_NAMES) {
+    common[SERVICE_PORT_VARIABLE[name]] = String(services[name].port);
+    const urlVariable = SERVICE_URL_VARIABLE[name];
+    if (urlVariable) common[urlVariable] = services[name].url;
+  }
+  // A service's own DB_NAME is set per process below; never inherit one from the parent.
+  delete common.DB_NAME;
+
+  const running = new Map<ServiceName, Running>();
+  const tsxLoader = require.resolve('tsx');
+
+  function spawnService(name: ServiceName): Running {
+    const handle = services[name];
+    const db = SERVICE_DATABASE[name];
+    const env: NodeJS.ProcessEnv = { ...common };
+    if (db) env.DB_NAME = prefix ? `${prefix}_${db}` : DATABASE_NAMES[db];
+    const log = fs.openSync(handle.logFile, 'a');
+    const child = spawn(
+      process.execPath,
+      ['--import', tsxLoader, path.join('microservices', name, 'src', 'index.ts')],
+      {
+        cwd: ROOT,
+        env,
+        stdio: ['ignore', log, log],
+      },
+    );
+    fs.closeSync(log);
+    allChildren.add(child);
+    const exited = new Promise<void>((resolve) =>
+      child.once('exit', () => {
+        allChildren.delete(child);
+        resolve();
+      }),
+    );
+    const entry = { child, exited };
+    running.set(name, entry);
+    return entry;
+  }
+
+  async function waitHealthy(name: ServiceName, entry: Running): Promise<void> {
+    const handle = services[name];
+    const deadline = Date.now() + (options.healthTimeoutMs ?? 60_000);
+    let last = 'no answer';
+    for (;;) {
+      if (entry.child.exitCode !== null || entry.child.signalCode !== null) {
+        throw new LabSetupError(
+          `${name} exited (${entry.child.exitCode ?? entry.child.signalCode}) before it was healthy; the end of ${handle.logFile}:\n${tail(handle.logFile)}`,
+        );
+      }
+      try {
+        const response = await fetch(`${handle.url}/health`, { signal: AbortSignal.timeout(2000) });
+        if (response.ok) return;
+        last = `${response.status} ${await response.text()}`;
+      } catch (error) {
+        last = (error as Error).message;
+      }
+      if (Date.now() > deadline) {
+        throw new LabSetupError(
+          `${name} did not become healthy at ${handle.url}/health (${last}); the end of ${handle.logFile}:\n${tail(handle.logFile)}`,
+        );
+      }
+      await new Promise((r) => setTimeout(r, 150));
+    }
+  }
+
+  async function kill(name: ServiceName, signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+    const entry = running.get(name);
+    if (!entry) return;
+    running.delete(name);
+    if (entry.child.exitCode === null && entry.child.signalCode === null) entry.child.kill(signal);
+    const timer = setTimeout(() => entry.child.kill('SIGKILL'), 10_000);
+    await entry.exited;
+    clearTimeout(timer);
+  }
+
+  async function stop(): Promise<void> {
+    // The gateway first, so nothing new comes in; then the rest together.
+    await kill('api-gateway', 'SIGTERM');
+    await Promise.all([...running.keys()].map((name) => kill(name, 'SIGTERM')));
+  }
+
+  try {
+    // Services the others call first, the gateway last: each one's /health may check its neighbours.
+    const order: ServiceName[] = [
+      'user-service',
+      'product-service',
+      'cart-service',
+      'payment-service',
+      'email-service',
+      'order-service',
+      'api-gateway',
+    ];
+    const started = order.filter((name) => toStart.includes(name));
+    const backends = started.filter((name) => name !== 'api-gateway');
+    await Promise.all(backends.map((name) => waitHealthy(name, spawnService(name))));
+    if (started.includes('api-gateway')) await waitHealthy('api-gateway', spawnService('api-gateway'));
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+
+  return {
+    gatewayUrl: services['api-gateway'].url,
+    services,
+    rabbitPrefix: common.RABBIT_PREFIX ?? '',
+    missing,
+    kill,
+    async restart(name) {
+      await kill(name, 'SIGTERM');
+      await waitHealthy(name, spawnService(name));
+    },
+    stop,
+  };
+}
