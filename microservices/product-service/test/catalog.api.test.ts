@@ -7,6 +7,7 @@ import {
   testServerUrl,
   uniqueName,
 } from '@checkout-lab/kit';
+import { deleteBrokerObjects } from '@checkout-lab/shared';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { loadConfig } from '../src/config';
 import { type RunningService, startProductService } from '../src/server';
@@ -19,16 +20,19 @@ const BUYER = { 'x-user-id': '7', 'x-user-email': 'buyer@test.lab', 'x-user-admi
 
 let db: TestDatabase;
 let service: RunningService;
+let amqpUrl: string;
+const prefix = uniqueName('products_api');
 
 beforeAll(async () => {
+  amqpUrl = await testAmqpUrl();
   db = await createTestDatabase('products_api');
   service = await startProductService(
     loadConfig({
       DATABASE_URL: testServerUrl(),
       DB_NAME: db.name,
       PRODUCT_PORT: '0',
-      AMQP_URL: await testAmqpUrl(),
-      RABBIT_PREFIX: uniqueName('products_api'),
+      AMQP_URL: amqpUrl,
+      RABBIT_PREFIX: prefix,
       LOG_LEVEL: 'silent',
     }),
   );
@@ -37,6 +41,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await service?.stop();
   await db?.drop();
+  await deleteBrokerObjects(amqpUrl, prefix);
 });
 
 const call = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) =>
