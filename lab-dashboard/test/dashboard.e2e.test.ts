@@ -1,0 +1,158 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import {
+  createTestDatabase,
+  dropDatabase,
+  startTestMailCatcher,
+  testAmqpUrl,
+  testServerUrl,
+  uniqueName,
+} from '@checkout-lab/kit';
+import type { TestDatabase, TestMail } from '@checkout-lab/kit';
+import { startMonolith } from '../../monolith/src/server';
+import { type MicroStack, serviceExists, startMicroservices } from '../../microservices/shared/src/stack';
+import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RunningDashboard, startDashboard } from '../server/server';
+import { CHROMIUM_ARGS, ensureChromium } from './chromium';
+
+const KNOBS = { payment_delay_ms: 300, email_delay_ms: 300, payment_failure_rate: 0 };
+const ARTIFACTS = path.resolve(import.meta.dirname, '../../test-artifacts');
+/** The microservices' checkout needs the order, payment and email services; until they exist, only the monolith runs. */
+const MICRO_READY = (['order-service', 'payment-service', 'email-service'] as const).every(serviceExists);
+
+/** "1.23 s" or "650 ms" back to milliseconds. */
+function toMs(text: string | null): number {
+  const match = /([\d.]+)\s*(ms|s)\b/.exec(text ?? '');
+  if (!match) return Number.NaN;
+  return match[2] === 's' ? Number(match[1]) * 1000 : Number(match[1]);
+}
+
+describe('the lab dashboard in a real browser', () => {
+  let monolithDb: TestDatabase;
+  let mail: TestMail;
+  let monolith: Awaited<ReturnType<typeof startMonolith>>;
+  let micro: MicroStack | undefined;
+  let dashboard: RunningDashboard;
+  let browser: BrowserContext;
+  let page: Page;
+  const labDb = uniqueName('dash_lab');
+  const prefix = uniqueName('dash');
+  const userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'checkout-lab-chromium-'));
+
+  beforeAll(async () => {
+    const executablePath = ensureChromium();
+    monolithDb = await createTestDatabase('dash_mono');
+    mail = await startTestMailCatcher();
+    monolith = await startMonolith({
+      databaseUrl: monolithDb.url,
+      smtpPort: mail.smtpPort,
+      mailUiUrl: mail.webUrl,
+      knobs: KNOBS,
+      logLevel: 'silent',
+    });
+    const amqpUrl = await testAmqpUrl();
+    if (MICRO_READY) {
+      micro = await startMicroservices({
+        serverUrl: testServerUrl(),
+        amqpUrl,
+        smtpPort: mail.smtpPort,
+        mailUiUrl: mail.webUrl,
+        namePrefix: prefix,
+        knobs: KNOBS,
+        env: { LOG_LEVEL: 'warn' },
+      });
+    }
+    dashboard = await startDashboard({
+      monolithUrl: monolith.url,
+      gatewayUrl: micro?.gatewayUrl ?? 'http://127.0.0.1:9',
+      mailUiUrl: mail.webUrl,
+      databaseUrl: testServerUrl(),
+      dbName: labDb,
+      amqpUrl,
+      rabbitPrefix: micro?.rabbitPrefix ?? prefix,
+      page: 'vite',
+    });
+    // A fresh profile of its own, removed after the run.
+    browser = await chromium.launchPersistentContext(userDir, {
+      executablePath,
+      args: CHROMIUM_ARGS,
+      viewport: { width: 1280, height: 900 },
+    });
+    page = browser.pages()[0] ?? (await browser.newPage());
+    await page.goto(dashboard.url);
+  });
+
+  afterAll(async () => {
+    await browser?.close().catch(() => {});
+    await dashboard?.stop();
+    await micro?.stop();
+    await monolith?.stop();
+    await mail?.stop();
+    await monolithDb?.drop();
+    await dropDatabase(testServerUrl(), labDb).catch(() => {});
+    fs.rmSync(userDir, { recursive: true, force: true });
+  });
+
+  it('when a newcomer opens the page, then the first screen says what to do', async () => {
+    const intro = page.getByTestId('intro');
+    await expect.poll(() => intro.textContent()).toContain('Sign up');
+    expect(await intro.textContent()).toContain('Black Friday demo');
+  });
+
+  it('when a buyer checks out on the monolith, then the timer runs past both delays and the eleven steps show', async () => {
+    await page.getByTestId('signup-monolith').click();
+    await page.getByTestId('add-monolith-2').click();
+    await expect.poll(() => page.getByTestId('cart-monolith').textContent()).toContain('Total');
+    await page.getByTestId('checkout-monolith').click();
+    // While the shop holds the buyer, the timer ticks.
+    await expect.poll(async () => toMs(await page.getByTestId('timer-monolith').textContent())).toBeGreaterThan(0);
+    await page.getByTestId('confirmation-monolith').waitFor({ timeout: 30_000 });
+    const waited = toMs(await page.getByTestId('timer-monolith').textContent());
+    const processing = toMs(await page.getByTestId('processing-monolith').textContent());
+    expect(waited).toBeGreaterThanOrEqual(600);
+    expect(processing).toBeGreaterThanOrEqual(600);
+    expect(await page.getByTestId('steps-bar').locator('.steps-segment').count()).toBe(11);
+  });
+
+  it.runIf(MICRO_READY)(
+    'when a buyer checks out on the microservices, then the 202 comes at once and the order reaches confirmed',
+    async () => {
+      await page.getByTestId('signup-micro').click();
+      await page.getByTestId('add-micro-2').click();
+      await expect.poll(() => page.getByTestId('cart-micro').textContent()).toContain('Total');
+      await page.getByTestId('checkout-micro').click();
+      await page.getByTestId('confirmation-micro').waitFor({ timeout: 30_000 });
+      await expect.poll(() => page.getByTestId('status-micro').textContent(), { timeout: 30_000 }).toBe('confirmed');
+      const accepted = toMs(await page.getByTestId('processing-micro').textContent());
+      const completed = toMs(await page.getByTestId('completion-micro').textContent());
+      // The buyer waited for the accept only; the order became final after the delays.
+      expect(accepted).toBeLessThan(600);
+      expect(completed).toBeGreaterThanOrEqual(600);
+    },
+  );
+
+  it('when a small Black Friday run goes, then the progress moves and the charts appear', async () => {
+    await page.getByTestId('tab-runs').click();
+    await page.getByTestId('run-scenario').selectOption('black-friday');
+    await page.getByTestId('run-target').selectOption(MICRO_READY ? 'both' : 'monolith');
+    await page.getByTestId('run-buyers').fill('6');
+    await page.getByTestId('run-stock').fill('3');
+    await page.getByTestId('run-payment_delay_ms').fill('300');
+    await page.getByTestId('run-email_delay_ms').fill('300');
+    await page.getByTestId('run-start').click();
+    await page.getByTestId('run-progress').waitFor({ timeout: 15_000 });
+    await page.getByTestId('run-charts').waitFor({ timeout: 180_000 });
+    const summary = await page.locator('.run-summary').first().textContent();
+    expect(summary).toContain('finished');
+    expect(summary).toContain('3 confirmed');
+    // The staircase chart has one dot per confirmed order of each stack.
+    await expect
+      .poll(() => page.locator('.recharts-scatter-symbol').count())
+      .toBeGreaterThanOrEqual(MICRO_READY ? 6 : 3);
+    expect(await page.getByTestId('lab-cost').textContent()).toContain('of CPU');
+    fs.mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard.png'), fullPage: true });
+  });
+});
