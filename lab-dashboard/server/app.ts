@@ -30,7 +30,7 @@ export interface AppDeps {
 }
 
 const runSettingsSchema = z.object({
-  scenario: z.enum(['steady', 'black-friday', 'browsing']),
+  scenario: z.enum(['steady', 'black-friday', 'single']),
   target: z.enum(['monolith', 'micro', 'both']),
   connections: z.number().int().min(1).max(200),
   duration_s: z.number().int().min(1).max(600),

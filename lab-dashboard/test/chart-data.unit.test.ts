@@ -101,16 +101,16 @@ describe('shaping chart data', () => {
       ],
     });
     expect(durationPoints(r)).toEqual([
-      { start_s: 0.01, duration_ms: 650, order_id: 1 },
-      { start_s: 0.02, duration_ms: 1290, order_id: 2 },
+      { buyer: 1, start_s: 0.01, duration_ms: 650, order_id: 1 },
+      { buyer: 2, start_s: 0.02, duration_ms: 1290, order_id: 2 },
     ]);
   });
 
   it('when only the server orders are known, then start times count from the first order', () => {
     const r = result('micro', [order(7, 2000, 4, 700), order(6, 0, 3, 650), order(8, 2500, null, null, 'pending')]);
     expect(durationPoints(r)).toEqual([
-      { start_s: 0, duration_ms: 3, order_id: 6 },
-      { start_s: 2, duration_ms: 4, order_id: 7 },
+      { buyer: 1, start_s: 0, duration_ms: 3, order_id: 6 },
+      { buyer: 2, start_s: 2, duration_ms: 4, order_id: 7 },
     ]);
     expect(durationPoints(r, 'completion').map((p) => p.duration_ms)).toEqual([650, 700]);
     expect(serverDurations(r, 'completion')).toEqual([700, 650]);

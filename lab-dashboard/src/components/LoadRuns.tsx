@@ -77,7 +77,7 @@ export function LoadRuns({ onRunsChanged }: { onRunsChanged?: () => void }) {
       />
     </label>
   );
-  const blackFriday = settings.scenario === 'black-friday';
+  const byBuyers = settings.scenario !== 'steady';
 
   return (
     <div className="runs">
@@ -88,7 +88,7 @@ export function LoadRuns({ onRunsChanged }: { onRunsChanged?: () => void }) {
           void start(settings);
         }}
       >
-        <label>
+        <label className="span-2">
           Scenario
           <select
             value={settings.scenario}
@@ -114,8 +114,8 @@ export function LoadRuns({ onRunsChanged }: { onRunsChanged?: () => void }) {
             <option value="micro">the microservices</option>
           </select>
         </label>
-        {blackFriday ? num('buyers', 'Buyers', 1, 1000) : num('connections', 'Connections', 1, 200)}
-        {blackFriday ? num('stock', 'Stock', 0, 100000) : num('duration_s', 'Seconds', 1, 600)}
+        {byBuyers ? num('buyers', 'Buyers', 1, 1000) : num('connections', 'Connections', 1, 200)}
+        {settings.scenario === 'steady' ? num('duration_s', 'Seconds', 1, 600) : num('stock', 'Stock', 0, 100000)}
         {num('payment_delay_ms', 'Payment delay (ms)', 0, 30000, 50)}
         {num('email_delay_ms', 'Email delay (ms)', 0, 30000, 50)}
         {num('payment_failure_rate', 'Failure rate (0–1)', 0, 1, 0.05)}

@@ -65,9 +65,16 @@ export function RunCharts({ results }: { results: TargetResult[] }) {
         <ResponsiveContainer width="100%" height={HEIGHT}>
           <ScatterChart>
             <CartesianGrid strokeDasharray="3 3" />
-            <XAxis type="number" dataKey="start_s" name="started" unit=" s" fontSize={11} />
+            <XAxis
+              type="number"
+              dataKey="buyer"
+              name="buyer"
+              allowDecimals={false}
+              fontSize={11}
+              label={{ value: 'buyer, in the order they started', position: 'insideBottom', offset: -2, fontSize: 11 }}
+            />
             <YAxis type="number" dataKey="duration_ms" name="waited" unit=" ms" fontSize={11} width={70} />
-            <Tooltip formatter={(value, name) => (name === 'waited' ? formatMs(Number(value)) : `${value} s`)} />
+            <Tooltip formatter={(value, name) => (name === 'waited' ? formatMs(Number(value)) : `#${value}`)} />
             <Legend />
             {monolith && (
               <Scatter

@@ -10,9 +10,9 @@ export function RunSummary({ run }: { run: RunRecord }) {
       <p className="muted">
         Run #{run.id} · {s.scenario} · {s.target === 'both' ? 'both stacks' : STACK_LABELS[s.target]} · delays{' '}
         {s.payment_delay_ms}/{s.email_delay_ms} ms · failure rate {s.payment_failure_rate} ·{' '}
-        {s.scenario === 'black-friday'
-          ? `${s.buyers} buyers, stock ${s.stock}`
-          : `${s.connections} connections, ${s.duration_s} s`}{' '}
+        {s.scenario === 'steady'
+          ? `${s.connections} connections, ${s.duration_s} s`
+          : `${s.buyers} buyers, stock ${s.stock}`}{' '}
         · <b className={`run-${run.status}`}>{run.status}</b>
         {run.error && run.status !== 'cancelled' ? `: ${run.error}` : ''}
       </p>

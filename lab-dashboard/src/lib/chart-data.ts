@@ -48,6 +48,8 @@ function bucketLabel(from: number, to: number): string {
 }
 
 export interface DurationPoint {
+  /** 1 for the first buyer to start, 2 for the next... (ties: the shorter wait first). */
+  buyer: number;
   /** Seconds after the run began when the checkout started. */
   start_s: number;
   duration_ms: number;
@@ -66,13 +68,27 @@ export function durationPoints(
   const fromSamples = (result.samples ?? [])
     .filter((s) => s.order_id !== null && s[key] !== null)
     .map((s) => ({ start_s: s.started_at_ms / 1000, duration_ms: s[key] as number, order_id: s.order_id }));
-  if (fromSamples.length) return fromSamples.sort((a, b) => a.start_s - b.start_s);
+  if (fromSamples.length) return ranked(fromSamples);
   const orders = result.orders.filter((o) => o[key] !== null);
   if (!orders.length) return [];
   const t0 = Math.min(...orders.map((o) => Date.parse(o.created_at)));
-  return orders
-    .map((o) => ({ start_s: (Date.parse(o.created_at) - t0) / 1000, duration_ms: o[key] as number, order_id: o.id }))
-    .sort((a, b) => a.start_s - b.start_s);
+  return ranked(
+    orders.map((o) => ({
+      start_s: (Date.parse(o.created_at) - t0) / 1000,
+      duration_ms: o[key] as number,
+      order_id: o.id,
+    })),
+  );
+}
+
+/**
+ * Numbers the buyers in the order they started. In a rush they all start within a millisecond, so the start time
+ * alone would stack every dot on one vertical line; the rank spreads them out and shows the queue.
+ */
+function ranked(points: Omit<DurationPoint, 'buyer'>[]): DurationPoint[] {
+  return [...points]
+    .sort((a, b) => a.start_s - b.start_s || a.duration_ms - b.duration_ms)
+    .map((p, index) => ({ buyer: index + 1, ...p }));
 }
 
 /** The server-side durations of every order of one result. */

@@ -4,19 +4,24 @@
 
 export type StackId = 'monolith' | 'micro';
 export type TargetChoice = StackId | 'both';
-export type ScenarioId = 'steady' | 'black-friday' | 'browsing';
+export type ScenarioId = 'steady' | 'black-friday' | 'single';
 
+/** The benchmark engine's scenarios (benchmarks/src/scenarios), as the page offers them. */
 export const SCENARIOS: { id: ScenarioId; label: string; hint: string }[] = [
-  { id: 'steady', label: 'Steady checkout load', hint: 'C connections for D seconds, every buyer checks out.' },
   {
     id: 'black-friday',
-    label: 'Black Friday rush on one product',
-    hint: 'N buyers of the doorbuster, all at once: watch the monolith queue on one row lock.',
+    label: 'Black Friday rush',
+    hint: 'N buyers of the one doorbuster (stock S), all at once: watch the monolith queue on one row lock.',
   },
   {
-    id: 'browsing',
-    label: 'Browsing while others buy',
-    hint: 'Catalogue reads mixed with checkouts: does browsing slow down when buyers hold locks?',
+    id: 'steady',
+    label: 'Steady load: browsing while others buy',
+    hint: 'C connections for D seconds; each buyer lists, views, adds to the cart and checks out, a quarter on the hot product.',
+  },
+  {
+    id: 'single',
+    label: 'One buyer at a time',
+    hint: 'N sequential checkouts: the two clocks (what the buyer waited, when the order was final) without contention.',
   },
 ];
 
