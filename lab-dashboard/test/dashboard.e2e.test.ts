@@ -114,6 +114,8 @@ describe('the lab dashboard in a real browser', () => {
     expect(waited).toBeGreaterThanOrEqual(600);
     expect(processing).toBeGreaterThanOrEqual(600);
     expect(await page.getByTestId('steps-bar').locator('.steps-segment').count()).toBe(11);
+    fs.mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard-storefronts.png') });
   });
 
   it.runIf(MICRO_READY)(
