@@ -1,0 +1,31 @@
+import type { Logger } from '@checkout-lab/kit';
+import { createServiceApp, databaseIsUp, finishApp, type Messaging, type Pool } from '@checkout-lab/shared';
+import type { Express } from 'express';
+import type { EmailKnobs } from './domain/knobs';
+import { labRoutes } from './entry-points/http/lab.routes';
+import { notificationsRoutes } from './entry-points/http/notifications.routes';
+
+export function createApp(deps: {
+  pool: Pool;
+  messaging: Messaging;
+  log: Logger;
+  knobs: EmailKnobs;
+  mailUiUrl: string;
+}): Express {
+  const app = createServiceApp({
+    service: 'email-service',
+    log: deps.log,
+    health: async () => {
+      const database = await databaseIsUp(deps.pool);
+      const broker = deps.messaging.connected;
+      return {
+        status: database && broker ? 'ok' : 'degraded',
+        database: database ? 'ok' : 'down',
+        broker: broker ? 'connected' : 'disconnected',
+      };
+    },
+  });
+  app.use(notificationsRoutes({ pool: deps.pool }));
+  app.use(labRoutes({ pool: deps.pool, knobs: deps.knobs, mailUiUrl: deps.mailUiUrl, log: deps.log }));
+  return finishApp(app, deps.log);
+}

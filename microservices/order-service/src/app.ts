@@ -1,0 +1,34 @@
+import type { Logger } from '@checkout-lab/kit';
+import { createServiceApp, databaseIsUp, finishApp, type Messaging, type Pool } from '@checkout-lab/shared';
+import type { Express } from 'express';
+import type { Config } from './config';
+import { cartClient } from './data-access/cart.client';
+import { placeOrderUseCase } from './domain/place-order.use-case';
+import { labRoutes } from './entry-points/http/lab.routes';
+import { ordersRoutes } from './entry-points/http/orders.routes';
+
+/** Builds order-service's Express app; never listens (index.ts does, tests listen on port 0). */
+export function createApp(deps: { config: Config; pool: Pool; messaging: Messaging; log: Logger }): Express {
+  const app = createServiceApp({
+    service: 'order-service',
+    log: deps.log,
+    health: async () => {
+      const database = await databaseIsUp(deps.pool);
+      const broker = deps.messaging.connected;
+      return {
+        status: database && broker ? 'ok' : 'degraded',
+        database: database ? 'ok' : 'down',
+        broker: broker ? 'connected' : 'disconnected',
+      };
+    },
+  });
+  const placeOrder = placeOrderUseCase({
+    pool: deps.pool,
+    cart: cartClient({ baseUrl: deps.config.CART_SERVICE_URL, timeoutMs: deps.config.CART_TIMEOUT_MS }),
+    // Publish at once instead of at the next poll: the relay is in this process.
+    onCommitted: () => deps.messaging.relay.kick(),
+  });
+  app.use(ordersRoutes({ pool: deps.pool, placeOrder }));
+  app.use(labRoutes({ pool: deps.pool }));
+  return finishApp(app, deps.log);
+}

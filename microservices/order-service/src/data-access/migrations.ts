@@ -1,0 +1,34 @@
+import { type Migration, messagingMigrations } from '@checkout-lab/shared';
+
+export const migrations: Migration[] = [
+  ...messagingMigrations,
+  {
+    id: '001_orders',
+    sql: `CREATE TABLE orders (
+            id serial PRIMARY KEY,
+            user_id integer NOT NULL,
+            user_email text NOT NULL,
+            status text NOT NULL,
+            total numeric(12, 2) NOT NULL,
+            failure_reason text,
+            idempotency_key text,
+            correlation_id text NOT NULL,
+            created_at timestamptz NOT NULL,
+            processing_duration_ms double precision NOT NULL,
+            completion_duration_ms double precision,
+            email_sent_at timestamptz,
+            steps jsonb NOT NULL DEFAULT '[]',
+            updated_at timestamptz NOT NULL DEFAULT now(),
+            UNIQUE (user_id, idempotency_key)
+          );
+          CREATE INDEX orders_user ON orders (user_id, id);
+          CREATE INDEX orders_created ON orders (created_at);
+          CREATE TABLE order_items (
+            order_id integer NOT NULL REFERENCES orders (id) ON DELETE CASCADE,
+            product_id integer NOT NULL,
+            quantity integer NOT NULL CHECK (quantity > 0),
+            unit_price numeric(12, 2) NOT NULL,
+            PRIMARY KEY (order_id, product_id)
+          );`,
+  },
+];

@@ -1,0 +1,91 @@
+import { errors } from '@checkout-lab/kit';
+import { type Identity, makeEvent, type OrderLine, outbox, type Pool, withTransaction } from '@checkout-lab/shared';
+import type { Cart, CartClient } from '../data-access/cart.client';
+import { type Order, orderRepository } from '../data-access/order.repository';
+
+export interface PlaceOrderInput {
+  identity: Identity;
+  requestId: string;
+  idempotencyKey: string | null;
+  /** When the request arrived: the order's created_at and the start of its accept time. */
+  startedAt: { wall: Date; hr: bigint };
+  forwardHeaders: Record<string, string>;
+}
+
+function toCents(amount: string): number {
+  return Math.round(Number(amount) * 100);
+}
+
+function linesOf(cart: Cart): { items: OrderLine[]; total: string } {
+  const items = cart.items.map((item) => ({
+    product_id: item.product_id,
+    quantity: item.quantity,
+    unit_price: Number(item.price).toFixed(2),
+  }));
+  const cents = items.reduce((sum, item) => sum + toCents(item.unit_price) * item.quantity, 0);
+  return { items, total: (cents / 100).toFixed(2) };
+}
+
+function assertCartHasItems(cart: Cart): void {
+  if (cart.items.length === 0) throw errors.badRequest('CART_EMPTY', 'Your cart is empty');
+}
+
+/**
+ * LESSON: the 202 (docs/lessons-microservices.md#the-202-and-polling). Checkout does only what the buyer must wait
+ * for: read the cart, write the order, its items and the order.order.created event in ONE local transaction, answer
+ * 202. Stock, payment and email happen after, driven by events; the buyer polls GET /api/orders/:id.
+ */
+export function placeOrderUseCase(deps: { pool: Pool; cart: CartClient; onCommitted: () => void }) {
+  return async (input: PlaceOrderInput): Promise<{ order: Order; replayed: boolean }> => {
+    const { identity } = input;
+    if (input.idempotencyKey) {
+      const existing = await orderRepository.findByIdempotencyKey(deps.pool, identity.userId, input.idempotencyKey);
+      if (existing) return { order: existing, replayed: true };
+    }
+    const cart = await deps.cart.getCart(input.forwardHeaders);
+    assertCartHasItems(cart);
+    const { items, total } = linesOf(cart);
+    let orderId: number;
+    try {
+      orderId = await withTransaction(deps.pool, async (client) => {
+        const id = await orderRepository.insert(client, {
+          userId: identity.userId,
+          userEmail: identity.email,
+          total,
+          items,
+          idempotencyKey: input.idempotencyKey,
+          correlationId: input.requestId,
+          createdAt: input.startedAt.wall,
+          step: {
+            name: 'accept_checkout',
+            service: 'order-service',
+            started_at: input.startedAt.wall.toISOString(),
+            duration_ms: 0,
+          },
+        });
+        await outbox.add(
+          client,
+          makeEvent(
+            'order.order.created',
+            { order_id: id, user_id: identity.userId, user_email: identity.email, items, total },
+            { correlationId: input.requestId, causationId: input.requestId },
+          ),
+        );
+        const acceptMs = Number(process.hrtime.bigint() - input.startedAt.hr) / 1e6;
+        await orderRepository.setAcceptDuration(client, id, Math.round(acceptMs * 100) / 100);
+        return id;
+      });
+    } catch (error) {
+      // Two requests with the same Idempotency-Key raced: the loser answers with the winner's order.
+      if ((error as { code?: string }).code === '23505' && input.idempotencyKey) {
+        const existing = await orderRepository.findByIdempotencyKey(deps.pool, identity.userId, input.idempotencyKey);
+        if (existing) return { order: existing, replayed: true };
+      }
+      throw error;
+    }
+    deps.onCommitted();
+    const order = await orderRepository.findById(deps.pool, orderId);
+    if (!order) throw new Error(`order ${orderId} vanished after commit`);
+    return { order, replayed: false };
+  };
+}

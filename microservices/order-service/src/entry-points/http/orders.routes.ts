@@ -1,0 +1,64 @@
+import { errors, route } from '@checkout-lab/kit';
+import { forwardHeaders, identityOf, type Pool, requireUser } from '@checkout-lab/shared';
+import { Router } from 'express';
+import { type Order, orderRepository } from '../../data-access/order.repository';
+import type { placeOrderUseCase } from '../../domain/place-order.use-case';
+
+/** The contract's Order JSON: the owner and the correlation id stay inside. */
+export function toOrderJson(order: Order) {
+  const { user_id: _user, user_email: _email, correlation_id: _correlation, ...json } = order;
+  return json;
+}
+
+function parseId(raw: string): number {
+  const id = Number(raw);
+  if (!Number.isInteger(id) || id <= 0 || id > 2_147_483_647) throw errors.notFound('Order');
+  return id;
+}
+
+export function ordersRoutes(deps: { pool: Pool; placeOrder: ReturnType<typeof placeOrderUseCase> }): Router {
+  const router = Router();
+
+  router.post(
+    '/api/orders/checkout',
+    requireUser,
+    route(async (req, res) => {
+      const startedAt = { wall: new Date(), hr: process.hrtime.bigint() };
+      const key = req.header('idempotency-key') ?? null;
+      if (key !== null && (key.length === 0 || key.length > 200)) {
+        throw errors.validation([{ field: 'Idempotency-Key', message: 'must be 1 to 200 characters' }]);
+      }
+      const { order } = await deps.placeOrder({
+        identity: identityOf(req),
+        requestId: req.requestId,
+        idempotencyKey: key,
+        startedAt,
+        forwardHeaders: forwardHeaders(req),
+      });
+      res.status(202).location(`/api/orders/${order.id}`).json(toOrderJson(order));
+    }),
+  );
+
+  router.get(
+    '/api/orders',
+    requireUser,
+    route(async (req, res) => {
+      const orders = await orderRepository.listByUser(deps.pool, identityOf(req).userId);
+      res.json(orders.map(toOrderJson));
+    }),
+  );
+
+  router.get(
+    '/api/orders/:id',
+    requireUser,
+    route(async (req, res) => {
+      const identity = identityOf(req);
+      const order = await orderRepository.findById(deps.pool, parseId(String(req.params.id)));
+      // Someone else's order is a 404, not a 403: its existence is not the caller's business.
+      if (!order || (order.user_id !== identity.userId && !identity.isAdmin)) throw errors.notFound('Order');
+      res.json(toOrderJson(order));
+    }),
+  );
+
+  return router;
+}

@@ -1,0 +1,141 @@
+import { confirmationSubject } from '@checkout-lab/kit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  call,
+  checkout,
+  confirmationMails,
+  type Lab,
+  login,
+  newBuyer,
+  newProduct,
+  queryService,
+  startLab,
+  stockOf,
+  waitFinal,
+} from './support/lab';
+
+describe('checkout through the gateway, on the event-driven stack', () => {
+  let lab: Lab;
+  let admin: string;
+
+  beforeAll(async () => {
+    lab = await startLab();
+    admin = await login(lab.gateway, lab.admin.email, lab.admin.password);
+  });
+  afterAll(async () => {
+    await lab?.stop();
+  });
+
+  it('when a buyer checks out, then 202 pending, later confirmed, one payment, one email, stock down, cart empty', async () => {
+    const product = await newProduct(lab.gateway, admin, 10, '12.50');
+    const buyer = await newBuyer(lab.gateway);
+    const accepted = await checkout(lab.gateway, buyer.token, product.id, 2);
+    expect(accepted.status).toBe(202);
+    expect(accepted.body.status).toBe('pending');
+    expect(accepted.headers.get('location')).toBe(`/api/orders/${accepted.body.id}`);
+    expect(accepted.body.total).toBe('25.00');
+    expect(accepted.body.items).toEqual([{ product_id: product.id, quantity: 2, unit_price: '12.50' }]);
+    expect(accepted.body.processing_duration_ms).toBeGreaterThan(0);
+    expect(accepted.body.completion_duration_ms).toBeNull();
+
+    const order = await waitFinal(lab.gateway, buyer.token, accepted.body.id);
+    expect(order.status).toBe('confirmed');
+    expect(order.failure_reason).toBeNull();
+    expect(order.email_sent_at).not.toBeNull();
+    expect(order.completion_duration_ms).toBeGreaterThan(0);
+    expect(order.steps.map((step: { service: string }) => step.service)).toEqual([
+      'order-service',
+      'product-service',
+      'payment-service',
+      'email-service',
+    ]);
+
+    const mails = await lab.mail.mailbox.waitFor((list) =>
+      list.some((mail) => mail.subject === confirmationSubject('microservices', order.id)),
+    );
+    const mail = mails.find((m) => m.subject === confirmationSubject('microservices', order.id));
+    expect(mail?.to[0].address).toBe(buyer.email);
+    expect(mail?.from[0].address).toBe('shop@checkout.lab');
+
+    const payments = await queryService(lab, 'payment-service', 'SELECT status FROM payments WHERE order_id = $1', [
+      order.id,
+    ]);
+    expect(payments).toEqual([{ status: 'succeeded' }]);
+    expect(await stockOf(lab.gateway, product.id)).toBe(8);
+    const cart = await call(lab.gateway, 'GET', '/api/cart', { token: buyer.token });
+    expect(cart.body.items).toEqual([]);
+    const notifications = await call(lab.gateway, 'GET', '/api/notifications', { token: buyer.token });
+    expect(notifications.body).toHaveLength(1);
+    expect(notifications.body[0]).toMatchObject({ type: 'order_confirmed', read: false });
+  });
+
+  it('when the payment is declined, then cancelled payment_declined, stock restored, no confirmation email', async () => {
+    const changed = await call(lab.gateway, 'PUT', '/api/lab/config', {
+      token: admin,
+      body: { payment_failure_rate: 1 },
+    });
+    expect(changed.status).toBe(200);
+    expect(changed.body.payment_failure_rate).toBe(1);
+    try {
+      const product = await newProduct(lab.gateway, admin, 5);
+      const buyer = await newBuyer(lab.gateway);
+      const accepted = await checkout(lab.gateway, buyer.token, product.id, 3);
+      expect(accepted.status).toBe(202);
+      const order = await waitFinal(lab.gateway, buyer.token, accepted.body.id);
+      expect(order).toMatchObject({ status: 'cancelled', failure_reason: 'payment_declined', email_sent_at: null });
+      // The compensation runs after the cancel: wait for product-service to put the stock back.
+      for (let i = 0; i < 100 && (await stockOf(lab.gateway, product.id)) !== 5; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(await stockOf(lab.gateway, product.id)).toBe(5);
+      const payments = await queryService(lab, 'payment-service', 'SELECT status FROM payments WHERE order_id = $1', [
+        order.id,
+      ]);
+      expect(payments).toEqual([{ status: 'declined' }]);
+      expect(await confirmationMails(lab)).not.toContain(order.id);
+    } finally {
+      await call(lab.gateway, 'PUT', '/api/lab/config', { token: admin, body: { payment_failure_rate: 0 } });
+    }
+  });
+
+  it('when the cart is empty, then 400 CART_EMPTY and no order is written', async () => {
+    const buyer = await newBuyer(lab.gateway);
+    const answer = await call(lab.gateway, 'POST', '/api/orders/checkout', { token: buyer.token });
+    expect(answer.status).toBe(400);
+    expect(answer.body.error.code).toBe('CART_EMPTY');
+    expect((await call(lab.gateway, 'GET', '/api/orders', { token: buyer.token })).body).toEqual([]);
+  });
+
+  it('when the same Idempotency-Key is sent twice, then one order is created and both answers name it', async () => {
+    const product = await newProduct(lab.gateway, admin, 5);
+    const buyer = await newBuyer(lab.gateway);
+    await call(lab.gateway, 'POST', '/api/cart/items', {
+      token: buyer.token,
+      body: { product_id: product.id, quantity: 1 },
+    });
+    const headers = { 'idempotency-key': 'checkout-once' };
+    const [first, second] = await Promise.all([
+      call(lab.gateway, 'POST', '/api/orders/checkout', { token: buyer.token, headers }),
+      call(lab.gateway, 'POST', '/api/orders/checkout', { token: buyer.token, headers }),
+    ]);
+    expect(first.status).toBe(202);
+    expect(second.status).toBe(202);
+    expect(second.body.id).toBe(first.body.id);
+    const orders = await call(lab.gateway, 'GET', '/api/orders', { token: buyer.token });
+    expect(orders.body).toHaveLength(1);
+  });
+
+  it("when a buyer asks for someone else's order or a malformed id, then 404", async () => {
+    const product = await newProduct(lab.gateway, admin, 5);
+    const owner = await newBuyer(lab.gateway);
+    const other = await newBuyer(lab.gateway);
+    const accepted = await checkout(lab.gateway, owner.token, product.id, 1);
+    expect((await call(lab.gateway, 'GET', `/api/orders/${accepted.body.id}`, { token: other.token })).status).toBe(
+      404,
+    );
+    expect((await call(lab.gateway, 'GET', `/api/orders/${accepted.body.id}`, { token: admin })).status).toBe(200);
+    const malformed = await call(lab.gateway, 'GET', '/api/orders/abc', { token: owner.token });
+    expect(malformed.status).toBe(404);
+    expect(malformed.body.error.code).toBe('NOT_FOUND');
+  });
+});

@@ -1,0 +1,69 @@
+import { followEvent, type LabEvent, outbox, type Pool, type PoolClient } from '@checkout-lab/shared';
+import { paymentRepository } from '../data-access/payment.repository';
+import type { PaymentKnobs } from './knobs';
+
+export interface PaymentDecision {
+  alreadyPaid: boolean;
+  approved: boolean;
+  startedAt: string;
+  durationMs: number;
+}
+
+/**
+ * Charging happens in two halves. prepare() is the slow call to the (simulated) payment gateway, done with no
+ * database connection held; record() then stores the payment and its outcome event in one transaction, with the
+ * event id the adapter recorded. UNIQUE (order_id) makes "exactly one payment per order" hold even if the same
+ * request arrives twice under different event ids.
+ */
+export function processPaymentUseCase(deps: { pool: Pool; knobs: PaymentKnobs; random?: () => number }) {
+  const random = deps.random ?? Math.random;
+  return {
+    async prepare(event: LabEvent<'order.payment.requested'>): Promise<PaymentDecision> {
+      const started = Date.now();
+      const startedAt = new Date(started).toISOString();
+      if (await paymentRepository.exists(deps.pool, event.payload.order_id)) {
+        return { alreadyPaid: true, approved: false, startedAt, durationMs: 0 };
+      }
+      await new Promise((resolve) => setTimeout(resolve, deps.knobs.payment_delay_ms));
+      const approved = random() >= deps.knobs.payment_failure_rate;
+      return { alreadyPaid: false, approved, startedAt, durationMs: Date.now() - started };
+    },
+
+    async record(
+      event: LabEvent<'order.payment.requested'>,
+      client: PoolClient,
+      decision: PaymentDecision,
+    ): Promise<void> {
+      if (decision.alreadyPaid) return;
+      const { order_id, user_id, amount } = event.payload;
+      const status = decision.approved ? 'succeeded' : 'declined';
+      const reason = decision.approved ? null : 'card_declined';
+      const paymentId = await paymentRepository.insertOnce(client, {
+        orderId: order_id,
+        userId: user_id,
+        amount,
+        status,
+        reason,
+      });
+      if (paymentId === null) return; // another delivery recorded it first; its outcome event is in the outbox
+      const timing = {
+        service: 'payment-service',
+        name: 'process_payment',
+        started_at: decision.startedAt,
+        duration_ms: decision.durationMs,
+      };
+      await outbox.add(
+        client,
+        decision.approved
+          ? followEvent(event, 'payment.payment.processed', { order_id, payment_id: paymentId, amount, timing })
+          : followEvent(event, 'payment.payment.declined', {
+              order_id,
+              payment_id: paymentId,
+              amount,
+              reason: 'card_declined',
+              timing,
+            }),
+      );
+    },
+  };
+}
