@@ -195,8 +195,14 @@ export async function checkout(
        WHERE id = $1`,
       [orderId, processingMs, JSON.stringify(clock.steps)],
     );
+    // The answer is read inside the transaction, on the connection this checkout already holds: after COMMIT, asking
+    // the pool for another connection would queue this buyer behind every checkout still waiting for one.
+    const saved = await orderRepository(runner.manager).findById(orderId);
+    if (!saved) throw new Error(`order ${orderId} vanished before commit`);
+    const { user_id: _owner, ...order } = saved;
     await runner.commitTransaction();
     log.info({ order_id: orderId, user_id: user.id, processing_duration_ms: processingMs }, 'checkout committed');
+    return { order, replayed: false };
   } catch (error) {
     if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => {});
     if (request.idempotencyKey) {
@@ -212,10 +218,6 @@ export async function checkout(
   } finally {
     await runner.release();
   }
-  const order = await orderRepository(db).findById(orderId);
-  if (!order) throw new Error(`order ${orderId} vanished after commit`);
-  const { user_id: _owner, ...body } = order;
-  return { order: body, replayed: false };
 }
 
 /** The Idempotency-Key is already on an order of this user (a concurrent checkout committed it first). */
