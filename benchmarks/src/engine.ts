@@ -8,7 +8,7 @@ import {
   type Report,
   type TargetResult,
 } from './report';
-import { measureFloor } from './scenarios/baseline';
+import { measureFloor, measureSequentialFloor } from './scenarios/baseline';
 import { runBlackFriday } from './scenarios/black-friday';
 import { runSingle } from './scenarios/single';
 import { runSteady } from './scenarios/steady';
@@ -34,15 +34,18 @@ export async function runBenchmark(options: BenchOptions, hooks: Hooks = {}): Pr
   });
   checkAborted(hooks);
 
-  // The floor of this machine, measured the way the scenario loads the stacks: one connection for the sequential
-  // scenario, the scenario's connections otherwise. A short floor run is enough for the ratios.
-  const floorConnections = options.scenario === 'single' ? 1 : options.connections;
+  // The floor of this machine, measured the way the scenario loads the stacks: one request at a time through the
+  // scenario's own client for the sequential scenario, autocannon at the scenario's connections otherwise. A short
+  // floor run is enough for the ratios.
+  const floorConnections = options.connections;
   const floorSeconds = options.scenario === 'baseline' ? options.durationSec : Math.min(options.durationSec, 5);
   // black-friday needs no floor: its figures are ratios to the configured delays.
   const baseline: FloorResult | null =
     options.scenario === 'black-friday'
       ? null
-      : await measureFloor({ connections: floorConnections, durationSec: floorSeconds, rate: options.rate }, hooks);
+      : options.scenario === 'single'
+        ? await measureSequentialFloor(1000, hooks)
+        : await measureFloor({ connections: floorConnections, durationSec: floorSeconds, rate: options.rate }, hooks);
 
   for (const stack of stacks) {
     checkAborted(hooks);

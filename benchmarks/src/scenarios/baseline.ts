@@ -1,5 +1,8 @@
+import { performance } from 'node:perf_hooks';
+import { ApiClient, throwIfAborted } from '../client';
 import { type LoadOptions, runLoad, startFloorServer } from '../load';
-import type { FloorResult } from '../report';
+import type { FloorResult, LoadResult } from '../report';
+import { round, summarize } from '../stats';
 import type { Hooks } from '../stack-run';
 
 /**
@@ -24,6 +27,8 @@ export async function measureFloor(
     const tick = (offset: number) => (seconds: number) =>
       hooks.onProgress?.({ phase: 'floor', target: 'baseline', done: offset + seconds, total });
     hooks.onProgress?.({ phase: 'floor', target: 'baseline', done: 0, total, message: 'bare Express GET and POST' });
+    // One second of warm-up, so the first figures are not those of a cold JIT.
+    await runLoad({ ...common, label: 'floor warm-up', method: 'GET', durationSec: 1, rate: undefined });
     const get = await runLoad({ ...common, label: 'floor GET', method: 'GET', onTick: tick(0) });
     const post = await runLoad({
       ...common,
@@ -35,6 +40,58 @@ export async function measureFloor(
     });
     return { get: get.load, post: post.load };
   } finally {
+    await server.stop();
+  }
+}
+
+/**
+ * The floor for the sequential scenario: one request at a time through the same client the scenario uses, timed
+ * with performance.now() (autocannon's histogram has a 1 ms resolution, too coarse for a bare handler).
+ */
+export async function measureSequentialFloor(requests: number, hooks: Hooks): Promise<FloorResult> {
+  const server = await startFloorServer();
+  const client = new ApiClient(server.url, hooks.signal);
+  try {
+    hooks.onProgress?.({ phase: 'floor', target: 'baseline', done: 0, total: 2, message: 'bare Express, sequential' });
+    for (let i = 0; i < 200; i++) await client.request('GET', '/floor');
+    const measure = async (label: string, method: 'GET' | 'POST', step: number): Promise<LoadResult> => {
+      const latencies: number[] = [];
+      const started = performance.now();
+      for (let i = 0; i < requests; i++) {
+        throwIfAborted(hooks.signal);
+        const r = await client.request(
+          method,
+          '/floor',
+          method === 'POST' ? { body: { product_id: 1, quantity: 1 } } : {},
+        );
+        latencies.push(r.latencyMs);
+      }
+      const seconds = (performance.now() - started) / 1000;
+      hooks.onProgress?.({ phase: 'floor', target: 'baseline', done: step, total: 2 });
+      const s = summarize(latencies);
+      const rate = round(requests / seconds, 2) ?? 0;
+      return {
+        label,
+        url: `${server.url}/floor`,
+        connections: 1,
+        duration_sec: round(seconds, 3) ?? 0,
+        target_rate: null,
+        achieved_rate: rate,
+        total_requests: requests,
+        non_2xx: 0,
+        errors: client.counts.network_errors,
+        timeouts: 0,
+        by_status: { ...client.counts.by_status },
+        latency_ms: { p50: s.p50 ?? 0, p90: s.p90 ?? 0, p99: s.p99 ?? 0, max: s.max ?? 0, mean: s.mean ?? 0 },
+        requests_per_sec: { p50: rate, mean: rate, min: rate, max: rate },
+      };
+    };
+    return {
+      get: await measure('floor GET (sequential)', 'GET', 1),
+      post: await measure('floor POST (sequential)', 'POST', 2),
+    };
+  } finally {
+    client.close();
     await server.stop();
   }
 }

@@ -1,0 +1,231 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import cliProgress from 'cli-progress';
+import { compareReports, type Comparison } from './compare';
+import { runBenchmark } from './engine';
+import { ensureLab, ROOT } from './lab';
+import { type BenchOptions, DEFAULT_BENCH_OPTIONS, SCENARIOS, type Scenario, type TargetChoice } from './options';
+import type { Report } from './report';
+import type { Progress } from './stack-run';
+import { writeReport } from './write-report';
+
+const HELP = `Checkout Lab benchmarks: npm run bench -- [options]
+
+  --scenario NAME          single | black-friday | steady | baseline        (default ${DEFAULT_BENCH_OPTIONS.scenario})
+  --target WHICH           monolith | micro | both                          (default ${DEFAULT_BENCH_OPTIONS.target})
+  --buyers N               black-friday buyers; single: sequential checkouts (default ${DEFAULT_BENCH_OPTIONS.buyers})
+  --stock N                stock of the Black Friday (hot) product           (default ${DEFAULT_BENCH_OPTIONS.stock})
+  --connections N          steady/baseline: autocannon connections           (default ${DEFAULT_BENCH_OPTIONS.connections})
+  --duration SECONDS       steady/baseline: seconds of load per stack         (default ${DEFAULT_BENCH_OPTIONS.durationSec})
+  --payment-delay-ms MS    PAYMENT_DELAY_MS knob for the run                  (default ${DEFAULT_BENCH_OPTIONS.paymentDelayMs})
+  --email-delay-ms MS      EMAIL_DELAY_MS knob for the run                    (default ${DEFAULT_BENCH_OPTIONS.emailDelayMs})
+  --failure-rate R         PAYMENT_FAILURE_RATE knob, 0..1                    (default ${DEFAULT_BENCH_OPTIONS.failureRate})
+  --repeat N               repetitions of the measurement                     (default ${DEFAULT_BENCH_OPTIONS.repeat})
+  --rate N                 steady/baseline: requests/s over all connections   (default: as fast as possible)
+  --out DIR                where report.json, report.md and the charts go     (default benchmarks/results/<timestamp>)
+  --json                   print report.json to stdout (and no progress bar)
+  --baseline FILE          compare with a stored report.json; exit 1 when a ratio regresses past its threshold
+  --monolith-url URL       (default ${DEFAULT_BENCH_OPTIONS.monolithUrl})
+  --gateway-url URL        (default ${DEFAULT_BENCH_OPTIONS.gatewayUrl})
+  --mail-ui-url URL        mail catcher web page, to count the emails that went out (default ${DEFAULT_BENCH_OPTIONS.mailUiUrl})
+  --help                   this text
+
+It uses the lab running at those URLs; when none answers it starts one (npm start's launcher, on free ports, with
+DATABASE_URL or embedded PostgreSQL, RabbitMQ at AMQP_URL) and stops it at the end.
+Admin account: LAB_ADMIN_EMAIL / LAB_ADMIN_PASSWORD (default ${DEFAULT_BENCH_OPTIONS.admin.email}).
+Exit status: 0 when every invariant held (and nothing regressed against --baseline), 1 otherwise, 2 for bad options.`;
+
+function number(name: string, raw: string | undefined, fallback: number): number {
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value)) throw new UsageError(`--${name} must be a number, got "${raw}"`);
+  return value;
+}
+
+class UsageError extends Error {}
+
+export function parseCli(argv: string[]): {
+  options: BenchOptions;
+  out?: string;
+  json: boolean;
+  baseline?: string;
+  help: boolean;
+} {
+  const { values } = parseArgs({
+    args: argv,
+    strict: true,
+    options: {
+      scenario: { type: 'string' },
+      target: { type: 'string' },
+      buyers: { type: 'string' },
+      stock: { type: 'string' },
+      connections: { type: 'string' },
+      duration: { type: 'string' },
+      'payment-delay-ms': { type: 'string' },
+      'email-delay-ms': { type: 'string' },
+      'failure-rate': { type: 'string' },
+      repeat: { type: 'string' },
+      rate: { type: 'string' },
+      out: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      baseline: { type: 'string' },
+      'monolith-url': { type: 'string' },
+      'gateway-url': { type: 'string' },
+      'mail-ui-url': { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  const d = DEFAULT_BENCH_OPTIONS;
+  const scenario = (values.scenario ?? d.scenario) as Scenario;
+  if (!SCENARIOS.includes(scenario)) throw new UsageError(`--scenario must be one of ${SCENARIOS.join(', ')}`);
+  const target = (values.target ?? d.target) as TargetChoice;
+  if (!['monolith', 'micro', 'both'].includes(target)) throw new UsageError('--target must be monolith, micro or both');
+  const options: BenchOptions = {
+    scenario,
+    target,
+    buyers: number('buyers', values.buyers, d.buyers),
+    stock: number('stock', values.stock, d.stock),
+    connections: number('connections', values.connections, d.connections),
+    durationSec: number('duration', values.duration, d.durationSec),
+    paymentDelayMs: number('payment-delay-ms', values['payment-delay-ms'], d.paymentDelayMs),
+    emailDelayMs: number('email-delay-ms', values['email-delay-ms'], d.emailDelayMs),
+    failureRate: number('failure-rate', values['failure-rate'], d.failureRate),
+    repeat: number('repeat', values.repeat, d.repeat),
+    rate: values.rate === undefined ? undefined : number('rate', values.rate, 0),
+    monolithUrl: (values['monolith-url'] ?? d.monolithUrl).replace(/\/$/, ''),
+    gatewayUrl: (values['gateway-url'] ?? d.gatewayUrl).replace(/\/$/, ''),
+    mailUiUrl: (values['mail-ui-url'] ?? d.mailUiUrl)?.replace(/\/$/, ''),
+    admin: {
+      email: process.env.LAB_ADMIN_EMAIL || d.admin.email,
+      password: process.env.LAB_ADMIN_PASSWORD || d.admin.password,
+    },
+  };
+  return {
+    options,
+    out: values.out,
+    json: values.json ?? false,
+    baseline: values.baseline,
+    help: values.help ?? false,
+  };
+}
+
+function timestamp(): string {
+  return new Date().toISOString().replace(/[:.]/g, '-').replace(/Z$/, 'Z');
+}
+
+function comparisonMarkdown(c: Comparison, file: string): string {
+  const lines = [`Compared with ${file}:`, ''];
+  if (!c.compared.length) return [...lines, 'no figure in common.', ''].join('\n');
+  lines.push('| metric | baseline | now | change (+ better) | verdict |', '| --- | --- | --- | --- | --- |');
+  for (const m of c.compared) {
+    const regressed = c.regressions.find((r) => r.metric === m.metric);
+    lines.push(
+      `| ${m.metric} | ${m.baseline} | ${m.current} | ${(m.change * 100).toFixed(1)} % | ${regressed ? `**regressed** (threshold ${regressed.threshold * 100} %)` : 'ok'} |`,
+    );
+  }
+  if (c.missing.length) lines.push('', `Not measured in this run: ${c.missing.join(', ')}.`);
+  return [...lines, ''].join('\n');
+}
+
+async function main(): Promise<number> {
+  let parsed: ReturnType<typeof parseCli>;
+  try {
+    parsed = parseCli(process.argv.slice(2));
+  } catch (error) {
+    console.error(`${(error as Error).message}\n\nnpm run bench -- --help lists the options.`);
+    return 2;
+  }
+  if (parsed.help) {
+    console.log(HELP);
+    return 0;
+  }
+  const interactive = !parsed.json && process.stdout.isTTY === true;
+  const say = (line: string) => {
+    if (!parsed.json) console.error(line);
+  };
+  let baselineReport: Report | undefined;
+  if (parsed.baseline) {
+    try {
+      baselineReport = JSON.parse(fs.readFileSync(parsed.baseline, 'utf8')) as Report;
+    } catch (error) {
+      console.error(`--baseline ${parsed.baseline}: cannot read it (${(error as Error).message})`);
+      return 2;
+    }
+  }
+
+  const controller = new AbortController();
+  const onSignal = () => controller.abort();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+
+  const lab = await ensureLab(parsed.options, say);
+  for (const w of lab.warnings) say(`warning: ${w}`);
+  const bar = interactive
+    ? new cliProgress.SingleBar(
+        { format: ' {target} {phase} [{bar}] {value}/{total} {message}', hideCursor: true, clearOnComplete: true },
+        cliProgress.Presets.shades_classic,
+      )
+    : null;
+  let barKey = '';
+  const onProgress = (p: Progress) => {
+    if (!bar) return;
+    const key = `${p.target}:${p.phase}`;
+    const payload = { phase: p.phase, target: p.target, message: p.message ?? '' };
+    if (key !== barKey) {
+      if (barKey) bar.stop();
+      bar.start(Math.max(1, p.total), p.done, payload);
+      barKey = key;
+    } else {
+      bar.setTotal(Math.max(1, p.total));
+      bar.update(p.done, p.message === undefined ? { phase: p.phase, target: p.target } : payload);
+    }
+  };
+
+  let report: Report;
+  try {
+    report = await runBenchmark(lab.options, { onProgress, signal: controller.signal });
+  } catch (error) {
+    bar?.stop();
+    await lab.stop();
+    if ((error as Error).name === 'AbortError') {
+      say('Cancelled: no report written.');
+      return 130;
+    }
+    throw error;
+  } finally {
+    bar?.stop();
+  }
+  await lab.stop();
+  process.off('SIGINT', onSignal);
+  process.off('SIGTERM', onSignal);
+
+  const outDir = path.resolve(parsed.out ?? path.join(ROOT, 'benchmarks', 'results', timestamp()));
+  const written = await writeReport(report, outDir);
+  let regressed = false;
+  if (baselineReport) {
+    const comparison = compareReports(report, baselineReport);
+    regressed = comparison.regressions.length > 0;
+    const section = comparisonMarkdown(comparison, parsed.baseline!);
+    fs.appendFileSync(path.join(outDir, 'report.md'), `\n${section}`);
+    fs.writeFileSync(path.join(outDir, 'comparison.json'), `${JSON.stringify(comparison, null, 2)}\n`);
+    written.markdown += `\n${section}`;
+  }
+  if (parsed.json) {
+    process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+  } else {
+    console.log(written.markdown);
+    console.log(`Report written to ${outDir}`);
+  }
+  return report.passed && !regressed ? 0 : 1;
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error) => {
+    console.error(`bench: ${(error as Error).message}`);
+    process.exitCode = 1;
+  },
+);
