@@ -1,8 +1,19 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createTestDatabase, startTestMailCatcher, type TestDatabase, type TestMail } from '@checkout-lab/kit';
+import {
+  createTestDatabase,
+  dropDatabase,
+  startTestMailCatcher,
+  type TestDatabase,
+  type TestMail,
+  testAmqpUrl,
+  testServerUrl,
+  uniqueName,
+} from '@checkout-lab/kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { deleteBrokerObjects } from '../../microservices/shared/src/messaging/cleanup';
+import { type MicroStack, startMicroservices } from '../../microservices/shared/src/stack';
 import { startMonolith } from '../../monolith/src/server';
 import { type BenchOptions, DEFAULT_BENCH_OPTIONS, type Report, runBenchmark, writeReport } from '../src/index';
 
@@ -114,5 +125,55 @@ describe('black-friday on the monolith', () => {
       },
     );
     await expect(run).rejects.toMatchObject({ name: 'AbortError' });
+  });
+});
+
+describe('black-friday on the microservices', () => {
+  const prefix = uniqueName('bench_e2e');
+  let mail: TestMail;
+  let micro: MicroStack;
+  let amqpUrl: string;
+
+  beforeAll(async () => {
+    amqpUrl = await testAmqpUrl();
+    mail = await startTestMailCatcher();
+    micro = await startMicroservices({
+      serverUrl: testServerUrl(),
+      amqpUrl,
+      smtpPort: mail.smtpPort,
+      mailUiUrl: mail.webUrl,
+      namePrefix: prefix,
+      env: { LOG_LEVEL: 'warn' },
+    });
+  });
+
+  afterAll(async () => {
+    await micro?.stop();
+    await mail?.stop();
+    for (const service of Object.values(micro?.services ?? {})) {
+      if (service.databaseUrl) {
+        await dropDatabase(testServerUrl(), new URL(service.databaseUrl).pathname.slice(1)).catch(() => {});
+      }
+    }
+    await deleteBrokerObjects(amqpUrl, prefix).catch(() => {});
+  });
+
+  it('when 6 buyers rush a stock of 3, then all are accepted, 3 confirmed, 3 cancelled or refused, every invariant holds', async () => {
+    const report = await runBenchmark(
+      tinyRush({ target: 'micro', gatewayUrl: micro.gatewayUrl, mailUiUrl: mail.webUrl }),
+    );
+    expect(report.failures).toEqual([]);
+    expect(report.passed).toBe(true);
+    expectCleanRush(report, 'micro');
+    const t = report.targets.micro!;
+    // Out of stock either at once (409) or as a cancelled order: together, the three who missed out.
+    expect(t.metrics.cancelled + t.metrics.refused).toBe(3);
+    for (const o of t.orders.filter((x) => x.accepted)) {
+      expect([201, 202]).toContain(o.http_status);
+      expect(['confirmed', 'cancelled']).toContain(o.final_status);
+      expect(o.completion_duration_ms).not.toBeNull();
+    }
+    expect(t.goals.map((g) => g.name)).toEqual(['micro_all_accepted_within_1s', 'micro_all_final_within_3s']);
+    expect(t.metrics.last_final_ms).toBeGreaterThanOrEqual(t.metrics.last_accept_ms ?? 0);
   });
 });
