@@ -119,6 +119,7 @@ export async function checkout(
       }
     });
 
+    // LESSON: Feel the wait. A slow outside call, made while this transaction holds its row locks and its connection.
     const payment = await clock.run('6_process_payment', () =>
       chargeCard({
         amount: total,
@@ -153,6 +154,7 @@ export async function checkout(
       }
     });
 
+    // LESSON: What happens when email fails. Still inside the transaction: no email, no order.
     await clock.run('9_send_email', async () => {
       let acceptedAt: Date;
       try {
