@@ -1,4 +1,4 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Agent, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Logger } from '@checkout-lab/kit';
 import type { RequestHandler } from 'express';
@@ -23,9 +23,14 @@ const TIMED_OUT = Symbol('timedOut');
  * shape, never a hang or a stack trace.
  */
 export function proxyRoutes(urls: ServiceUrls, timeoutMs: number, log: Logger): RequestHandler[] {
+  // http-proxy opens a new connection per request unless given an agent: reusing them saves a TCP handshake and a
+  // socket in TIME_WAIT per request, which is most of the gateway's own cost on loopback.
+  // An idle socket is dropped after 4 s, before the services' own 5 s keep-alive timeout can close it under a request.
+  const agent = new Agent({ keepAlive: true, maxSockets: 512, maxFreeSockets: 64, timeout: 4000 });
   return ROUTES.map(({ paths, service }) =>
     createProxyMiddleware<IncomingMessage, ServerResponse>({
       target: urls[service],
+      agent,
       pathFilter: (path) =>
         paths.some((prefix) => path === prefix || path.startsWith(`${prefix}/`) || path.startsWith(`${prefix}?`)),
       changeOrigin: true,
