@@ -180,3 +180,112 @@ export async function confirmationMails(lab: Lab): Promise<number[]> {
     .filter((parsed) => parsed?.stack === 'microservices')
     .map((parsed) => Number(parsed?.orderId));
 }
+
+export interface Buyer {
+  token: string;
+  email: string;
+}
+
+/** Registers `count` buyers, `concurrency` at a time. */
+export async function newBuyers(gateway: string, count: number, concurrency = 8): Promise<Buyer[]> {
+  const buyers: Buyer[] = [];
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < count) {
+        next += 1;
+        buyers.push(await newBuyer(gateway));
+      }
+    }),
+  );
+  return buyers;
+}
+
+/**
+ * Each buyer puts one unit in the cart and checks out, `concurrency` at a time; after `pauseAfter` accepted orders,
+ * `atPause` runs (a kill, a broker restart) before the rest go on. Returns the ids of the 202s.
+ */
+export async function runCheckouts(
+  gateway: string,
+  buyers: Buyer[],
+  productId: number,
+  options: { concurrency?: number; pauseAfter?: number; atPause?: () => Promise<void> } = {},
+): Promise<{ accepted: number[]; refused: number }> {
+  const accepted: number[] = [];
+  let refused = 0;
+  const queue = [...buyers];
+  const pauseAfter = options.pauseAfter ?? Number.POSITIVE_INFINITY;
+  let paused: Promise<void> | null = null;
+  const worker = async () => {
+    for (;;) {
+      if (paused) await paused;
+      const buyer = queue.shift();
+      if (!buyer) return;
+      const added = await call(gateway, 'POST', '/api/cart/items', {
+        token: buyer.token,
+        body: { product_id: productId, quantity: 1 },
+      });
+      if (added.status !== 201) throw new Error(`add to cart: ${added.status} ${JSON.stringify(added.body)}`);
+      // A buyer whose checkout failed on our side (5xx, connection cut) retries with the same Idempotency-Key: if the
+      // first attempt had committed, the retry answers with that order instead of placing a second one.
+      const key = `checkout-${buyer.email}`;
+      let answer: Answer | null = null;
+      for (let attempt = 0; attempt < 30; attempt++) {
+        answer = await call(gateway, 'POST', '/api/orders/checkout', {
+          token: buyer.token,
+          headers: { 'idempotency-key': key },
+        }).catch(() => null);
+        if (answer && answer.status < 500) break;
+        if (paused) await paused;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      if (answer?.status === 202) accepted.push(answer.body.id);
+      else refused += 1;
+      if (accepted.length === pauseAfter && !paused && options.atPause) paused = options.atPause();
+    }
+  };
+  await Promise.all(Array.from({ length: options.concurrency ?? 8 }, worker));
+  if (paused) await paused;
+  return { accepted, refused };
+}
+
+/** Waits until every given order is final in order-service's database. */
+export async function waitAllFinal(lab: Lab, ids: number[], timeoutMs = 120_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const rows = await queryService<{ n: number }>(
+      lab,
+      'order-service',
+      `SELECT count(*)::int AS n FROM orders WHERE id = ANY($1) AND status IN ('confirmed', 'cancelled')`,
+      [ids],
+    );
+    if (rows[0].n === ids.length) return;
+    if (Date.now() > deadline) throw new Error(`${ids.length - rows[0].n} of ${ids.length} orders never became final`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** What every service recorded for these orders, in the checker's shape. */
+export async function historyOf(lab: Lab, accepted: number[]) {
+  const orders = await queryService(
+    lab,
+    'order-service',
+    'SELECT id, status, failure_reason FROM orders WHERE id = ANY($1) ORDER BY id',
+    [accepted],
+  );
+  const payments = await queryService(
+    lab,
+    'payment-service',
+    'SELECT order_id, status, count(*)::int AS count FROM payments WHERE order_id = ANY($1) GROUP BY order_id, status',
+    [accepted],
+  );
+  const emails = await queryService(
+    lab,
+    'email-service',
+    'SELECT order_id, count(*)::int AS count FROM email_sends WHERE order_id = ANY($1) GROUP BY order_id',
+    [accepted],
+  );
+  const wanted = new Set(accepted);
+  const mails = (await confirmationMails(lab)).filter((id) => wanted.has(id));
+  return { accepted, orders, payments, emails, mails };
+}

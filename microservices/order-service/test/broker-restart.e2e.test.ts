@@ -1,0 +1,86 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { checkHistory } from '@checkout-lab/shared';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  historyOf,
+  type Lab,
+  login,
+  newBuyers,
+  newProduct,
+  queryService,
+  runCheckouts,
+  startLab,
+  waitAllFinal,
+} from './support/lab';
+
+const run = promisify(execFile);
+
+/** Starts the broker app again, and the whole broker if it went down entirely. */
+async function ensureBrokerRunning(): Promise<void> {
+  try {
+    await run('rabbitmqctl', ['start_app'], { timeout: 120_000 });
+  } catch {
+    await run('rabbitmq-server', ['-detached']).catch(() => {});
+    await run('rabbitmqctl', ['wait', '--timeout', '120', '/var/lib/rabbitmq/mnesia/rabbit.pid']).catch(() => {});
+    await run('rabbitmqctl', ['start_app'], { timeout: 120_000 }).catch(() => {});
+  }
+}
+
+/**
+ * RabbitMQ restarts in the middle of a run (`rabbitmqctl stop_app`, then `start_app`): every service loses its
+ * connection, reconnects by itself, re-declares its queues and resumes consuming; the outbox keeps the events
+ * written while the broker was away.
+ */
+describe('a broker restart in the middle of a run', () => {
+  let lab: Lab;
+  let admin: string;
+
+  beforeAll(async () => {
+    lab = await startLab({ payment_delay_ms: 20, email_delay_ms: 20 });
+    admin = await login(lab.gateway, lab.admin.email, lab.admin.password);
+  });
+  afterAll(async () => {
+    await ensureBrokerRunning();
+    await lab?.stop();
+  });
+
+  it('when RabbitMQ stops and starts again, then the services reconnect and every order is finished', async () => {
+    const product = await newProduct(lab.gateway, admin, 60);
+    const buyers = await newBuyers(lab.gateway, 60);
+    const acceptedWhileDown: number[] = [];
+    let inFlightAtStop = 0;
+    try {
+      const { accepted } = await runCheckouts(lab.gateway, buyers.slice(0, 40), product.id, {
+        pauseAfter: 20,
+        atPause: async () => {
+          await run('rabbitmqctl', ['stop_app'], { timeout: 120_000 });
+          const [row] = await queryService<{ n: number }>(
+            lab,
+            'order-service',
+            `SELECT count(*)::int AS n FROM orders WHERE status NOT IN ('confirmed', 'cancelled')`,
+          );
+          inFlightAtStop = row.n;
+          // With the broker down, checkout still answers 202: the event waits in the outbox.
+          const during = await runCheckouts(lab.gateway, buyers.slice(40), product.id);
+          acceptedWhileDown.push(...during.accepted);
+          await run('rabbitmqctl', ['start_app'], { timeout: 120_000 });
+        },
+      });
+      expect(inFlightAtStop).toBeGreaterThan(0);
+      expect(acceptedWhileDown).toHaveLength(20);
+      accepted.push(...acceptedWhileDown);
+      expect(accepted).toHaveLength(60);
+      await waitAllFinal(lab, accepted, 180_000);
+      const verdict = checkHistory(await historyOf(lab, accepted));
+      expect(verdict).toMatchObject({ lost: 0, duplicates: 0, unfinished: [], inconsistent: [], ok: true });
+      // Every service reports itself healthy (database and broker) again.
+      for (const name of ['order-service', 'payment-service', 'email-service'] as const) {
+        const health = await fetch(`${lab.stack.services[name].url}/health`);
+        expect(health.status).toBe(200);
+      }
+    } finally {
+      await ensureBrokerRunning();
+    }
+  });
+});
