@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { abortError } from './client';
 import { collectEnvironment, defaultAmqpUrl } from './environment';
 import { type BenchOptions, type StackName, targetsOf, validateOptions } from './options';
@@ -24,6 +25,8 @@ export type { Hooks, Progress } from './stack-run';
  */
 export async function runBenchmark(options: BenchOptions, hooks: Hooks = {}): Promise<Report> {
   validateOptions(options);
+  // Every request in flight listens to the signal (a rush is many at once): that is no leak.
+  if (hooks.signal) setMaxListeners(0, hooks.signal);
   const startedAt = new Date();
   const failures: string[] = [];
   const targets: Partial<Record<StackName, TargetResult>> = {};
