@@ -29,13 +29,13 @@ export function distributionSpec(report: Report): object | null {
     for (const o of thin(orders.filter((x) => x.accepted))) {
       if (o.processing_duration_ms !== null)
         rows.push({
-          series: `${STACK_LABEL[stack]}: processing (buyer waits)`,
+          series: `${STACK_LABEL[stack]}: processing`,
           ms: Math.max(0.01, o.processing_duration_ms),
           stack,
         });
       if (stack === 'micro' && o.completion_duration_ms !== null)
         rows.push({
-          series: 'microservices: completion (order final)',
+          series: 'microservices: completion',
           ms: Math.max(0.01, o.completion_duration_ms),
           stack,
         });
@@ -180,7 +180,8 @@ export function timelineSpec(report: Report): object | null {
         sort: { field: 'datum.stack', order: 'descending' },
         title: { text: { signal: 'parent.stack' }, fontSize: 12 },
         encode: { update: { width: { value: 380 }, height: { value: 260 } } },
-        scales: [{ name: 'y', type: 'linear', domain: { data: 'panel', field: 'rank' }, range: 'height', zero: true }],
+        // Inside a facet the "height" range would be the (unset) outer height: the panel's pixels are given outright.
+        scales: [{ name: 'y', type: 'linear', domain: { data: 'panel', field: 'rank' }, range: [260, 0], zero: true }],
         axes: [
           { orient: 'bottom', scale: 'x', title: 'ms since the rush began', grid: true },
           { orient: 'left', scale: 'y', title: 'order (by finish)', tickMinStep: 1 },
