@@ -61,6 +61,8 @@ export async function startTestMicroservices(knobs: Partial<Knobs> = {}): Promis
         // Many buyers register from one address in these tests.
         AUTH_RATE_LIMIT: '1000000',
         BCRYPT_ROUNDS: '4',
+        // Seven processes per stack, and other test runs share the server's 100 connections: keep pools small.
+        DB_POOL_SIZE: '4',
       },
     });
   } catch (error) {
