@@ -6,6 +6,7 @@ import { ServiceClient, type ServiceUrls } from './data-access/service.client';
 import { labUseCases } from './domain/lab.use-case';
 import { healthRoutes } from './entry-points/http/health.routes';
 import { correlationId, identity } from './entry-points/http/identity.middleware';
+import { docsRoutes } from './entry-points/http/openapi';
 import { labRoutes } from './entry-points/http/lab.routes';
 import { proxyRoutes } from './entry-points/http/proxy.routes';
 
@@ -31,6 +32,7 @@ export function createApp({ config, log }: { config: GatewayConfig; log: Logger 
   app.use(correlationId);
 
   app.use(healthRoutes(services, config.HEALTH_TIMEOUT_MS));
+  app.use(docsRoutes());
 
   // The services' /internal/* endpoints are for the gateway and each other, never for the public.
   app.use('/internal', (req, _res, next) => next(errors.notFound(`No route for ${req.method} ${req.originalUrl}`)));

@@ -188,6 +188,13 @@ describe('routing and identity', () => {
   });
 });
 
+test('when /openapi.json and /docs are asked, then the description of every public path', async () => {
+  const document = await jsonOf(await call('/openapi.json'));
+  expect(Object.keys(document.paths)).toEqual(expect.arrayContaining(['/api/orders/checkout', '/api/lab/audit']));
+  expect(document.paths['/api/orders/checkout'].post.responses).toHaveProperty('202');
+  expect((await call('/docs/')).status).toBe(200);
+});
+
 describe('failures behind the gateway', () => {
   test('when a service is down, then 503 SERVICE_UNAVAILABLE naming it', async () => {
     const { token } = await buyer();
