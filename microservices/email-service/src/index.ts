@@ -21,7 +21,12 @@ async function main(): Promise<void> {
   });
   await migrate(pool, migrations);
   const knobs: EmailKnobs = { email_delay_ms: config.EMAIL_DELAY_MS };
-  const mailer = smtpMailer({ host: config.SMTP_HOST, port: config.SMTP_PORT, timeoutMs: config.SMTP_TIMEOUT_MS });
+  const mailer = smtpMailer({
+    host: config.SMTP_HOST,
+    port: config.SMTP_PORT,
+    timeoutMs: config.SMTP_TIMEOUT_MS,
+    providerApiUrl: config.MAIL_UI_URL,
+  });
   const messaging = new Messaging({
     amqpUrl: config.AMQP_URL,
     rabbitPrefix: config.RABBIT_PREFIX,

@@ -1,12 +1,17 @@
 import nodemailer from 'nodemailer';
 
 export interface Mailer {
-  send(mail: { to: string; subject: string; text: string }): Promise<{ messageId: string | null }>;
+  send(mail: { to: string; subject: string; text: string; messageId: string }): Promise<{ messageId: string | null }>;
+  /**
+   * Asks the mail provider whether it received a message with this Message-ID: true, false, or an error when it
+   * cannot tell. Used only to settle a send whose outcome a crash left unknown.
+   */
+  wasDelivered(messageId: string): Promise<boolean>;
   close(): void;
 }
 
 /** Real SMTP through nodemailer to the lab's mail catcher. A refused or timed-out send throws. */
-export function smtpMailer(options: { host: string; port: number; timeoutMs: number }): Mailer {
+export function smtpMailer(options: { host: string; port: number; timeoutMs: number; providerApiUrl: string }): Mailer {
   const transport = nodemailer.createTransport({
     host: options.host,
     port: options.port,
@@ -22,6 +27,16 @@ export function smtpMailer(options: { host: string; port: number; timeoutMs: num
     async send(mail) {
       const info = await transport.sendMail({ from: 'shop@checkout.lab', ...mail });
       return { messageId: info.messageId ?? null };
+    },
+    // The lab's provider is the mail catcher: its REST API lists what it received, with the headers. A real provider
+    // offers the same kind of lookup by the idempotency key or Message-ID the sender chose.
+    async wasDelivered(messageId) {
+      const response = await fetch(`${options.providerApiUrl}/api/email?limit=100000`, {
+        signal: AbortSignal.timeout(options.timeoutMs),
+      });
+      if (!response.ok) throw new Error(`mail provider lookup answered ${response.status}`);
+      const mails = (await response.json()) as { headers?: Record<string, string> }[];
+      return mails.some((mail) => mail.headers?.['message-id'] === messageId);
     },
     close: () => transport.close(),
   };

@@ -27,6 +27,15 @@ export const migrations: Migration[] = [
           );
           CREATE INDEX email_sends_order ON email_sends (order_id);`,
   },
+  {
+    id: '002_email_attempts',
+    // Written (its own commit) just before the SMTP send: after a crash, it says "a send may have gone out".
+    sql: `CREATE TABLE email_attempts (
+            order_id integer PRIMARY KEY,
+            message_id text NOT NULL,
+            started_at timestamptz NOT NULL DEFAULT now()
+          );`,
+  },
 ];
 
 type Queryable = pg.Pool | pg.PoolClient;
@@ -52,6 +61,17 @@ export const notificationRepository = {
       send.messageId,
       send.sentAt,
     ]);
+  },
+
+  /** The Message-ID of a send that started but whose outcome was never recorded (a crash in between), or null. */
+  async startAttempt(db: Queryable, orderId: number, messageId: string): Promise<string | null> {
+    const { rows } = await db.query<{ message_id: string }>(
+      `WITH inserted AS (
+         INSERT INTO email_attempts (order_id, message_id) VALUES ($1, $2) ON CONFLICT (order_id) DO NOTHING RETURNING 1)
+       SELECT message_id FROM email_attempts WHERE order_id = $1 AND NOT EXISTS (SELECT 1 FROM inserted)`,
+      [orderId, messageId],
+    );
+    return rows[0]?.message_id ?? null;
   },
 
   /** Null when the order already has its notification. */
@@ -85,6 +105,6 @@ export const notificationRepository = {
   },
 
   async reset(db: Queryable): Promise<void> {
-    await db.query('TRUNCATE notifications, email_sends, outbox, processed_events');
+    await db.query('TRUNCATE notifications, email_sends, email_attempts, outbox, processed_events');
   },
 };

@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import { confirmationSubject, type Logger } from '@checkout-lab/kit';
 import { followEvent, type LabEvent, outbox, type Pool, type PoolClient } from '@checkout-lab/shared';
 import type { Mailer } from '../data-access/mailer';
@@ -16,39 +17,69 @@ function messageFor(event: LabEvent<'order.order.paid'>): string {
 
 /**
  * LESSON: at-least-once meets the real world (docs/lessons-microservices.md#idempotent-consumers). An SMTP send
- * cannot join our database transaction. So: look for a recorded send first (skip the mail if one exists), send, log
- * the send at once (its own tiny commit), and only then record the notification and the email.email.sent event in
- * the consumer's transaction. A crash between the SMTP server's "250 OK" and that log line (a few ms) is the one
- * window in which a redelivery sends the mail twice; a crash anywhere else sends it once. Closing that window needs
- * the provider to dedupe on a key we give it (the order id); the catcher cannot.
+ * cannot join our database transaction, so a crash can always fall between "the provider accepted the mail" and "we
+ * wrote that down". The steps below make each crash point safe:
+ *   1. a send already recorded (email_sends or notifications): do not send again;
+ *   2. an attempt row without a recorded send: a previous delivery died mid-send and the outcome is unknown, so ask
+ *      the provider whether it has the message (by the Message-ID we chose); if it does, record it, else send;
+ *   3. otherwise write the attempt (its own commit), send with that Message-ID, record the send at once;
+ * and only then the notification and email.email.sent are written in the consumer's transaction. If the provider
+ * cannot be asked, the delivery fails and is retried later rather than guessing (a guess is a lost or a double mail).
  */
 export function sendConfirmationUseCase(deps: { pool: Pool; mailer: Mailer; knobs: EmailKnobs; log: Logger }) {
-  return {
-    async prepare(event: LabEvent<'order.order.paid'>): Promise<SendOutcome> {
-      const started = Date.now();
-      const { order_id, user_email } = event.payload;
-      const previous = await notificationRepository.previousSend(deps.pool, order_id);
-      if (previous) {
-        deps.log.info(
-          { order_id, correlation_id: event.correlation_id },
-          'confirmation already sent; not sending again',
-        );
-        return { sentAt: previous, startedAt: new Date(started).toISOString(), durationMs: 0 };
-      }
-      await new Promise((resolve) => setTimeout(resolve, deps.knobs.email_delay_ms));
-      const { messageId } = await deps.mailer.send({
-        to: user_email,
-        subject: confirmationSubject('microservices', order_id),
-        text: messageFor(event),
-      });
+  // After a broker reconnect the same message can be redelivered while the first delivery is still sending: the
+  // second waits for the first instead of racing it.
+  const sending = new Map<number, Promise<SendOutcome>>();
+
+  async function sendOnce(event: LabEvent<'order.order.paid'>): Promise<SendOutcome> {
+    const started = Date.now();
+    const startedAt = new Date(started).toISOString();
+    const { order_id, user_email } = event.payload;
+    const log = { order_id, correlation_id: event.correlation_id };
+    const previous = await notificationRepository.previousSend(deps.pool, order_id);
+    if (previous) {
+      deps.log.info(log, 'confirmation already sent; not sending again');
+      return { sentAt: previous, startedAt, durationMs: 0 };
+    }
+    await new Promise((resolve) => setTimeout(resolve, deps.knobs.email_delay_ms));
+    const messageId = `<order-${order_id}.${crypto.randomUUID()}@checkout.lab>`;
+    const unsettled = await notificationRepository.startAttempt(deps.pool, order_id, messageId);
+    if (unsettled && (await deps.mailer.wasDelivered(unsettled))) {
+      deps.log.warn(log, 'a crash interrupted the previous send; the provider has the mail, so it is not sent again');
       const sentAt = new Date();
       await notificationRepository.recordSend(deps.pool, {
         orderId: order_id,
         recipient: user_email,
-        messageId,
+        messageId: unsettled,
         sentAt,
       });
-      return { sentAt, startedAt: new Date(started).toISOString(), durationMs: Date.now() - started };
+      return { sentAt, startedAt, durationMs: Date.now() - started };
+    }
+    const id = unsettled ?? messageId;
+    await deps.mailer.send({
+      to: user_email,
+      subject: confirmationSubject('microservices', order_id),
+      text: messageFor(event),
+      messageId: id,
+    });
+    const sentAt = new Date();
+    await notificationRepository.recordSend(deps.pool, {
+      orderId: order_id,
+      recipient: user_email,
+      messageId: id,
+      sentAt,
+    });
+    return { sentAt, startedAt, durationMs: Date.now() - started };
+  }
+
+  return {
+    prepare(event: LabEvent<'order.order.paid'>): Promise<SendOutcome> {
+      const orderId = event.payload.order_id;
+      const current = sending.get(orderId);
+      if (current) return current.catch(() => sendOnce(event));
+      const attempt = sendOnce(event).finally(() => sending.delete(orderId));
+      sending.set(orderId, attempt);
+      return attempt;
     },
 
     async record(event: LabEvent<'order.order.paid'>, client: PoolClient, outcome: SendOutcome): Promise<void> {

@@ -54,6 +54,8 @@ export async function startLab(knobs: Partial<Knobs> = {}, env: NodeJS.ProcessEn
         LOG_LEVEL: process.env.TEST_LOG ?? 'warn',
         AUTH_RATE_LIMIT: '1000000',
         BCRYPT_ROUNDS: '4',
+        // Six services share one PostgreSQL server (max_connections 100 by default) with other runs.
+        DB_POOL_SIZE: '4',
         ...env,
       },
     });
