@@ -42,7 +42,9 @@ export async function startTestMicroservices(knobs: Partial<Knobs> = {}): Promis
   const cleanup = async () => {
     await mail.stop();
     for (const key of Object.keys(DATABASE_NAMES)) await dropDatabase(serverUrl, `${prefix}_${key}`).catch(() => {});
-    await deleteBrokerObjects(amqpUrl, prefix).catch(() => {});
+    // Queue names come from `rabbitmqctl list_queues`, which can time out on a loaded machine: a second pass
+    // removes what the first one could not list.
+    for (let pass = 0; pass < 2; pass++) await deleteBrokerObjects(amqpUrl, prefix).catch(() => {});
   };
   let stack: MicroStack;
   try {
