@@ -1,0 +1,70 @@
+import { dropDatabase, testAmqpUrl, testServerUrl, uniqueName } from '@checkout-lab/kit';
+import { deleteBrokerObjects } from '@checkout-lab/shared';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type MicroStack, startMicroservices } from '../../shared/src/stack';
+
+/** order-service alone: its cart-service is not running, so every checkout meets a dead dependency. */
+describe('order-service on its own', () => {
+  let stack: MicroStack;
+  let url: string;
+  let prefix: string;
+  let amqpUrl: string;
+  const buyer = { 'x-user-id': '5', 'x-user-email': 'five@example.com' };
+
+  beforeAll(async () => {
+    amqpUrl = await testAmqpUrl();
+    prefix = uniqueName('ord');
+    stack = await startMicroservices({
+      serverUrl: testServerUrl(),
+      amqpUrl,
+      smtpPort: 1,
+      namePrefix: prefix,
+      only: ['order-service'],
+      env: { LOG_LEVEL: 'warn', DB_POOL_SIZE: '4', CART_TIMEOUT_MS: '1000' },
+    });
+    url = stack.services['order-service'].url;
+  });
+  afterAll(async () => {
+    await stack?.stop();
+    await dropDatabase(testServerUrl(), `${prefix}_orders`).catch(() => {});
+    await deleteBrokerObjects(amqpUrl, prefix).catch(() => {});
+  });
+
+  it('when cart-service is down, then checkout answers 503 CART_SERVICE_UNAVAILABLE and writes nothing', async () => {
+    const answer = await fetch(`${url}/api/orders/checkout`, { method: 'POST', headers: buyer });
+    expect(answer.status).toBe(503);
+    const body = (await answer.json()) as { error: { code: string; message: string } };
+    expect(body.error.code).toBe('CART_SERVICE_UNAVAILABLE');
+    expect(JSON.stringify(body)).not.toContain('at ');
+    const orders = await fetch(`${url}/api/orders`, { headers: buyer });
+    expect(await orders.json()).toEqual([]);
+    const lab = await fetch(`${url}/internal/lab/orders`);
+    expect(await lab.json()).toEqual([]);
+  });
+
+  it('when no identity is forwarded, then 401', async () => {
+    expect((await fetch(`${url}/api/orders/checkout`, { method: 'POST' })).status).toBe(401);
+    expect((await fetch(`${url}/api/orders`)).status).toBe(401);
+  });
+
+  it('when the Idempotency-Key is too long or since is not a date, then 422', async () => {
+    const long = await fetch(`${url}/api/orders/checkout`, {
+      method: 'POST',
+      headers: { ...buyer, 'idempotency-key': 'k'.repeat(201) },
+    });
+    expect(long.status).toBe(422);
+    const since = await fetch(`${url}/internal/lab/orders?since=yesterday`);
+    expect(since.status).toBe(422);
+  });
+
+  it('when /health is asked, then it reports the database and the broker', async () => {
+    const health = await fetch(`${url}/health`);
+    expect(health.status).toBe(200);
+    expect(await health.json()).toMatchObject({
+      status: 'ok',
+      service: 'order-service',
+      database: 'ok',
+      broker: 'connected',
+    });
+  });
+});
