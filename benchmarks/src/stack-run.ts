@@ -125,15 +125,16 @@ export class StackRun {
   }
 
   /** New buyers, each registered, logged in and, when productId is given, with that product in the cart. */
-  async prepareBuyers(count: number, label: string, productId?: number): Promise<string[]> {
+  async prepareBuyers(count: number, label: string, productId?: number, quiet = false): Promise<string[]> {
     let done = 0;
-    this.progress('prepare', 0, count, `registering ${count} buyers`);
+    if (!quiet) this.progress('prepare', 0, count, `registering ${count} buyers`);
     return mapLimit(Array.from({ length: count }), 4, async (_, i) => {
       throwIfAborted(this.signal);
       const email = `bench-${this.runId}-${label}-${i}@bench.checkout.lab`;
       const token = await this.api.registerAndLogin(email, 'bench-password-1', `Bench buyer ${i}`);
       if (productId !== undefined) await this.api.addToCart(token, productId, 1);
-      this.progress('prepare', ++done, count);
+      done += 1;
+      if (!quiet) this.progress('prepare', done, count);
       return token;
     });
   }

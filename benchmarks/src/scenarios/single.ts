@@ -26,7 +26,7 @@ export async function runSingle(run: StackRun): Promise<TargetResult> {
     for (let i = 0; i < options.buyers; i++) {
       throwIfAborted(run.signal);
       // Registration is preparation: its answers are kept out of the measured counts.
-      const [token] = await run.asPreparation(() => run.prepareBuyers(1, `single-${rep}-${i}`, product.id));
+      const [token] = await run.asPreparation(() => run.prepareBuyers(1, `single-${rep}-${i}`, product.id, true));
       const startedAtMs = now() - t0;
       const response = await run.api.checkout(token);
       records.push({ buyer: i, repetition: rep, startedAtMs, response });
