@@ -32,7 +32,14 @@ async function ensureBrokerRunning(): Promise<void> {
  * connection, reconnects by itself, re-declares its queues and resumes consuming; the outbox keeps the events
  * written while the broker was away.
  */
-describe('a broker restart in the middle of a run', () => {
+/**
+ * Stopping the broker app cuts every connection on it, other test files' and other people's included, so this test
+ * runs only when asked: `LAB_BROKER_RESTART_TEST=1 npx vitest run microservices/order-service/test/broker-restart`,
+ * alone (CI: as its own step, after the parallel suite).
+ */
+const enabled = process.env.LAB_BROKER_RESTART_TEST === '1';
+
+describe.skipIf(!enabled)('a broker restart in the middle of a run', () => {
   let lab: Lab;
   let admin: string;
 

@@ -103,11 +103,13 @@ describe('payment-service', () => {
     await request(1002, event);
     await request(1002); // a new event id for the same order
     await waitUntil(async () => (await paymentsOf(1002)).length === 1);
-    // Give the redeliveries time to be processed (and skipped), then check nothing more happened.
+    // Wait until all four deliveries were processed (three skipped) and every outbox row is published.
     await waitUntil(async () => {
-      const { rows } = await db.query(`SELECT count(*)::int AS n FROM processed_events`);
-      return rows[0].n >= 3;
+      const processed = await db.query('SELECT count(*)::int AS n FROM processed_events');
+      const unsent = await db.query('SELECT count(*)::int AS n FROM outbox WHERE sent_at IS NULL');
+      return processed.rows[0].n >= 3 && unsent.rows[0].n === 0;
     });
+    await waitUntil(async () => outcomes.some((o) => (o.payload as { order_id: number }).order_id === 1002));
     expect(await paymentsOf(1002)).toHaveLength(1);
     expect(outcomes.filter((o) => (o.payload as { order_id: number }).order_id === 1002)).toHaveLength(1);
   });
