@@ -1,16 +1,38 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 // One runner for the whole lab. Integration tests talk to real PostgreSQL, RabbitMQ and SMTP, so they get long
 // timeouts; they assert behaviour and invariants, never wall-clock budgets (those live in `npm run bench`).
+const SERIAL = ['**/broker-restart*.test.ts'];
+
 export default defineConfig({
   test: {
-    include: ['**/*.test.ts', '**/*.test.tsx'],
-    exclude: ['**/node_modules/**', '**/dist/**', 'benchmarks/results/**'],
+    exclude: [...configDefaults.exclude, '**/dist/**', 'benchmarks/results/**'],
     globalSetup: ['./lab-kit/src/vitest.global-setup.ts'],
     testTimeout: 120_000,
     hookTimeout: 120_000,
     // Two cores: more workers only make the integration tests fight for them.
     maxWorkers: 2,
-    reporters: process.env.CI ? ['default'] : ['default'],
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'lab',
+          include: ['**/*.test.ts', '**/*.test.tsx'],
+          exclude: [...configDefaults.exclude, '**/dist/**', 'benchmarks/results/**', ...SERIAL],
+          sequence: { groupOrder: 0 },
+        },
+      },
+      {
+        // Tests that stop the shared RabbitMQ run last and alone, so no other test loses its broker under it.
+        extends: true,
+        test: {
+          name: 'broker-restart',
+          include: SERIAL,
+          env: { LAB_BROKER_RESTART_TEST: '1' },
+          fileParallelism: false,
+          sequence: { groupOrder: 1 },
+        },
+      },
+    ],
   },
 });

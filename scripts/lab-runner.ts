@@ -190,6 +190,7 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
     await waitForHealthy(monolith, `${monolithUrl}/health`, 90_000);
 
     let gatewayUrl: string | null = null;
+    let rabbitPrefix = env.RABBIT_PREFIX ?? '';
     let rabbitUp = true;
     try {
       await assertRabbitReachable(amqpUrl);
@@ -221,6 +222,7 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
       });
       stops.push({ name: 'microservices', stop: () => micro.stop() });
       gatewayUrl = micro.gatewayUrl;
+      rabbitPrefix = micro.rabbitPrefix;
     }
 
     let dashboardUrl: string | null = null;
@@ -235,7 +237,7 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
           ...common,
           DASHBOARD_PORT: String(ports.DASHBOARD_PORT),
           DB_NAME: dbName('lab'),
-          RABBIT_PREFIX: namePrefix || (env.RABBIT_PREFIX ?? ''),
+          RABBIT_PREFIX: rabbitPrefix,
           MONOLITH_URL: monolithUrl,
           GATEWAY_URL: gatewayUrl ?? `http://127.0.0.1:${ports.GATEWAY_PORT}`,
         },

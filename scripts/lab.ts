@@ -5,6 +5,11 @@ import { type Lab, startLab } from './lab-runner';
  * `npm start`: the whole lab in one terminal. Ctrl-C (SIGINT) or SIGTERM stops every process it started.
  */
 
+// When the terminal or npm that read our output is gone, writing to it fails with EPIPE: ignore that, so the
+// shutdown below still stops every process.
+process.stdout.on('error', () => {});
+process.stderr.on('error', () => {});
+
 const started = Date.now();
 const say = (line: string) => console.log(`[lab] ${line}`);
 let lab: Lab | undefined;
@@ -20,6 +25,12 @@ async function shutdown(signal: string) {
 }
 process.on('SIGINT', () => void shutdown('SIGINT'));
 process.on('SIGTERM', () => void shutdown('SIGTERM'));
+// `npm start` runs this under a shell; a SIGTERM sent to npm ends that shell but does not reach this process. When
+// the parent goes away, stop the lab as if the signal had come here, so no process is left behind.
+const parent = process.ppid;
+setInterval(() => {
+  if (process.ppid !== parent) void shutdown('parent process exited');
+}, 1000).unref();
 
 try {
   lab = await startLab({ onProgress: say });

@@ -44,7 +44,8 @@ describe.skipIf(!enabled)('a broker restart in the middle of a run', () => {
   let admin: string;
 
   beforeAll(async () => {
-    lab = await startLab({ payment_delay_ms: 20, email_delay_ms: 20 });
+    // A payment slow enough that the first orders are still in flight when the broker stops, however fast the machine.
+    lab = await startLab({ payment_delay_ms: 1000, email_delay_ms: 20 });
     admin = await login(lab.gateway, lab.admin.email, lab.admin.password);
   });
   afterAll(async () => {

@@ -12,7 +12,10 @@ export function toOrderJson(order: Order) {
 
 function parseId(raw: string): number {
   const id = Number(raw);
-  if (!Number.isInteger(id) || id <= 0 || id > 2_147_483_647) throw errors.notFound('Order');
+  // A malformed id is bad input (422, as on the monolith); a well-formed one that matches nothing is a 404.
+  if (!Number.isInteger(id) || id <= 0 || id > 2_147_483_647) {
+    throw errors.validation([{ field: 'id', message: 'must be a positive integer' }]);
+  }
   return id;
 }
 
