@@ -4,13 +4,19 @@ import { sleep } from '../../../shared/sleep';
 
 export const SHOP_SENDER = 'shop@checkout.lab';
 
-/** An SMTP transport to the mail catcher: plain SMTP on loopback, no TLS, short timeouts so a dead server fails fast. */
+/**
+ * An SMTP transport to the mail catcher: plain SMTP on loopback, no TLS, short timeouts so a dead server fails fast.
+ * Connections are pooled, as any shop would: opening one per email costs a greeting (and the catcher's reverse DNS
+ * lookup) each time, time that is not part of the lesson. The deliberate slowness is EMAIL_DELAY_MS.
+ */
 export function createMailer(host: string, port: number): Transporter {
   return nodemailer.createTransport({
     host,
     port,
     secure: false,
     ignoreTLS: true,
+    pool: true,
+    maxConnections: 5,
     connectionTimeout: 5000,
     greetingTimeout: 5000,
     socketTimeout: 15000,
