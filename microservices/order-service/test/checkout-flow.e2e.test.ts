@@ -125,7 +125,7 @@ describe('checkout through the gateway, on the event-driven stack', () => {
     expect(orders.body).toHaveLength(1);
   });
 
-  it("when a buyer asks for someone else's order or a malformed id, then 404", async () => {
+  it("when a buyer asks for someone else's order, then 404; for a malformed id, then 422", async () => {
     const product = await newProduct(lab.gateway, admin, 5);
     const owner = await newBuyer(lab.gateway);
     const other = await newBuyer(lab.gateway);
@@ -135,7 +135,7 @@ describe('checkout through the gateway, on the event-driven stack', () => {
     );
     expect((await call(lab.gateway, 'GET', `/api/orders/${accepted.body.id}`, { token: admin })).status).toBe(200);
     const malformed = await call(lab.gateway, 'GET', '/api/orders/abc', { token: owner.token });
-    expect(malformed.status).toBe(404);
-    expect(malformed.body.error.code).toBe('NOT_FOUND');
+    expect(malformed.status).toBe(422);
+    expect(malformed.body.error.code).toBe('VALIDATION_ERROR');
   });
 });
