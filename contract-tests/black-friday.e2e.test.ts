@@ -8,7 +8,7 @@ const STOCK = 20;
 
 /**
  * Black Friday on the microservices: 50 buyers check out one product with 20 in stock at the same instant.
- * LESSON: no oversell without a lock held across remote calls (docs/lessons-microservices.md#atomic-stock-reservation): every
+ * LESSON: no oversell without a lock held across remote calls (LESSONS.md#atomic-stock-reservation): every
  * checkout is accepted at once, product-service's atomic UPDATE decides who gets a unit, and the audit proves it.
  */
 describe.skipIf(!everyServiceExists)('Black Friday on the microservices', () => {

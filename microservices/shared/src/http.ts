@@ -39,7 +39,7 @@ export const requestId: RequestHandler = (req, res, next) => {
 
 /**
  * Reads the identity headers. Services trust them because only the gateway is reachable from outside
- * (docs/lessons-microservices.md#the-gateway: it verifies the JWT once); a missing or malformed header means anonymous.
+ * (LESSONS.md#the-gateway: it verifies the JWT once); a missing or malformed header means anonymous.
  */
 export const readIdentity: RequestHandler = (req, _res, next) => {
   const id = Number(req.header('x-user-id'));

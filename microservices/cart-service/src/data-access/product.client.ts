@@ -9,7 +9,7 @@ export interface RemoteProduct {
 
 /**
  * product-service over HTTP: the one service-to-service call of the cart. Services never import each other; they ask.
- * LESSON: a remote call can be slow or fail (docs/lessons-microservices.md#database-per-service), so it has a timeout, and
+ * LESSON: a remote call can be slow or fail (LESSONS.md#database-per-service), so it has a timeout, and
  * "product-service is down" is a 503 the buyer can retry, not a hang and not a 500.
  */
 export class ProductClient {

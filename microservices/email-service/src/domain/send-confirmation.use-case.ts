@@ -16,7 +16,7 @@ function messageFor(event: LabEvent<'order.order.paid'>): string {
 }
 
 /**
- * LESSON: at-least-once meets the real world (docs/lessons-microservices.md#idempotent-consumers). An SMTP send
+ * LESSON: at-least-once meets the real world (LESSONS.md#idempotent-consumers). An SMTP send
  * cannot join our database transaction, so a crash can always fall between "the provider accepted the mail" and "we
  * wrote that down". The steps below make each crash point safe:
  *   1. a send already recorded (email_sends or notifications): do not send again;

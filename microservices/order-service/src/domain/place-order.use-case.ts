@@ -31,7 +31,7 @@ function assertCartHasItems(cart: Cart): void {
 }
 
 /**
- * LESSON: the 202 (docs/lessons-microservices.md#the-202-and-polling). Checkout does only what the buyer must wait
+ * LESSON: the 202 (LESSONS.md#the-202-and-polling). Checkout does only what the buyer must wait
  * for: read the cart, write the order, its items and the order.order.created event in ONE local transaction, answer
  * 202. Stock, payment and email happen after, driven by events; the buyer polls GET /api/orders/:id.
  */

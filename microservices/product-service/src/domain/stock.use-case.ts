@@ -26,7 +26,7 @@ export function normaliseLines(items: { product_id: number; quantity: number }[]
  * id in it and the outbox row goes in it too). A savepoint undoes the lines already taken when a later one fails,
  * while the transaction itself still commits: the event is processed once, and the rejection is published.
  *
- * LESSON: atomic reservation (docs/lessons-microservices.md#atomic-stock-reservation). No lock outlives this local transaction, and
+ * LESSON: atomic reservation (LESSONS.md#atomic-stock-reservation). No lock outlives this local transaction, and
  * nothing here waits on another service: payment happens later, in another process, with no stock row locked.
  */
 export async function reserveStock(

@@ -118,7 +118,7 @@ export class Messaging {
     for (const subscription of this.subscriptions) {
       await channel.assertQueue(subscription.queue, { durable: true, arguments: { 'x-queue-type': 'quorum' } });
       for (const key of subscription.routingKeys) await channel.bindQueue(subscription.queue, this.names.exchange, key);
-      // LESSON: retries (docs/lessons-microservices.md#dead-letters-and-redrive). One parking queue per attempt, each
+      // LESSON: retries (LESSONS.md#dead-letters-and-redrive). One parking queue per attempt, each
       // with a fixed TTL, dead-letters back to the work queue: backoff survives a crash because it lives in the broker.
       for (const [index, delay] of this.retryDelays.entries()) {
         await channel.assertQueue(this.names.retryQueue(subscription.queue, index + 1), {
@@ -139,7 +139,7 @@ export class Messaging {
   }
 
   /**
-   * LESSON: idempotent consumers (docs/lessons-microservices.md#idempotent-consumers). The event id goes into
+   * LESSON: idempotent consumers (LESSONS.md#idempotent-consumers). The event id goes into
    * processed_events in the same transaction as the handler's effect; a redelivery (the ack was lost, the relay
    * published twice) finds the id there and is acked without doing anything.
    */

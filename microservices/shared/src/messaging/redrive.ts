@@ -5,7 +5,7 @@ import { loadConfig } from '../config';
 import { HEADERS, names } from './topology';
 
 /**
- * LESSON: dead letters and redrive (docs/lessons-microservices.md#dead-letters-and-redrive). A message that failed
+ * LESSON: dead letters and redrive (LESSONS.md#dead-letters-and-redrive). A message that failed
  * every retry waits in <service>.dlq with the queue it came from and its last error; once the cause is fixed, redrive
  * sends it back to that queue with a fresh retry budget. The idempotent consumer makes a redrive safe to repeat.
  */

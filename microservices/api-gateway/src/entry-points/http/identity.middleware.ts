@@ -55,7 +55,7 @@ export function isPublic(method: string, path: string): boolean {
 }
 
 /**
- * LESSON: the gateway verifies the JWT once (docs/lessons-microservices.md#the-gateway). Client-sent x-user-* headers are
+ * LESSON: the gateway verifies the JWT once (LESSONS.md#the-gateway). Client-sent x-user-* headers are
  * dropped, whatever the route, so nobody can claim to be someone else; a verified token becomes x-user-id,
  * x-user-email and x-user-admin for the services behind, which never see or check a token. A public route with a
  * bad token is served anonymously; any other route answers 401 here and never reaches a service.
