@@ -469,8 +469,7 @@ export const openApiDocument = {
         summary: 'One order (its owner or the admin)',
         responses: {
           200: ok('Order', ref('Order')),
-          403: error('Someone else’s order'),
-          404: error('NOT_FOUND'),
+          404: error('NOT_FOUND: no such order, or someone else’s'),
           ...common,
         },
       },

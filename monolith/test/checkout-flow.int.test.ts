@@ -86,7 +86,7 @@ describe('the monolith checkout, end to end against PostgreSQL and SMTP', () => 
     expect(mine.body.map((o: { id: number }) => o.id)).toEqual([order.id]);
     expect((await shop.api('GET', `/api/orders/${order.id}`, { token })).body).toEqual(order);
     const stranger = await shop.buyer('stranger');
-    expect((await shop.api('GET', `/api/orders/${order.id}`, { token: stranger.token })).status).toBe(403);
+    expect((await shop.api('GET', `/api/orders/${order.id}`, { token: stranger.token })).status).toBe(404);
     expect((await shop.api('GET', `/api/orders/${order.id}`, { token: shop.adminToken })).status).toBe(200);
   });
 

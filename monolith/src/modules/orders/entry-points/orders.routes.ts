@@ -50,9 +50,9 @@ export function ordersRoutes(deps: MonolithDeps): Router {
     route(async (req, res) => {
       const id = parseId(req.params.id);
       const order = await orderRepository(deps.db).findById(id);
-      if (!order) throw errors.notFound(`Order ${id}`);
       const user = currentUser(res);
-      if (order.user_id !== user.id && !user.is_admin) throw errors.forbidden('This order belongs to someone else');
+      // Someone else's order is a 404, as on the microservices: whether it exists is not the caller's business.
+      if (!order || (order.user_id !== user.id && !user.is_admin)) throw errors.notFound(`Order ${id}`);
       const { user_id: _owner, ...body } = order;
       res.json(body);
     }),
