@@ -12,12 +12,12 @@ import { writeReport } from './write-report';
 
 const HELP = `Checkout Lab benchmarks: npm run bench -- [options]
 
-  --scenario NAME          single | black-friday | steady | baseline        (default ${DEFAULT_BENCH_OPTIONS.scenario})
+  --scenario NAME          single | black-friday | steady | throughput | baseline (default ${DEFAULT_BENCH_OPTIONS.scenario})
   --target WHICH           monolith | micro | both                          (default ${DEFAULT_BENCH_OPTIONS.target})
   --buyers N               black-friday buyers; single: sequential checkouts (default ${DEFAULT_BENCH_OPTIONS.buyers})
   --stock N                stock of the Black Friday (hot) product           (default ${DEFAULT_BENCH_OPTIONS.stock})
-  --connections N          steady/baseline: autocannon connections           (default ${DEFAULT_BENCH_OPTIONS.connections})
-  --duration SECONDS       steady/baseline: seconds of load per stack         (default ${DEFAULT_BENCH_OPTIONS.durationSec})
+  --connections N          steady/throughput/baseline: autocannon connections (default ${DEFAULT_BENCH_OPTIONS.connections})
+  --duration SECONDS       steady/throughput/baseline: seconds of load per stack (default ${DEFAULT_BENCH_OPTIONS.durationSec})
   --payment-delay-ms MS    PAYMENT_DELAY_MS knob for the run                  (default ${DEFAULT_BENCH_OPTIONS.paymentDelayMs})
   --email-delay-ms MS      EMAIL_DELAY_MS knob for the run                    (default ${DEFAULT_BENCH_OPTIONS.emailDelayMs})
   --failure-rate R         PAYMENT_FAILURE_RATE knob, 0..1                    (default ${DEFAULT_BENCH_OPTIONS.failureRate})
@@ -26,15 +26,17 @@ const HELP = `Checkout Lab benchmarks: npm run bench -- [options]
   --out DIR                where report.json, report.md and the charts go     (default benchmarks/results/<timestamp>)
   --json                   print report.json to stdout (and no progress bar)
   --baseline FILE          compare with a stored report.json; exit 1 when a ratio regresses past its threshold
+  --start-lab              always start a fresh lab of its own (free ports, names prefixed bench_<random>), and stop it
   --monolith-url URL       (default ${DEFAULT_BENCH_OPTIONS.monolithUrl})
   --gateway-url URL        (default ${DEFAULT_BENCH_OPTIONS.gatewayUrl})
   --mail-ui-url URL        mail catcher web page, to count the emails that went out (default ${DEFAULT_BENCH_OPTIONS.mailUiUrl})
   --help                   this text
 
-It uses the lab running at those URLs; when none answers it starts one (npm start's launcher, on free ports, with
+It uses the lab running at those URLs (unless --start-lab); when none answers it starts one (npm start's launcher, on free ports, with
 DATABASE_URL or embedded PostgreSQL, RabbitMQ at AMQP_URL) and stops it at the end.
 Admin account: LAB_ADMIN_EMAIL / LAB_ADMIN_PASSWORD (default ${DEFAULT_BENCH_OPTIONS.admin.email}).
-Exit status: 0 when every invariant held (and nothing regressed against --baseline), 1 otherwise, 2 for bad options.`;
+Exit status: 0 when every invariant held (and nothing regressed against --baseline), 1 otherwise, 2 for bad options,
+130 when interrupted (Ctrl-C stops the load and the lab it started).`;
 
 function number(name: string, raw: string | undefined, fallback: number): number {
   if (raw === undefined) return fallback;
@@ -51,6 +53,7 @@ export function parseCli(argv: string[]): {
   json: boolean;
   baseline?: string;
   help: boolean;
+  startLab: boolean;
 } {
   const { values } = parseArgs({
     args: argv,
@@ -73,6 +76,7 @@ export function parseCli(argv: string[]): {
       'monolith-url': { type: 'string' },
       'gateway-url': { type: 'string' },
       'mail-ui-url': { type: 'string' },
+      'start-lab': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -107,6 +111,7 @@ export function parseCli(argv: string[]): {
     json: values.json ?? false,
     baseline: values.baseline,
     help: values.help ?? false,
+    startLab: values['start-lab'] ?? false,
   };
 }
 
@@ -159,7 +164,16 @@ async function main(): Promise<number> {
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
 
-  const lab = await ensureLab(parsed.options, say);
+  let lab: Awaited<ReturnType<typeof ensureLab>>;
+  try {
+    lab = await ensureLab(parsed.options, say, { force: parsed.startLab, signal: controller.signal });
+  } catch (error) {
+    if ((error as Error).name === 'AbortError') {
+      say('Cancelled while the lab was starting: it is stopped, no report written.');
+      return 130;
+    }
+    throw error;
+  }
   for (const w of lab.warnings) say(`warning: ${w}`);
   const bar = interactive
     ? new cliProgress.SingleBar(

@@ -1,6 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import { abortError } from './client';
 import { collectEnvironment, defaultAmqpUrl } from './environment';
+import { memoryProbe } from './memory';
 import { type BenchOptions, type StackName, targetsOf, validateOptions } from './options';
 import {
   type ComparableMetric,
@@ -13,6 +14,7 @@ import { measureFloor, measureSequentialFloor } from './scenarios/baseline';
 import { runBlackFriday } from './scenarios/black-friday';
 import { runSingle } from './scenarios/single';
 import { runSteady } from './scenarios/steady';
+import { runThroughput } from './scenarios/throughput';
 import { type Hooks, StackRun } from './stack-run';
 import { ratio, round } from './stats';
 
@@ -53,19 +55,25 @@ export async function runBenchmark(options: BenchOptions, hooks: Hooks = {}): Pr
   for (const stack of stacks) {
     checkAborted(hooks);
     const run = new StackRun(stack, options, hooks);
+    const probe = await memoryProbe(stack, stack === 'monolith' ? options.monolithUrl : options.gatewayUrl);
+    probe.start();
     try {
       const result =
         options.scenario === 'single'
           ? await runSingle(run)
           : options.scenario === 'black-friday'
             ? await runBlackFriday(run)
-            : await runSteady(run, baseline);
+            : options.scenario === 'throughput'
+              ? await runThroughput(run, baseline)
+              : await runSteady(run, baseline);
+      result.memory = probe.finish();
       targets[stack] = result;
       for (const inv of result.invariants.filter((i) => !i.ok)) failures.push(`${stack}: ${inv.name}: ${inv.detail}`);
     } catch (error) {
       if (hooks.signal?.aborted) throw abortError(hooks.signal);
       failures.push(`${stack}: the run failed: ${(error as Error).message}`);
     } finally {
+      probe.finish();
       run.close();
     }
   }
@@ -169,6 +177,21 @@ export function comparableMetrics(
         'lower',
         0.5,
         'checkout answer p99 / (payment + email delay)',
+      );
+    } else if (options.scenario === 'throughput' && m.load) {
+      add(
+        `${stack}.accepted_checkouts_to_floor`,
+        m.accepted_checkouts_to_floor ?? null,
+        'higher',
+        0.25,
+        'accepted checkouts/s (add-to-cart + checkout loops) / bare Express POST req/s (issue 3: at least 0.10)',
+      );
+      add(
+        `${stack}.checkout_p99_to_floor`,
+        ratio(m.client_latency_ms.p99, floor?.post.latency_ms.p99),
+        'lower',
+        0.5,
+        'checkout latency p99 (client) / bare Express POST latency p99 at the same connections',
       );
     } else if (options.scenario === 'steady' && m.load) {
       add(

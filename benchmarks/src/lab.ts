@@ -1,6 +1,9 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DEFAULT_PORTS, freePort } from '@checkout-lab/kit';
+import { DATABASE_NAMES, DEFAULT_AMQP_URL, DEFAULT_PORTS, dropDatabase, freePort } from '@checkout-lab/kit';
+import { abortError } from './client';
 import type { BenchOptions, StackName } from './options';
 import { targetsOf } from './options';
 
@@ -24,34 +27,65 @@ export interface LabForBench {
 }
 
 /**
- * Uses the lab that answers at the options' URLs; when none of the needed stacks answers, starts one with the
- * launcher's startLab() (scripts/lab-runner.ts) on free ports and its own database and queue names, and stops it
- * at the end. PostgreSQL comes from DATABASE_URL (else embedded), RabbitMQ from AMQP_URL.
+ * Uses the lab that answers at the options' URLs; when none of the needed stacks answers, or when `force` is set
+ * (--start-lab), starts one with the launcher's startLab() (scripts/lab-runner.ts) on free ports and its own database
+ * and queue names, and stops it at the end. PostgreSQL comes from DATABASE_URL (else embedded), RabbitMQ from AMQP_URL.
+ * A forced lab is a fresh one: its names are prefixed bench_<random> (LAB_NAME_PREFIX), its embedded PostgreSQL (when
+ * DATABASE_URL is unset) keeps its data in a folder of its own, and stop() removes its databases, data folder and
+ * broker queues, so nothing of it is left.
  */
-export async function ensureLab(options: BenchOptions, log: (line: string) => void): Promise<LabForBench> {
+export async function ensureLab(
+  options: BenchOptions,
+  log: (line: string) => void,
+  settings: { force?: boolean; signal?: AbortSignal } = {},
+): Promise<LabForBench> {
   const needed: StackName[] = options.scenario === 'baseline' ? [] : targetsOf(options.target);
   const urlOf = (s: StackName) => (s === 'monolith' ? options.monolithUrl : options.gatewayUrl);
-  const up = await Promise.all(needed.map((s) => answers(urlOf(s))));
-  if (needed.length === 0 || up.some(Boolean)) {
-    const warnings = needed.filter((_, i) => !up[i]).map((s) => `nothing answers at ${urlOf(s)}/health (${s})`);
-    return { options, source: 'running', warnings, stop: async () => {} };
+  if (!settings.force || needed.length === 0) {
+    const up = await Promise.all(needed.map((s) => answers(urlOf(s))));
+    if (needed.length === 0 || up.some(Boolean)) {
+      const warnings = needed.filter((_, i) => !up[i]).map((s) => `nothing answers at ${urlOf(s)}/health (${s})`);
+      return { options, source: 'running', warnings, stop: async () => {} };
+    }
+    log(`No lab answers at ${needed.map(urlOf).join(' or ')}: starting one for this run...`);
+  } else {
+    log('--start-lab: starting a fresh lab for this run...');
   }
 
-  log(`No lab answers at ${needed.map(urlOf).join(' or ')}: starting one for this run...`);
   const env: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' };
   // Free ports for every process, so the lab started here never collides with anything already listening.
   for (const name of Object.keys(DEFAULT_PORTS) as (keyof typeof DEFAULT_PORTS)[]) {
-    if (name === 'EMBEDDED_PG_PORT' && process.env.EMBEDDED_PG_PORT) continue;
+    if (name === 'EMBEDDED_PG_PORT' && process.env.EMBEDDED_PG_PORT && !settings.force) continue;
     env[name] = String(await freePort());
   }
+  const namePrefix = settings.force ? `bench_${crypto.randomBytes(3).toString('hex')}` : 'bench';
+  const dataDir = settings.force
+    ? path.join(ROOT, '.lab-data', 'bench-runs', namePrefix)
+    : path.join(ROOT, '.lab-data', 'bench');
   const { startLab } = await import('../../scripts/lab-runner');
-  const lab = await startLab({
-    env,
-    dashboard: false,
-    namePrefix: 'bench',
-    dataDir: path.join(ROOT, '.lab-data', 'bench'),
-    onProgress: log,
-  });
+  const starting = startLab({ env, dashboard: false, namePrefix, dataDir, onProgress: log });
+  // Ctrl-C while the lab starts: let it finish starting (startLab cleans up only on its own failure), then stop it.
+  const lab = await starting;
+  const cleanup = async () => {
+    if (!settings.force) return;
+    if (process.env.DATABASE_URL) {
+      for (const db of Object.keys(DATABASE_NAMES) as (keyof typeof DATABASE_NAMES)[])
+        await dropDatabase(process.env.DATABASE_URL, `${namePrefix}_${db}`).catch(() => {});
+    }
+    fs.rmSync(dataDir, { recursive: true, force: true });
+    if (lab.urls.amqp) {
+      const { deleteBrokerObjects } = await import('../../microservices/shared/src/messaging/cleanup');
+      await deleteBrokerObjects(process.env.AMQP_URL || DEFAULT_AMQP_URL, namePrefix).catch(() => {});
+    }
+  };
+  const stop = async () => {
+    await lab.stop();
+    await cleanup().catch((error) => log(`warning: cleaning up the lab's data: ${(error as Error).message}`));
+  };
+  if (settings.signal?.aborted) {
+    await stop();
+    throw abortError(settings.signal);
+  }
   return {
     options: {
       ...options,
@@ -61,6 +95,6 @@ export async function ensureLab(options: BenchOptions, log: (line: string) => vo
     },
     source: 'started',
     warnings: lab.warnings,
-    stop: () => lab.stop(),
+    stop,
   };
 }

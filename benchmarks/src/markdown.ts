@@ -1,4 +1,4 @@
-import type { GoalResult, LoadResult, Report, TargetResult } from './report';
+import type { GoalResult, LoadResult, MemoryResult, Report, TargetResult } from './report';
 import type { Summary } from './stats';
 
 const NAMES = { monolith: 'monolith', micro: 'microservices' } as const;
@@ -12,6 +12,15 @@ function fmt(v: number | null | undefined, digits = 1): string {
 function dist(s: Summary | undefined): string {
   if (!s || s.count === 0) return '–';
   return `${fmt(s.p50)} / ${fmt(s.p90)} / ${fmt(s.p99)} / ${fmt(s.max)}`;
+}
+
+function mb(bytes: number | null): string {
+  return bytes === null ? '–' : fmt(bytes / (1024 * 1024));
+}
+
+function memoryCell(m: MemoryResult | undefined): string {
+  if (!m || m.source === 'unknown') return 'unknown';
+  return `${mb(m.idle_rss_bytes)} / ${mb(m.peak_rss_bytes)} (${m.process_count} process${m.process_count === 1 ? '' : 'es'})`;
 }
 
 function loadRow(l: LoadResult): string {
@@ -84,11 +93,29 @@ export function toMarkdown(report: Report, charts: string[] = []): string {
       );
       row('accepted checkouts/s', (t) => fmt(t.metrics.accepted_checkouts_per_sec));
     }
+    if (targets.some((t) => t.metrics.accepted_checkouts_to_floor !== undefined))
+      row('accepted checkouts/s / floor POST req/s', (t) => fmt(t.metrics.accepted_checkouts_to_floor, 3));
+    if (targets.some((t) => t.memory)) row('RSS of the processes, MB: idle / peak', (t) => memoryCell(t.memory));
     row('HTTP answers by status', (t) =>
       Object.entries(t.http.by_status)
         .map(([s, n]) => `${s}: ${n}`)
         .join(', '),
     );
+    lines.push('');
+  }
+
+  const withMemory = targets.filter((t) => t.memory?.source === 'proc');
+  if (withMemory.length) {
+    lines.push('Resident memory (VmRSS) of each process, MB: idle before the run / peak during it:', '');
+    lines.push('| stack | process | pid | idle | peak |', '| --- | --- | --- | --- | --- |');
+    for (const t of withMemory) {
+      const m = t.memory as MemoryResult;
+      for (const [name, p] of Object.entries(m.processes))
+        lines.push(`| ${NAMES[t.stack]} | ${name} | ${p.pid} | ${mb(p.idle_rss_bytes)} | ${mb(p.peak_rss_bytes)} |`);
+      lines.push(
+        `| ${NAMES[t.stack]} | **together** (${m.samples} samples) | | **${mb(m.idle_rss_bytes)}** | **${mb(m.peak_rss_bytes)}** |`,
+      );
+    }
     lines.push('');
   }
 

@@ -1,10 +1,10 @@
 import { DEFAULT_ADMIN, DEFAULT_PORTS } from '@checkout-lab/kit';
 
-export type Scenario = 'single' | 'black-friday' | 'steady' | 'baseline';
+export type Scenario = 'single' | 'black-friday' | 'steady' | 'throughput' | 'baseline';
 export type TargetChoice = 'monolith' | 'micro' | 'both';
 export type StackName = 'monolith' | 'micro';
 
-export const SCENARIOS: readonly Scenario[] = ['single', 'black-friday', 'steady', 'baseline'];
+export const SCENARIOS: readonly Scenario[] = ['single', 'black-friday', 'steady', 'throughput', 'baseline'];
 
 /** Everything a benchmark run needs to know. The CLI and the dashboard both fill this in. */
 export interface BenchOptions {
@@ -14,7 +14,7 @@ export interface BenchOptions {
   buyers: number;
   /** black-friday and steady: stock of the Black Friday (hot) product at the start. */
   stock: number;
-  /** steady and baseline: concurrent autocannon connections. */
+  /** steady, throughput and baseline: concurrent autocannon connections (throughput: one buyer each). */
   connections: number;
   /** steady and baseline: seconds of load per stack. */
   durationSec: number;

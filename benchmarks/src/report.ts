@@ -99,8 +99,31 @@ export interface TargetMetrics {
   last_final_ms?: number | null;
   /** steady: the autocannon figures of the mixed load. */
   load?: LoadResult;
-  /** steady: accepted checkouts per second. */
+  /** steady and throughput: accepted checkouts per second. */
   accepted_checkouts_per_sec?: number;
+  /** throughput: accepted checkouts/s / the bare Express POST's answers/s at the same connections, same run. */
+  accepted_checkouts_to_floor?: number | null;
+}
+
+/** RSS of one process of a stack, bytes. */
+export interface ProcessMemory {
+  pid: number;
+  idle_rss_bytes: number | null;
+  peak_rss_bytes: number | null;
+}
+
+/** The resident memory of a stack's processes together: idle before the run and at the peak during it. */
+export interface MemoryResult {
+  /** "proc": read from /proc/<pid>/status of the processes listening on the stack's ports; "unknown": not found. */
+  source: 'proc' | 'unknown';
+  detail: string;
+  processes: Record<string, ProcessMemory>;
+  process_count: number;
+  /** Sum over the processes, sampled once before the stack's run (after the previous stack finished). */
+  idle_rss_bytes: number | null;
+  /** The largest sum over the processes among the samples taken every 200 ms during the stack's run. */
+  peak_rss_bytes: number | null;
+  samples: number;
 }
 
 export interface TargetResult {
@@ -112,6 +135,8 @@ export interface TargetResult {
   invariants: InvariantResult[];
   http: HttpCounts;
   orders: OrderSample[];
+  /** RSS of the stack's processes (the monolith; the gateway and six services), idle and at peak. */
+  memory?: MemoryResult;
   /** Anything a reader should know about this target's run (e.g. orders of other clients seen in the audit). */
   notes: string[];
 }

@@ -1,0 +1,180 @@
+import fs from 'node:fs';
+import type { StackName } from './options';
+import type { MemoryResult } from './report';
+
+/**
+ * Memory of a stack's processes: their resident set size (VmRSS in /proc/<pid>/status), idle before the run and at
+ * the peak during it. The processes are found by the ports they listen on (the monolith's; the gateway's and, from
+ * the gateway's aggregated /health, every service's), through /proc/net/tcp and each process's open sockets, so it
+ * works for a lab the CLI started and for one running on this machine; elsewhere it is "unknown".
+ */
+
+const LOCAL_HOSTS = new Set(['127.0.0.1', 'localhost', '::1', '[::1]', '0.0.0.0']);
+
+/** The inodes of the sockets listening on each port, from /proc/net/tcp and tcp6 (state 0A is LISTEN). */
+function listeningInodes(ports: Set<number>): Map<string, number> {
+  const byInode = new Map<string, number>();
+  for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    let text: string;
+    try {
+      text = fs.readFileSync(file, 'utf8');
+    } catch {
+      continue;
+    }
+    for (const line of text.split('\n').slice(1)) {
+      const cols = line.trim().split(/\s+/);
+      if (cols.length < 10 || cols[3] !== '0A') continue;
+      const port = Number.parseInt(cols[1].split(':').pop() ?? '', 16);
+      if (ports.has(port)) byInode.set(cols[9], port);
+    }
+  }
+  return byInode;
+}
+
+/** port -> pid of the process holding its listening socket, for the ports found. */
+export function pidsListeningOn(ports: number[]): Map<number, number> {
+  const found = new Map<number, number>();
+  const inodes = listeningInodes(new Set(ports));
+  if (inodes.size === 0) return found;
+  let pids: string[] = [];
+  try {
+    pids = fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d));
+  } catch {
+    return found;
+  }
+  for (const pid of pids) {
+    let fds: string[];
+    try {
+      fds = fs.readdirSync(`/proc/${pid}/fd`);
+    } catch {
+      continue;
+    }
+    for (const fd of fds) {
+      let target: string;
+      try {
+        target = fs.readlinkSync(`/proc/${pid}/fd/${fd}`);
+      } catch {
+        continue;
+      }
+      const m = /^socket:\[(\d+)\]$/.exec(target);
+      const port = m ? inodes.get(m[1]) : undefined;
+      if (port !== undefined && !found.has(port)) found.set(port, Number(pid));
+    }
+    if (found.size === inodes.size) break;
+  }
+  return found;
+}
+
+/** VmRSS of a process in bytes, or null when it is gone or unreadable. */
+export function rssBytes(pid: number): number | null {
+  try {
+    const m = /^VmRSS:\s+(\d+)\s+kB/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) * 1024 : null;
+  } catch {
+    return null;
+  }
+}
+
+function localPort(url: string): number | null {
+  try {
+    const u = new URL(url);
+    if (!LOCAL_HOSTS.has(u.hostname)) return null;
+    return Number(u.port || (u.protocol === 'https:' ? 443 : 80));
+  } catch {
+    return null;
+  }
+}
+
+/** The stack's processes by name with the URL each listens at. */
+async function processUrls(stack: StackName, url: string): Promise<Record<string, string>> {
+  if (stack === 'monolith') return { monolith: url };
+  const urls: Record<string, string> = { 'api-gateway': url };
+  try {
+    const response = await fetch(`${url}/health`, { signal: AbortSignal.timeout(5000) });
+    const body = (await response.json()) as { services?: Record<string, { url?: string }> };
+    for (const [name, s] of Object.entries(body.services ?? {})) if (s.url) urls[name] = s.url;
+  } catch {
+    // The gateway alone, then: reported as incomplete below.
+  }
+  return urls;
+}
+
+export interface MemoryProbe {
+  /** Starts sampling every intervalMs (after one idle sample, taken now). */
+  start(intervalMs?: number): void;
+  /** Stops sampling and returns the figures. */
+  finish(): MemoryResult;
+}
+
+/** Finds the stack's processes and takes the idle sample; sampling during the run starts with start(). */
+export async function memoryProbe(stack: StackName, url: string): Promise<MemoryProbe> {
+  const expected = stack === 'monolith' ? 1 : 7;
+  const urls = await processUrls(stack, url);
+  const ports = Object.fromEntries(
+    Object.entries(urls)
+      .map(([name, u]) => [name, localPort(u)] as const)
+      .filter((e): e is [string, number] => e[1] !== null),
+  );
+  const pidByPort = pidsListeningOn(Object.values(ports));
+  const pids: Record<string, number> = {};
+  for (const [name, port] of Object.entries(ports)) {
+    const pid = pidByPort.get(port);
+    if (pid !== undefined) pids[name] = pid;
+  }
+  const names = Object.keys(pids).sort();
+  const known = names.length === expected;
+  const sample = () => Object.fromEntries(names.map((n) => [n, rssBytes(pids[n])] as const));
+  const sum = (s: Record<string, number | null>) =>
+    Object.values(s).every((v) => v !== null) ? Object.values(s).reduce<number>((a, v) => a + (v ?? 0), 0) : null;
+  const idle = sample();
+  const peak: Record<string, number | null> = { ...idle };
+  let peakTotal = sum(idle);
+  let samples = 1;
+  let timer: NodeJS.Timeout | null = null;
+  const take = () => {
+    const s = sample();
+    samples += 1;
+    for (const n of names) {
+      const v = s[n];
+      if (v !== null && (peak[n] === null || v > (peak[n] as number))) peak[n] = v;
+    }
+    const total = sum(s);
+    if (total !== null && (peakTotal === null || total > peakTotal)) peakTotal = total;
+  };
+  return {
+    start(intervalMs = 200) {
+      if (!known || timer) return;
+      timer = setInterval(take, intervalMs);
+      timer.unref();
+    },
+    finish(): MemoryResult {
+      if (timer) {
+        clearInterval(timer);
+        timer = null;
+        take();
+      }
+      if (!known) {
+        return {
+          source: 'unknown',
+          detail: `found ${names.length} of the ${expected} processes listening on this machine (${Object.keys(urls).length} URLs known)`,
+          processes: {},
+          process_count: 0,
+          idle_rss_bytes: null,
+          peak_rss_bytes: null,
+          samples: 0,
+        };
+      }
+      return {
+        source: 'proc',
+        detail: 'VmRSS from /proc/<pid>/status of the processes listening on the stack ports',
+        processes: Object.fromEntries(
+          names.map((n) => [n, { pid: pids[n], idle_rss_bytes: idle[n], peak_rss_bytes: peak[n] }]),
+        ),
+        process_count: names.length,
+        idle_rss_bytes: sum(idle),
+        peak_rss_bytes: peakTotal,
+        samples,
+      };
+    },
+  };
+}

@@ -1,0 +1,160 @@
+import type autocannon from 'autocannon';
+import { performance } from 'node:perf_hooks';
+import type { OrderBody } from '../client';
+import type { AcceptedOrder } from '../invariants';
+import { runLoad } from '../load';
+import type { FloorResult, GoalResult, HttpCounts, TargetResult } from '../report';
+import { ratio, round } from '../stats';
+import { type CheckoutRecord, orderMetrics, type StackRun, toSamples } from '../stack-run';
+import { goal } from './single';
+
+/**
+ * throughput: issue 3's "accepted checkouts per second at 50 connections, as a ratio to a bare Express POST handler
+ * measured in the same run". One buyer per connection, registered beforehand; each connection loops over
+ * add-to-cart then checkout for its own buyer, on one ordinary product restocked high so that it never runs out.
+ * Only 201/202 checkout answers count. No browsing, no hot product: nothing but the checkout path.
+ */
+export async function runThroughput(run: StackRun, floor: FloorResult | null): Promise<TargetResult> {
+  const { options } = run;
+  await run.resetAndConfigure();
+  const product = run.ordinaryProducts()[0];
+  await run.api.setStock(run.adminToken, product.id, 1_000_000);
+  await run.warmUp();
+  const tokens = await run.asPreparation(() => run.prepareBuyers(options.connections, 'throughput'));
+  const initialStock = await run.stockSnapshot();
+  run.startMeasuring();
+
+  const records: CheckoutRecord[] = [];
+  const accepted: AcceptedOrder[] = [];
+  let nextBuyer = 0;
+  const t0 = performance.now();
+  /** autocannon's context is per connection: each connection keeps its own buyer for the whole run. */
+  type Conn = { buyer?: number; sentAt?: number };
+  const buyerOf = (context: Conn) => {
+    if (context.buyer === undefined) context.buyer = nextBuyer++ % tokens.length;
+    return context.buyer;
+  };
+  const requests: autocannon.Request[] = [
+    {
+      method: 'POST',
+      path: '/api/cart/items',
+      setupRequest: (req, context) => ({
+        ...req,
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${tokens[buyerOf(context as Conn)]}` },
+        body: JSON.stringify({ product_id: product.id, quantity: 1 }),
+      }),
+    },
+    {
+      method: 'POST',
+      path: '/api/orders/checkout',
+      setupRequest: (req, context) => {
+        const conn = context as Conn;
+        conn.sentAt = performance.now();
+        return { ...req, headers: { authorization: `Bearer ${tokens[buyerOf(conn)]}` } };
+      },
+      onResponse: (status, body, context) => {
+        const conn = context as Conn;
+        const latencyMs = performance.now() - (conn.sentAt ?? performance.now());
+        let parsed: (OrderBody & { error?: { code: string } }) | null = null;
+        try {
+          parsed = JSON.parse(body);
+        } catch {
+          parsed = null;
+        }
+        records.push({
+          buyer: conn.buyer ?? -1,
+          repetition: 0,
+          startedAtMs: (conn.sentAt ?? t0) - t0,
+          response: { status, body: parsed as OrderBody, headers: {}, latencyMs },
+        });
+        if ((status === 201 || status === 202) && parsed) {
+          accepted.push({
+            id: parsed.id,
+            items: (parsed.items ?? []).map((i) => ({ product_id: i.product_id, quantity: i.quantity })),
+          });
+        }
+      },
+    },
+  ];
+  run.progress('run', 0, options.durationSec, `${options.connections} connections: add-to-cart + checkout`);
+  const { load } = await runLoad({
+    label: `${run.stack} add-to-cart + checkout`,
+    url: run.url,
+    connections: options.connections,
+    durationSec: options.durationSec,
+    rate: options.rate,
+    requests,
+    signal: run.signal,
+    onTick: (s) => run.progress('run', Math.min(s, options.durationSec), options.durationSec),
+  });
+
+  const rows = await run.waitFinal(
+    accepted.map((o) => o.id),
+    run.settleTimeoutMs(accepted.length),
+  );
+  const samples = toSamples(records, rows);
+  const metrics = orderMetrics(samples);
+  metrics.load = load;
+  metrics.accepted_checkouts_per_sec = round(accepted.length / load.duration_sec, 2) ?? 0;
+  metrics.accepted_checkouts_to_floor = ratio(metrics.accepted_checkouts_per_sec, floor?.post.achieved_rate);
+  const goals: GoalResult[] = [];
+  if (run.stack === 'micro') {
+    goals.push(
+      goal(
+        'micro_accepted_checkouts_ratio',
+        `microservices: accepted checkouts/s at ${options.connections} connections / bare Express POST req/s (issue 3: at least 0.10 at 50 connections)`,
+        metrics.accepted_checkouts_to_floor,
+        'ratio',
+        '>=',
+        0.1,
+      ),
+    );
+  }
+  if (options.rate !== undefined) {
+    goals.push(
+      goal(
+        'achieved_rate',
+        `achieved request rate / target rate of ${options.rate} req/s`,
+        ratio(load.achieved_rate, options.rate),
+        'ratio',
+        '>=',
+        0.9,
+      ),
+    );
+  }
+  const counts: HttpCounts = {
+    total: load.total_requests,
+    by_status: load.by_status,
+    network_errors: load.errors,
+    status_5xx: Object.entries(load.by_status)
+      .filter(([s]) => Number(s) >= 500)
+      .reduce((a, [, n]) => a + n, 0),
+  };
+  counts.status_5xx += run.client.counts.status_5xx;
+  const { invariants } = await run.verify(accepted, initialStock, counts);
+  const refused = records.length - accepted.length;
+  if (refused) {
+    const codes: Record<string, number> = {};
+    for (const r of records)
+      if (r.response.status !== 201 && r.response.status !== 202) {
+        const code = `${r.response.status} ${r.response.body?.error?.code ?? ''}`.trim();
+        codes[code] = (codes[code] ?? 0) + 1;
+      }
+    run.notes.push(
+      `${refused} checkouts were not accepted (${Object.entries(codes)
+        .map(([c, n]) => `${c}: ${n}`)
+        .join(', ')})`,
+    );
+  }
+  return {
+    stack: run.stack,
+    url: run.url,
+    knobs: run.knobs,
+    metrics,
+    goals,
+    invariants,
+    http: counts,
+    orders: samples,
+    notes: run.notes,
+  };
+}
