@@ -20,7 +20,7 @@ function dockerCompose(): string {
 }
 
 interface ComposeService {
-  build?: { context: string; dockerfile: string };
+  build?: { context: string; dockerfile: string; args?: Record<string, string> };
   image?: string;
   environment?: Record<string, string | number>;
   healthcheck?: unknown;
@@ -75,9 +75,11 @@ describe('docker-compose.micro.yml', () => {
       const service = services[folder];
       expect(service, `${folder} is in the compose file`).toBeDefined();
       expectBuildable(folder, service);
+      expect(service.build?.args?.SERVICE, `${folder} builds its own service`).toBe(folder);
       expect(service.healthcheck, `${folder} has a health check`).toBeDefined();
       const env = service.environment!;
       expect(Number(env[portOf[folder]])).toBe(DEFAULT_PORTS[portOf[folder]]);
+      expect(Number(service.build?.args?.PORT)).toBe(DEFAULT_PORTS[portOf[folder]]);
       for (const knob of KNOBS) expect(env, `${folder} ${knob}`).toHaveProperty(knob);
       if (env.DATABASE_URL) {
         const host = new URL(String(env.DATABASE_URL)).hostname;
