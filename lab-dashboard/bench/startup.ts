@@ -14,8 +14,10 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const dist = path.join(root, 'dist');
 
 function buildSize(): void {
-  if (!fs.existsSync(dist))
-    return console.log('dist/ is missing: run `npm run build -w @checkout-lab/dashboard` first');
+  if (!fs.existsSync(dist)) {
+    console.log('dist/ is missing: run `npm run build -w @checkout-lab/dashboard` first');
+    return;
+  }
   let raw = 0;
   let gzip = 0;
   for (const file of fs.readdirSync(dist, { recursive: true }) as string[]) {

@@ -12,7 +12,7 @@ import { z } from 'zod';
 import type { HealthReport, Internals, ProcessHealth, StackId } from '../src/lib/types';
 import type { DashboardConfig } from './config';
 import type { PostgresActivity } from './internals/postgres-activity';
-import type { RabbitQueues } from './internals/rabbit-queues';
+import { normalizePrefix, type RabbitQueues } from './internals/rabbit-queues';
 import { stackProxyRouter } from './proxy.routes';
 import { runToCsv, runsToCsv } from './runs/export';
 import { RunBusyError, type RunManager } from './runs/run-manager';
@@ -121,6 +121,7 @@ function sampleInternals(deps: AppDeps): Promise<Internals> {
       lock_waits: locks.status === 'fulfilled' ? locks.value : [],
       connections: connections.status === 'fulfilled' ? connections.value : [],
       postgres_error: locks.status === 'rejected' ? String((locks.reason as Error).message) : null,
+      rabbit_prefix: normalizePrefix(deps.config.rabbitPrefix),
       queues: queues.status === 'fulfilled' ? queues.value : [],
       rabbit_error: queues.status === 'rejected' ? String((queues.reason as Error).message) : null,
       mail: {

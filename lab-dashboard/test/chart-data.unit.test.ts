@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  durationChart,
   durationPoints,
   histogram,
   niceBucketWidth,
@@ -68,51 +69,76 @@ describe('shaping chart data', () => {
     expect(histogram({ monolith: [], micro: [] })).toEqual([]);
   });
 
-  it('when the engine recorded each checkout, then the staircase uses the buyers clock, sorted by start', () => {
+  function sample(order_id: number | null, started_at_ms: number, waited: number | null, http_status = 201) {
+    return {
+      order_id,
+      started_at_ms,
+      client_latency_ms: (waited ?? 5) + 5,
+      http_status,
+      final_status: order_id === null ? null : 'confirmed',
+      processing_duration_ms: waited,
+      completion_duration_ms: waited,
+    };
+  }
+
+  it('when the engine recorded each checkout, then the points use the buyers clock and rank by who was served first', () => {
     const r = result('monolith', [], {
-      samples: [
-        {
-          order_id: 2,
-          started_at_ms: 20,
-          client_latency_ms: 1300,
-          http_status: 201,
-          final_status: 'confirmed',
-          processing_duration_ms: 1290,
-          completion_duration_ms: 1290,
-        },
-        {
-          order_id: 1,
-          started_at_ms: 10,
-          client_latency_ms: 700,
-          http_status: 201,
-          final_status: 'confirmed',
-          processing_duration_ms: 650,
-          completion_duration_ms: 650,
-        },
-        {
-          order_id: null,
-          started_at_ms: 30,
-          client_latency_ms: 5,
-          http_status: 409,
-          final_status: null,
-          processing_duration_ms: null,
-          completion_duration_ms: null,
-        },
-      ],
+      samples: [sample(2, 120, 1290), sample(1, 110, 650), sample(null, 130, null, 409)],
     });
     expect(durationPoints(r)).toEqual([
-      { buyer: 1, start_s: 0.01, duration_ms: 650, order_id: 1 },
-      { buyer: 2, start_s: 0.02, duration_ms: 1290, order_id: 2 },
+      { start_ms: 0, rank: 1, duration_ms: 650, order_id: 1, x: 0 },
+      { start_ms: 10, rank: 2, duration_ms: 1290, order_id: 2, x: 10 },
     ]);
+  });
+
+  it('when every buyer of a rush starts within a millisecond, then x is the place in the queue and the monolith climbs a staircase', () => {
+    // Started in the order 3, 1, 2 within a millisecond; the lock served them 1, 2, 3: the start order is not the queue.
+    const monolith = result('monolith', [], {
+      samples: [sample(3, 0.2, 1800), sample(1, 0.5, 600), sample(2, 0.9, 1200)],
+    });
+    const micro = result('micro', [], { samples: [sample(5, 0.1, 6), sample(4, 0.4, 4), sample(6, 0.8, 5)] });
+    const chart = durationChart({ monolith, micro });
+    expect(chart.axis).toBe('queue');
+    expect(chart.label).toContain('place in the queue');
+    const staircase = [...chart.monolith].sort((a, b) => a.x - b.x);
+    expect(staircase.map((p) => p.x)).toEqual([1, 2, 3]);
+    expect(staircase.map((p) => p.order_id)).toEqual([1, 2, 3]);
+    for (let i = 1; i < staircase.length; i++)
+      expect(staircase[i].duration_ms).toBeGreaterThan(staircase[i - 1].duration_ms);
+    // The microservices answer everyone at once: the same places, a flat line.
+    expect([...chart.micro].map((p) => p.x).sort()).toEqual([1, 2, 3]);
+    expect(Math.max(...chart.micro.map((p) => p.duration_ms))).toBeLessThan(10);
+  });
+
+  it('when the buyers start spread over the run, then x is the start time in ms after the run began', () => {
+    const monolith = result('monolith', [], {
+      samples: [sample(1, 1000, 700), sample(2, 2000, 650), sample(3, 3500, 720)],
+    });
+    const chart = durationChart({ monolith });
+    expect(chart.axis).toBe('start');
+    expect(chart.label).toContain('ms after the run began');
+    expect(chart.monolith.map((p) => p.x)).toEqual([0, 1000, 2500]);
+    expect(chart.micro).toEqual([]);
+  });
+
+  it('when starts spread a few tens of ms against waits of seconds, then it is still a rush', () => {
+    const monolith = result('monolith', [], {
+      samples: [sample(1, 0, 3000), sample(2, 30, 600), sample(3, 15, 1800)],
+    });
+    const chart = durationChart({ monolith });
+    expect(chart.axis).toBe('queue');
+    expect(chart.monolith.find((p) => p.order_id === 2)?.x).toBe(1);
+    expect(chart.monolith.find((p) => p.order_id === 1)?.x).toBe(3);
   });
 
   it('when only the server orders are known, then start times count from the first order', () => {
     const r = result('micro', [order(7, 2000, 4, 700), order(6, 0, 3, 650), order(8, 2500, null, null, 'pending')]);
     expect(durationPoints(r)).toEqual([
-      { buyer: 1, start_s: 0, duration_ms: 3, order_id: 6 },
-      { buyer: 2, start_s: 2, duration_ms: 4, order_id: 7 },
+      { start_ms: 0, rank: 1, duration_ms: 3, order_id: 6, x: 0 },
+      { start_ms: 2000, rank: 2, duration_ms: 4, order_id: 7, x: 2000 },
     ]);
     expect(durationPoints(r, 'completion').map((p) => p.duration_ms)).toEqual([650, 700]);
+    expect(durationChart({ micro: r }).axis).toBe('start');
     expect(serverDurations(r, 'completion')).toEqual([700, 650]);
     expect(statusCounts(r)).toEqual({ confirmed: 2, pending: 1 });
   });

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { purposeOf, queueNames } from '../server/internals/rabbit-queues';
 import { readProgress, throughputFromSamples } from '../server/runs/benchmark-engine';
 import { runsToCsv, runToCsv } from '../server/runs/export';
 import { DEFAULT_RUN_SETTINGS, type RunRecord } from '../src/lib/types';
@@ -62,15 +61,6 @@ describe('exports and names', () => {
     expect(lines).toHaveLength(2);
     expect(lines[1]).toContain('3,2025-11-28T12:00:00.000Z,black-friday,monolith,finished');
     expect(lines[1].endsWith(',10,20,30,40,120')).toBe(true);
-  });
-
-  it('when the prefix is set, then queue names follow the messaging adapter: <prefix>.<service>.<purpose>', () => {
-    expect(purposeOf('order.order.created')).toBe('order-created');
-    const names = queueNames('run1').map((q) => q.name);
-    expect(names).toContain('run1.product-service.order-created');
-    expect(names).toContain('run1.payment-service.payment-requested');
-    expect(names).toContain('run1.email-service.dlq');
-    expect(queueNames('').map((q) => q.name)).toContain('order-service.email-sent');
   });
 
   it('when the engine reports progress as done/total or as a fraction, then both read as a fraction', () => {

@@ -2,14 +2,13 @@ import amqp from 'amqplib';
 import type { QueueState } from '../../src/lib/types';
 
 /**
- * Which service consumes which event, as the saga in microservices/shared/src/events/contracts.ts describes it. The
- * messaging adapter (microservices/shared/src/messaging/topology.ts) names a consumer's queue
- * `<prefix>.<service>.<purpose>`, the purpose being the event's last two words (`order-created`), and each service's
- * dead-letter queue `<prefix>.<service>.dlq`. Queues that do not exist are left out of the view.
+ * Each service's consumers, by the purpose it passes to `messaging.consume(purpose, routingKeys, ...)` in its
+ * `src/entry-points/messaging/*.consumer.ts`. The purpose is the last part of the queue's name, so it is copied here
+ * exactly (the services are not consistent: some name the queue after the event, `order-created`, some after the
+ * routing key, `order.order.paid`). test/rabbit-queues.unit.test.ts checks the names against the adapter's, and
+ * test/dashboard.e2e.test.ts checks that every one of them exists with a consumer on a started stack.
  */
 export const CONSUMERS: Record<string, string[]> = {
-  'product-service': ['order.order.created', 'order.order.cancelled'],
-  'cart-service': ['order.order.created'],
   'order-service': [
     'product.stock.reserved',
     'product.stock.rejected',
@@ -17,20 +16,45 @@ export const CONSUMERS: Record<string, string[]> = {
     'payment.payment.declined',
     'email.email.sent',
   ],
+  'product-service': ['order-created', 'order-cancelled'],
+  'cart-service': ['order-created'],
   'payment-service': ['order.payment.requested'],
   'email-service': ['order.order.paid'],
 };
 
-export function purposeOf(eventType: string): string {
-  return eventType.split('.').slice(-2).join('-');
+/** How many parking queues each consumer queue has (`<queue>.retry.1` ...): the adapter's DEFAULT_RETRY_DELAYS_MS. */
+export const RETRY_ATTEMPTS = 3;
+
+/** As microservices/shared/src/config.ts `normalizePrefix`: a prefix that is set ends with exactly one dot. */
+export function normalizePrefix(prefix: string): string {
+  if (!prefix) return '';
+  return prefix.endsWith('.') ? prefix : `${prefix}.`;
 }
 
-export function queueNames(rabbitPrefix: string): { name: string; dead_letter: boolean }[] {
-  const prefix = rabbitPrefix && !rabbitPrefix.endsWith('.') ? `${rabbitPrefix}.` : rabbitPrefix;
-  const names: { name: string; dead_letter: boolean }[] = [];
-  for (const [service, events] of Object.entries(CONSUMERS)) {
-    for (const event of events) names.push({ name: `${prefix}${service}.${purposeOf(event)}`, dead_letter: false });
-    names.push({ name: `${prefix}${service}.dlq`, dead_letter: true });
+export interface QueueName {
+  service: string;
+  /** The purpose for a consumer queue, `dlq` for the service's dead-letter queue. */
+  purpose: string;
+  name: string;
+  dead_letter: boolean;
+  /** The queue's retry parking queues, whose depth is shown as "retrying". */
+  retry_queues: string[];
+}
+
+/**
+ * The names microservices/shared/src/messaging/topology.ts declares: `<prefix><service>.<purpose>` per consumer,
+ * `<queue>.retry.<n>` per attempt and `<prefix><service>.dlq` per service, `<prefix>` being RABBIT_PREFIX with its dot.
+ */
+export function queueNames(rabbitPrefix: string): QueueName[] {
+  const prefix = normalizePrefix(rabbitPrefix);
+  const names: QueueName[] = [];
+  for (const [service, purposes] of Object.entries(CONSUMERS)) {
+    for (const purpose of purposes) {
+      const name = `${prefix}${service}.${purpose}`;
+      const retry_queues = Array.from({ length: RETRY_ATTEMPTS }, (_, i) => `${name}.retry.${i + 1}`);
+      names.push({ service, purpose, name, dead_letter: false, retry_queues });
+    }
+    names.push({ service, purpose: 'dlq', name: `${prefix}${service}.dlq`, dead_letter: true, retry_queues: [] });
   }
   return names;
 }
@@ -44,26 +68,46 @@ export class RabbitQueues {
 
   constructor(
     private readonly amqpUrl: string,
-    private readonly names: () => { name: string; dead_letter: boolean }[],
+    private readonly names: () => QueueName[],
   ) {}
 
   async sample(): Promise<QueueState[]> {
     const connection = await this.connect();
-    const states: QueueState[] = [];
-    let channel = await connection.createChannel();
-    channel.on('error', () => {});
-    for (const queue of this.names()) {
+    let channel = await this.openChannel(connection);
+    const check = async (name: string) => {
       try {
-        const info = await channel.checkQueue(queue.name);
-        states.push({ ...queue, exists: true, messages: info.messageCount, consumers: info.consumerCount });
+        return await channel.checkQueue(name);
       } catch {
-        states.push({ ...queue, exists: false, messages: 0, consumers: 0 });
-        channel = await connection.createChannel();
-        channel.on('error', () => {});
+        channel = await this.openChannel(connection);
+        return null;
       }
+    };
+    const states: QueueState[] = [];
+    for (const queue of this.names()) {
+      const info = await check(queue.name);
+      let retrying = 0;
+      if (info) {
+        for (const retry of queue.retry_queues) retrying += (await check(retry))?.messageCount ?? 0;
+      }
+      states.push({
+        service: queue.service,
+        purpose: queue.purpose,
+        name: queue.name,
+        dead_letter: queue.dead_letter,
+        exists: info !== null,
+        messages: info?.messageCount ?? 0,
+        consumers: info?.consumerCount ?? 0,
+        retrying,
+      });
     }
     await channel.close().catch(() => {});
     return states;
+  }
+
+  private async openChannel(connection: amqp.ChannelModel): Promise<amqp.Channel> {
+    const channel = await connection.createChannel();
+    channel.on('error', () => {});
+    return channel;
   }
 
   private async connect(): Promise<amqp.ChannelModel> {

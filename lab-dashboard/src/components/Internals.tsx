@@ -1,18 +1,23 @@
 import { useEffect, useState } from 'react';
 import { labApi } from '../lib/api';
 import { formatClock, formatMs } from '../lib/format';
-import type { Internals as InternalsData } from '../lib/types';
+import type { HealthReport, Internals as InternalsData, QueueState } from '../lib/types';
 
 /** Sampled about once a second: PostgreSQL's lock queue and connections, RabbitMQ's queues, the mailbox. */
 export function Internals({ intervalMs = 1000 }: { intervalMs?: number }) {
   const [data, setData] = useState<InternalsData | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [health, setHealth] = useState<HealthReport | null>(null);
 
   useEffect(() => {
     let stopped = false;
     const tick = async () => {
-      const result = await labApi.get<InternalsData>('/internals');
+      const [result, processes] = await Promise.all([
+        labApi.get<InternalsData>('/internals'),
+        labApi.get<HealthReport>('/health'),
+      ]);
       if (stopped) return;
+      if (processes.ok) setHealth(processes.body);
       if (result.ok) {
         setData(result.body);
         setError(null);
@@ -28,7 +33,6 @@ export function Internals({ intervalMs = 1000 }: { intervalMs?: number }) {
 
   if (!data) return <p className="muted">{error ?? 'Sampling the internals…'}</p>;
   const queues = data.queues.filter((q) => q.exists);
-  const busiest = [...queues].sort((a, b) => b.messages - a.messages);
   return (
     <div className="internals" data-testid="internals">
       <div className="internals-box">
@@ -81,31 +85,21 @@ export function Internals({ intervalMs = 1000 }: { intervalMs?: number }) {
         </table>
       </div>
       <div className="internals-box">
-        <h4>RabbitMQ queues</h4>
+        <h4>RabbitMQ queues{data.rabbit_prefix ? ` (prefix ${data.rabbit_prefix})` : ''}</h4>
         {data.rabbit_error && <p className="error">{data.rabbit_error}</p>}
         {!data.rabbit_error && queues.length === 0 && (
-          <p className="muted">No queues of the microservices yet: are they started with this RABBIT_PREFIX?</p>
+          <p className="muted">
+            No queues of the microservices yet: are they started with RABBIT_PREFIX=
+            {data.rabbit_prefix.replace(/\.$/, '') || '(empty)'}?
+          </p>
         )}
-        {queues.length > 0 && (
-          <table className="compact" data-testid="queues">
-            <thead>
-              <tr>
-                <th>queue</th>
-                <th>ready</th>
-                <th>consumers</th>
-              </tr>
-            </thead>
-            <tbody>
-              {busiest.map((q) => (
-                <tr key={q.name} className={q.dead_letter && q.messages > 0 ? 'dead-letters' : ''}>
-                  <td>{q.name}</td>
-                  <td>{q.messages}</td>
-                  <td>{q.dead_letter ? 'dead letters' : q.consumers}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        )}
+        {queues.length > 0 && <QueueTable queues={queues} />}
+        <p className="muted small-text">
+          <b>ready</b>: events waiting for the service; <b>retrying</b>: parked until their backoff ends;{' '}
+          <b>dead letters</b>: given up after the retries, kept in the service's DLQ until redriven.
+        </p>
+        <h4>Processes</h4>
+        <ProcessTable health={health} />
       </div>
       <div className="internals-box">
         <h4>Mailbox ({data.mail.total})</h4>
@@ -124,5 +118,72 @@ export function Internals({ intervalMs = 1000 }: { intervalMs?: number }) {
         </p>
       </div>
     </div>
+  );
+}
+
+/** One block of rows per service: its consumer queues, and beside them its dead-letter queue. */
+function QueueTable({ queues }: { queues: QueueState[] }) {
+  const services = [...new Set(queues.map((q) => q.service))];
+  return (
+    <table className="compact queues" data-testid="queues">
+      <thead>
+        <tr>
+          <th>service</th>
+          <th>queue</th>
+          <th>ready</th>
+          <th>retrying</th>
+          <th>consumers</th>
+          <th>dead letters</th>
+        </tr>
+      </thead>
+      <tbody>
+        {services.map((service) => {
+          const work = queues.filter((q) => q.service === service && !q.dead_letter);
+          const dlq = queues.find((q) => q.service === service && q.dead_letter);
+          return work.map((q, i) => (
+            <tr key={q.name} title={q.name} data-testid={`queue-${q.service}-${q.purpose}`}>
+              {i === 0 && <td rowSpan={work.length}>{service.replace('-service', '')}</td>}
+              <td className="queue-name">{q.purpose}</td>
+              <td className={q.messages > 0 ? 'busy' : ''}>{q.messages}</td>
+              <td className={q.retrying > 0 ? 'busy' : ''}>{q.retrying}</td>
+              <td className={q.consumers === 0 ? 'error' : ''}>{q.consumers}</td>
+              {i === 0 && (
+                <td
+                  rowSpan={work.length}
+                  title={dlq?.name}
+                  className={dlq && dlq.messages > 0 ? 'dead-letters' : ''}
+                  data-testid={`dlq-${service}`}
+                >
+                  {dlq ? dlq.messages : '–'}
+                </td>
+              )}
+            </tr>
+          ));
+        })}
+      </tbody>
+    </table>
+  );
+}
+
+/** The monolith, the gateway and every service the gateway's /health reports. */
+function ProcessTable({ health }: { health: HealthReport | null }) {
+  if (!health) return <p className="muted">Asking every /health…</p>;
+  return (
+    <table className="compact" data-testid="processes">
+      <tbody>
+        {health.processes.map((p) => (
+          <tr key={p.name} title={p.detail ?? p.url}>
+            <td>
+              <span className={`health-${p.status}`}>
+                <span className="dot" />
+              </span>{' '}
+              {p.name}
+            </td>
+            <td className={p.status === 'ok' ? '' : 'error'}>{p.status}</td>
+            <td className="muted">{p.url}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
   );
 }

@@ -12,7 +12,7 @@ import {
   XAxis,
   YAxis,
 } from 'recharts';
-import { durationPoints, histogram, serverDurations, throughputRows } from '../lib/chart-data';
+import { durationChart, histogram, serverDurations, throughputRows } from '../lib/chart-data';
 import { formatMs, STACK_LABELS } from '../lib/format';
 import type { TargetResult } from '../lib/types';
 
@@ -35,6 +35,7 @@ export function RunCharts({ results }: { results: TargetResult[] }) {
     micro: serverDurations(micro, 'completion'),
   });
   const throughput = throughputRows(results);
+  const durations = durationChart({ monolith, micro });
   const present = results.map((r) => r.target);
 
   return (
@@ -58,39 +59,35 @@ export function RunCharts({ results }: { results: TargetResult[] }) {
           </BarChart>
         </ResponsiveContainer>
       </figure>
-      <figure>
+      <figure data-testid="duration-chart" data-axis={durations.axis}>
         <figcaption>
-          Each order's wait against when it started: the monolith's staircase, the microservices' flat line
+          Each order's wait against {durations.axis === 'start' ? 'when it started' : 'its place in the queue'}: the
+          monolith's staircase, the microservices' flat line
         </figcaption>
         <ResponsiveContainer width="100%" height={HEIGHT}>
-          <ScatterChart>
+          <ScatterChart margin={{ bottom: 12 }}>
             <CartesianGrid strokeDasharray="3 3" />
             <XAxis
               type="number"
-              dataKey="buyer"
-              name="buyer"
+              dataKey="x"
+              name={durations.axis === 'start' ? 'started at' : 'served'}
               allowDecimals={false}
+              domain={durations.axis === 'start' ? [0, 'auto'] : [1, 'dataMax']}
               fontSize={11}
-              label={{ value: 'buyer, in the order they started', position: 'insideBottom', offset: -2, fontSize: 11 }}
+              label={{ value: durations.label, position: 'insideBottom', offset: -8, fontSize: 11 }}
             />
             <YAxis type="number" dataKey="duration_ms" name="waited" unit=" ms" fontSize={11} width={70} />
-            <Tooltip formatter={(value, name) => (name === 'waited' ? formatMs(Number(value)) : `#${value}`)} />
-            <Legend />
+            <Tooltip
+              formatter={(value, name) =>
+                name === 'waited' ? formatMs(Number(value)) : name === 'served' ? `#${value}` : `${value} ms`
+              }
+            />
+            <Legend verticalAlign="top" />
             {monolith && (
-              <Scatter
-                name="Monolith"
-                data={durationPoints(monolith)}
-                fill={COLORS.monolith}
-                isAnimationActive={false}
-              />
+              <Scatter name="Monolith" data={durations.monolith} fill={COLORS.monolith} isAnimationActive={false} />
             )}
             {micro && (
-              <Scatter
-                name="Microservices"
-                data={durationPoints(micro)}
-                fill={COLORS.micro}
-                isAnimationActive={false}
-              />
+              <Scatter name="Microservices" data={durations.micro} fill={COLORS.micro} isAnimationActive={false} />
             )}
           </ScatterChart>
         </ResponsiveContainer>

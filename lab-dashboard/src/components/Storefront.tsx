@@ -372,7 +372,7 @@ function MicroOrderTracker({
           </div>
         </div>
       </div>
-      <ol className="status-history">
+      <ol className="status-history" data-testid="status-history-micro">
         {history.map((h) => (
           <li key={h.status}>
             <span className={`status status-${h.status}`}>{h.status}</span> +{formatMs(h.at_ms)}

@@ -48,17 +48,19 @@ function bucketLabel(from: number, to: number): string {
 }
 
 export interface DurationPoint {
-  /** 1 for the first buyer to start, 2 for the next... (ties: the shorter wait first). */
-  buyer: number;
-  /** Seconds after the run began when the checkout started. */
-  start_s: number;
+  /** When the checkout started, in ms after the first checkout of the stack's run. */
+  start_ms: number;
+  /** Place in the queue: 1 for the first buyer served (answered first), 2 for the next... */
+  rank: number;
   duration_ms: number;
   order_id: number | null;
+  /** What the chart plots across: start_ms or rank, as durationChart chose for both stacks. */
+  x: number;
 }
 
 /**
- * Each order's duration against when it started: the monolith's Black Friday staircase, the microservices' flat line.
- * Uses the buyers' own clock when the engine recorded each checkout, else the server's order times.
+ * Each order's duration and start, numbered by when it was served (start + duration): the buyers' own clock when
+ * the engine recorded each checkout, else the server's order times.
  */
 export function durationPoints(
   result: TargetResult,
@@ -67,28 +69,67 @@ export function durationPoints(
   const key = field === 'processing' ? 'processing_duration_ms' : 'completion_duration_ms';
   const fromSamples = (result.samples ?? [])
     .filter((s) => s.order_id !== null && s[key] !== null)
-    .map((s) => ({ start_s: s.started_at_ms / 1000, duration_ms: s[key] as number, order_id: s.order_id }));
-  if (fromSamples.length) return ranked(fromSamples);
+    .map((s) => ({ start_ms: s.started_at_ms, duration_ms: s[key] as number, order_id: s.order_id }));
+  if (fromSamples.length) return rankedByService(fromSamples);
   const orders = result.orders.filter((o) => o[key] !== null);
   if (!orders.length) return [];
   const t0 = Math.min(...orders.map((o) => Date.parse(o.created_at)));
-  return ranked(
-    orders.map((o) => ({
-      start_s: (Date.parse(o.created_at) - t0) / 1000,
-      duration_ms: o[key] as number,
-      order_id: o.id,
-    })),
+  return rankedByService(
+    orders.map((o) => ({ start_ms: Date.parse(o.created_at) - t0, duration_ms: o[key] as number, order_id: o.id })),
   );
 }
 
+/** First served = 1; the start times count from the stack's first checkout. Sorted by start. */
+function rankedByService(points: Omit<DurationPoint, 'rank' | 'x'>[]): DurationPoint[] {
+  const t0 = Math.min(...points.map((p) => p.start_ms));
+  const served = [...points].sort(
+    (a, b) => a.start_ms + a.duration_ms - (b.start_ms + b.duration_ms) || a.start_ms - b.start_ms,
+  );
+  return served
+    .map((p, index) => ({ ...p, start_ms: p.start_ms - t0, rank: index + 1, x: p.start_ms - t0 }))
+    .sort((a, b) => a.start_ms - b.start_ms || a.rank - b.rank);
+}
+
+/** Below this spread of the start times, the buyers count as arriving together ("a few ms"). */
+export const RUSH_SPREAD_MS = 5;
+
+export interface DurationChart {
+  /** `start`: x is the start time in ms after the run began; `queue`: x is the place in the queue. */
+  axis: 'start' | 'queue';
+  /** The x axis label, saying which of the two it is. */
+  label: string;
+  monolith: DurationPoint[];
+  micro: DurationPoint[];
+}
+
 /**
- * Numbers the buyers in the order they started. In a rush they all start within a millisecond, so the start time
- * alone would stack every dot on one vertical line; the rank spreads them out and shows the queue.
+ * Each order's duration against its start time, for both stacks on one x axis. In a rush every buyer starts within a
+ * few ms, and the order of starting is not the order of service (the lock picks), so the start time would pile the
+ * dots on one vertical line: then x is the place in the queue, first served = 1, and the monolith draws a rising
+ * staircase beside the microservices' flat line. The starts count as a rush when they spread over less than a few ms
+ * or less than a tenth of the longest duration (20 buyers connecting take longer than a few ms, and a 30 ms spread
+ * against 6 s waits is still "all at once").
  */
-function ranked(points: Omit<DurationPoint, 'buyer'>[]): DurationPoint[] {
-  return [...points]
-    .sort((a, b) => a.start_s - b.start_s || a.duration_ms - b.duration_ms)
-    .map((p, index) => ({ buyer: index + 1, ...p }));
+export function durationChart(
+  results: { monolith?: TargetResult; micro?: TargetResult },
+  field: 'processing' | 'completion' = 'processing',
+): DurationChart {
+  const monolith = results.monolith ? durationPoints(results.monolith, field) : [];
+  const micro = results.micro ? durationPoints(results.micro, field) : [];
+  const all = [...monolith, ...micro];
+  const spread = Math.max(0, ...all.map((p) => p.start_ms));
+  const longest = Math.max(0, ...all.map((p) => p.duration_ms));
+  const axis = spread > Math.max(RUSH_SPREAD_MS, longest / 10) ? 'start' : 'queue';
+  const place = (points: DurationPoint[]) => points.map((p) => ({ ...p, x: axis === 'start' ? p.start_ms : p.rank }));
+  return {
+    axis,
+    label:
+      axis === 'start'
+        ? 'checkout start, ms after the run began'
+        : `place in the queue, 1 = served first (every buyer started within ${Math.round(spread)} ms)`,
+    monolith: place(monolith),
+    micro: place(micro),
+  };
 }
 
 /** The server-side durations of every order of one result. */

@@ -135,10 +135,17 @@ export interface LockWait {
 }
 
 export interface QueueState {
+  /** The service that consumes from the queue (or whose dead letters it keeps). */
+  service: string;
+  /** The consumer's purpose, the last part of the queue's name; `dlq` for the dead-letter queue. */
+  purpose: string;
   name: string;
   exists: boolean;
+  /** Messages ready in the queue: its depth. */
   messages: number;
   consumers: number;
+  /** Messages parked in the queue's retry queues, waiting for their backoff to end. */
+  retrying: number;
   dead_letter: boolean;
 }
 
@@ -153,6 +160,8 @@ export interface Internals {
   sampled_at: string;
   lock_waits: LockWait[];
   connections: { database: string; active: number; idle: number; idle_in_transaction: number; total: number }[];
+  /** RABBIT_PREFIX as the queue names use it ("" or ending with a dot). */
+  rabbit_prefix: string;
   queues: QueueState[];
   rabbit_error: string | null;
   postgres_error: string | null;
