@@ -1,3 +1,4 @@
+import { closeServer, listen } from '@checkout-lab/shared';
 import type { AddressInfo } from 'node:net';
 import { createLogger } from '@checkout-lab/kit';
 import { createApp } from './app';
@@ -12,11 +13,7 @@ export interface RunningGateway {
 /** Listens on GATEWAY_PORT (0: a free port). The gateway keeps no state, so it needs no database. */
 export async function startGateway(config: GatewayConfig): Promise<RunningGateway> {
   const log = createLogger('api-gateway', config.LOG_LEVEL);
-  const server = createApp({ config, log }).listen(config.GATEWAY_PORT);
-  await new Promise<void>((resolve, reject) => {
-    server.once('listening', resolve);
-    server.once('error', reject);
-  });
+  const server = await listen(createApp({ config, log }), config.GATEWAY_PORT);
   // Keep-alive longer than a typical client's, so a benchmark's pooled connection is not cut under it.
   server.keepAliveTimeout = 65_000;
   const port = (server.address() as AddressInfo).port;
@@ -26,7 +23,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     port,
     stop: async () => {
       server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await closeServer(server);
     },
   };
 }

@@ -1,16 +1,6 @@
+import { runService } from '@checkout-lab/shared';
 import { loadConfig } from './config';
 import { startCartService } from './server';
 
 /** The process entry: read the environment, start, stop cleanly on SIGTERM or SIGINT. */
-const service = await startCartService(loadConfig());
-let stopping = false;
-for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-  process.on(signal, () => {
-    if (stopping) return;
-    stopping = true;
-    service.stop().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
-  });
-}
+runService('cart-service', () => startCartService(loadConfig()));

@@ -1,6 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { createLogger } from '@checkout-lab/kit';
-import { connectDatabase, Messaging, migrate } from '@checkout-lab/shared';
+import { connectDatabase, Messaging, migrate, closeServer, listen } from '@checkout-lab/shared';
 import { createApp } from './app';
 import type { CartConfig } from './config';
 import { migrations } from './data-access/migrations';
@@ -35,11 +35,7 @@ export async function startCartService(config: CartConfig): Promise<RunningServi
   consumeOrderCreated(messaging, cart);
   await messaging.start();
 
-  const server = createApp({ pool, cart, log, messaging }).listen(config.CART_PORT);
-  await new Promise<void>((resolve, reject) => {
-    server.once('listening', resolve);
-    server.once('error', reject);
-  });
+  const server = await listen(createApp({ pool, cart, log, messaging }), config.CART_PORT);
   const port = (server.address() as AddressInfo).port;
   log.info({ port, database: config.DB_NAME, products: config.PRODUCT_SERVICE_URL }, 'cart-service listening');
   return {
@@ -47,7 +43,7 @@ export async function startCartService(config: CartConfig): Promise<RunningServi
     port,
     stop: async () => {
       server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await closeServer(server);
       await messaging.stop();
       await pool.end();
     },

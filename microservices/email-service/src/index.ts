@@ -1,6 +1,13 @@
-import type { Server } from 'node:http';
-import { createLogger, LabSetupError } from '@checkout-lab/kit';
-import { connectDatabase, Messaging, migrate } from '@checkout-lab/shared';
+import { createLogger } from '@checkout-lab/kit';
+import {
+  closeServer,
+  connectDatabase,
+  listen,
+  Messaging,
+  migrate,
+  runService,
+  type Stoppable,
+} from '@checkout-lab/shared';
 import { createApp } from './app';
 import { readConfig } from './config';
 import { smtpMailer } from './data-access/mailer';
@@ -11,7 +18,7 @@ import { registerOrderPaidConsumer } from './entry-points/messaging/order-paid.c
 
 const SERVICE = 'email-service';
 
-async function main(): Promise<void> {
+async function main(): Promise<Stoppable> {
   const config = readConfig();
   const log = createLogger(SERVICE, config.LOG_LEVEL);
   const { pool } = await connectDatabase({
@@ -39,27 +46,18 @@ async function main(): Promise<void> {
   await messaging.start();
 
   const app = createApp({ pool, messaging, log, knobs, mailUiUrl: config.MAIL_UI_URL });
-  const server: Server = await new Promise((resolve) => {
-    const listening = app.listen(config.EMAIL_PORT, '0.0.0.0', () => resolve(listening));
-  });
+  const server = await listen(app, config.EMAIL_PORT);
   log.info({ port: config.EMAIL_PORT, db: config.DB_NAME }, 'email-service listening');
 
-  let stopping = false;
-  const shutdown = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    log.info({ signal }, 'stopping: no new deliveries, finishing in-flight sends');
-    await new Promise((resolve) => server.close(resolve));
-    await messaging.stop();
-    mailer.close();
-    await pool.end();
-    process.exit(0);
+  return {
+    async stop() {
+      log.info('stopping: no new deliveries, finishing in-flight sends');
+      await closeServer(server);
+      await messaging.stop();
+      mailer.close();
+      await pool.end();
+    },
   };
-  process.once('SIGTERM', () => void shutdown('SIGTERM'));
-  process.once('SIGINT', () => void shutdown('SIGINT'));
 }
 
-main().catch((error) => {
-  console.error(error instanceof LabSetupError ? error.message : `email-service failed to start: ${error}`);
-  process.exit(1);
-});
+runService(SERVICE, main);

@@ -1,6 +1,13 @@
-import type { Server } from 'node:http';
-import { createLogger, LabSetupError } from '@checkout-lab/kit';
-import { connectDatabase, Messaging, migrate } from '@checkout-lab/shared';
+import { createLogger } from '@checkout-lab/kit';
+import {
+  closeServer,
+  connectDatabase,
+  listen,
+  Messaging,
+  migrate,
+  runService,
+  type Stoppable,
+} from '@checkout-lab/shared';
 import { createApp } from './app';
 import { readConfig } from './config';
 import { migrations } from './data-access/migrations';
@@ -9,7 +16,7 @@ import { registerSagaConsumers } from './entry-points/messaging/saga.consumer';
 
 const SERVICE = 'order-service';
 
-async function main(): Promise<void> {
+async function main(): Promise<Stoppable> {
   const config = readConfig();
   const log = createLogger(SERVICE, config.LOG_LEVEL);
   const { pool } = await connectDatabase({
@@ -30,26 +37,17 @@ async function main(): Promise<void> {
   await messaging.start();
 
   const app = createApp({ config, pool, messaging, log });
-  const server: Server = await new Promise((resolve) => {
-    const listening = app.listen(config.ORDER_PORT, '0.0.0.0', () => resolve(listening));
-  });
+  const server = await listen(app, config.ORDER_PORT);
   log.info({ port: config.ORDER_PORT, db: config.DB_NAME }, 'order-service listening');
 
-  let stopping = false;
-  const shutdown = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    log.info({ signal }, 'stopping: no new requests, finishing in-flight work');
-    await new Promise((resolve) => server.close(resolve));
-    await messaging.stop();
-    await pool.end();
-    process.exit(0);
+  return {
+    async stop() {
+      log.info('stopping: no new requests, finishing in-flight work');
+      await closeServer(server);
+      await messaging.stop();
+      await pool.end();
+    },
   };
-  process.once('SIGTERM', () => void shutdown('SIGTERM'));
-  process.once('SIGINT', () => void shutdown('SIGINT'));
 }
 
-main().catch((error) => {
-  console.error(error instanceof LabSetupError ? error.message : `order-service failed to start: ${error}`);
-  process.exit(1);
-});
+runService(SERVICE, main);

@@ -1,6 +1,13 @@
-import type { Server } from 'node:http';
-import { createLogger, LabSetupError } from '@checkout-lab/kit';
-import { connectDatabase, Messaging, migrate } from '@checkout-lab/shared';
+import { createLogger } from '@checkout-lab/kit';
+import {
+  closeServer,
+  connectDatabase,
+  listen,
+  Messaging,
+  migrate,
+  runService,
+  type Stoppable,
+} from '@checkout-lab/shared';
 import { createApp } from './app';
 import { readConfig } from './config';
 import { migrations } from './data-access/payment.repository';
@@ -10,7 +17,7 @@ import { registerPaymentRequestedConsumer } from './entry-points/messaging/payme
 
 const SERVICE = 'payment-service';
 
-async function main(): Promise<void> {
+async function main(): Promise<Stoppable> {
   const config = readConfig();
   const log = createLogger(SERVICE, config.LOG_LEVEL);
   const { pool } = await connectDatabase({
@@ -36,26 +43,17 @@ async function main(): Promise<void> {
   await messaging.start();
 
   const app = createApp({ pool, messaging, log, knobs });
-  const server: Server = await new Promise((resolve) => {
-    const listening = app.listen(config.PAYMENT_PORT, '0.0.0.0', () => resolve(listening));
-  });
+  const server = await listen(app, config.PAYMENT_PORT);
   log.info({ port: config.PAYMENT_PORT, db: config.DB_NAME }, 'payment-service listening');
 
-  let stopping = false;
-  const shutdown = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    log.info({ signal }, 'stopping: no new deliveries, finishing in-flight payments');
-    await new Promise((resolve) => server.close(resolve));
-    await messaging.stop();
-    await pool.end();
-    process.exit(0);
+  return {
+    async stop() {
+      log.info('stopping: no new deliveries, finishing in-flight payments');
+      await closeServer(server);
+      await messaging.stop();
+      await pool.end();
+    },
   };
-  process.once('SIGTERM', () => void shutdown('SIGTERM'));
-  process.once('SIGINT', () => void shutdown('SIGINT'));
 }
 
-main().catch((error) => {
-  console.error(error instanceof LabSetupError ? error.message : `payment-service failed to start: ${error}`);
-  process.exit(1);
-});
+runService(SERVICE, main);

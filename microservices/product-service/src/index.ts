@@ -1,16 +1,6 @@
+import { runService } from '@checkout-lab/shared';
 import { loadConfig } from './config';
 import { startProductService } from './server';
 
 /** The process entry: read the environment, start, stop cleanly on SIGTERM or SIGINT. */
-const service = await startProductService(loadConfig());
-let stopping = false;
-for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-  process.on(signal, () => {
-    if (stopping) return;
-    stopping = true;
-    service.stop().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
-  });
-}
+runService('product-service', () => startProductService(loadConfig()));

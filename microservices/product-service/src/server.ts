@@ -1,6 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { createLogger } from '@checkout-lab/kit';
-import { connectDatabase, Messaging, migrate, withTransaction } from '@checkout-lab/shared';
+import { connectDatabase, Messaging, migrate, withTransaction, closeServer, listen } from '@checkout-lab/shared';
 import { createApp } from './app';
 import type { ProductConfig } from './config';
 import { migrations } from './data-access/migrations';
@@ -36,11 +36,7 @@ export async function startProductService(config: ProductConfig): Promise<Runnin
   consumeOrderCancelled(messaging);
   await messaging.start();
 
-  const server = createApp({ pool, log, messaging }).listen(config.PRODUCT_PORT);
-  await new Promise<void>((resolve, reject) => {
-    server.once('listening', resolve);
-    server.once('error', reject);
-  });
+  const server = await listen(createApp({ pool, log, messaging }), config.PRODUCT_PORT);
   const port = (server.address() as AddressInfo).port;
   log.info({ port, database: config.DB_NAME }, 'product-service listening');
   return {
@@ -48,7 +44,7 @@ export async function startProductService(config: ProductConfig): Promise<Runnin
     port,
     stop: async () => {
       server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await closeServer(server);
       await messaging.stop();
       await pool.end();
     },

@@ -4,3 +4,4 @@ export * from './config';
 export * from './db';
 export * from './http';
 export * from './checker';
+export * from './process';

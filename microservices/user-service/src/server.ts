@@ -1,3 +1,4 @@
+import { closeServer, listen } from '@checkout-lab/shared';
 import type { AddressInfo } from 'node:net';
 import { createLogger, ensureDatabase } from '@checkout-lab/kit';
 import { createApp } from './app';
@@ -26,11 +27,7 @@ export async function startUserService(config: UserConfig): Promise<RunningServi
   await users.seedAdmin(config.LAB_ADMIN_EMAIL, config.LAB_ADMIN_PASSWORD);
 
   const app = createApp({ pool, users, log });
-  const server = app.listen(config.USER_PORT);
-  await new Promise<void>((resolve, reject) => {
-    server.once('listening', resolve);
-    server.once('error', reject);
-  });
+  const server = await listen(app, config.USER_PORT);
   const port = (server.address() as AddressInfo).port;
   log.info({ port, database: config.DB_NAME }, 'user-service listening');
   return {
@@ -38,7 +35,7 @@ export async function startUserService(config: UserConfig): Promise<RunningServi
     port,
     stop: async () => {
       server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await closeServer(server);
       await pool.end();
     },
   };

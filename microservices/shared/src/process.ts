@@ -1,0 +1,49 @@
+import type { Server } from 'node:http';
+import type { Express } from 'express';
+import { LabSetupError } from '@checkout-lab/kit';
+
+/** What a started service hands back: enough to stop it cleanly. */
+export interface Stoppable {
+  stop(): Promise<void>;
+}
+
+/** Listens on port (0: a free one) and resolves once the server accepts connections. */
+export function listen(app: Express, port: number, host = '0.0.0.0'): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const server = app.listen(port, host);
+    server.once('listening', () => resolve(server));
+    server.once('error', reject);
+  });
+}
+
+/** Stops accepting connections and resolves when the open ones are done. */
+export function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => server.close(() => resolve()));
+}
+
+/**
+ * The process entry of every service: start it; if it cannot start, say why in one line (a LabSetupError's message
+ * is the whole explanation) and exit 1; on SIGTERM or SIGINT, stop it once and exit.
+ */
+export function runService(name: string, start: () => Promise<Stoppable>): void {
+  start().then(
+    (service) => {
+      let stopping = false;
+      for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+        process.on(signal, () => {
+          if (stopping) return;
+          stopping = true;
+          service.stop().then(
+            () => process.exit(0),
+            () => process.exit(1),
+          );
+        });
+      }
+    },
+    (error: unknown) => {
+      const reason = error instanceof Error ? error.message : String(error);
+      console.error(error instanceof LabSetupError ? reason : `${name} failed to start: ${reason}`);
+      process.exit(1);
+    },
+  );
+}
