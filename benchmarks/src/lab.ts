@@ -63,24 +63,33 @@ export async function ensureLab(
     ? path.join(ROOT, '.lab-data', 'bench-runs', namePrefix)
     : path.join(ROOT, '.lab-data', 'bench');
   const { startLab } = await import('../../scripts/lab-runner');
-  const starting = startLab({ env, dashboard: false, namePrefix, dataDir, onProgress: log });
-  // Ctrl-C while the lab starts: let it finish starting (startLab cleans up only on its own failure), then stop it.
-  const lab = await starting;
-  const cleanup = async () => {
+  const cleanup = async (amqp: boolean) => {
     if (!settings.force) return;
     if (process.env.DATABASE_URL) {
       for (const db of Object.keys(DATABASE_NAMES) as (keyof typeof DATABASE_NAMES)[])
         await dropDatabase(process.env.DATABASE_URL, `${namePrefix}_${db}`).catch(() => {});
     }
     fs.rmSync(dataDir, { recursive: true, force: true });
-    if (lab.urls.amqp) {
+    if (amqp) {
       const { deleteBrokerObjects } = await import('../../microservices/shared/src/messaging/cleanup');
       await deleteBrokerObjects(process.env.AMQP_URL || DEFAULT_AMQP_URL, namePrefix).catch(() => {});
     }
   };
+  // Ctrl-C while the lab starts: it finishes starting (or fails, when the signal reached its children too and
+  // startLab stopped what it had started), then everything is stopped and removed, and the caller sees an AbortError.
+  let lab: Awaited<ReturnType<typeof startLab>>;
+  try {
+    lab = await startLab({ env, dashboard: false, namePrefix, dataDir, onProgress: log });
+  } catch (error) {
+    await cleanup(true).catch(() => {});
+    if (settings.signal?.aborted) throw abortError(settings.signal);
+    throw error;
+  }
   const stop = async () => {
     await lab.stop();
-    await cleanup().catch((error) => log(`warning: cleaning up the lab's data: ${(error as Error).message}`));
+    await cleanup(lab.urls.amqp !== null).catch((error) =>
+      log(`warning: cleaning up the lab's data: ${(error as Error).message}`),
+    );
   };
   if (settings.signal?.aborted) {
     await stop();
