@@ -64,12 +64,11 @@ export function App() {
         </p>
       )}
       <main>
-        {tab === 'shops' && (
-          <div className="panes">
-            <Storefront stack="monolith" />
-            <Storefront stack="micro" />
-          </div>
-        )}
+        {/* Kept mounted while another tab shows: a checkout in flight keeps its timer and its confirmation. */}
+        <div className="panes" hidden={tab !== 'shops'}>
+          <Storefront stack="monolith" />
+          <Storefront stack="micro" />
+        </div>
         {tab === 'runs' && <LoadRuns onRunsChanged={() => setHistoryVersion((v) => v + 1)} />}
         {tab === 'internals' && <Internals />}
         {tab === 'history' && <History version={historyVersion} />}

@@ -113,8 +113,6 @@ describe('the lab dashboard in a real browser', () => {
     expect(waited).toBeGreaterThanOrEqual(600);
     expect(processing).toBeGreaterThanOrEqual(600);
     expect(await page.getByTestId('steps-bar').locator('.steps-segment').count()).toBe(11);
-    fs.mkdirSync(ARTIFACTS, { recursive: true });
-    await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard-storefronts.png') });
   });
 
   it('when a buyer checks out on the microservices, then the 202 comes at once and the order moves from pending to confirmed', async () => {
@@ -132,6 +130,8 @@ describe('the lab dashboard in a real browser', () => {
     const statuses = await page.getByTestId('status-history-micro').locator('.status').allTextContents();
     expect(statuses[0]).toBe('pending');
     expect(statuses.at(-1)).toBe('confirmed');
+    fs.mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard-storefronts.png'), fullPage: true });
   });
 
   it('when the microservices run, then the internals read their real queues, each with a consumer, and every process is healthy', async () => {
@@ -166,6 +166,10 @@ describe('the lab dashboard in a real browser', () => {
       .poll(() => page.getByTestId('queues').locator('tbody tr').count())
       .toBe(expected.filter((q) => !q.dead_letter).length);
     await expect.poll(() => page.getByTestId('processes').locator('tr').count()).toBe(SERVICE_NAMES.length + 1);
+    // Back on the storefronts, both checkouts are still there: a peek at the internals loses nothing.
+    await page.getByTestId('tab-shops').click();
+    expect(await page.getByTestId('status-micro').textContent()).toBe('confirmed');
+    expect(await page.getByTestId('confirmation-monolith').isVisible()).toBe(true);
   });
 
   it('when a small Black Friday run goes, then the progress moves and the charts appear', async () => {

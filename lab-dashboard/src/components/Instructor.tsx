@@ -73,8 +73,8 @@ export function Instructor({ onBlackFriday }: { onBlackFriday: () => void }) {
         <h3>Black Friday demo</h3>
         <p>
           One click: 20 buyers rush the doorbuster (stock 10) on the monolith, then the same on the microservices, with
-          500 ms payment and 500 ms email delays. Watch the lock queue build under Load runs, then compare the staircase
-          with the flat line.
+          500 ms payment and 500 ms email delays. The progress shows under Load runs; open Internals meanwhile to watch
+          the monolith's lock waits pile up and the queues drain, then compare the staircase with the flat line.
         </p>
         <button type="button" onClick={onBlackFriday} data-testid="black-friday-demo">
           Run the Black Friday demo

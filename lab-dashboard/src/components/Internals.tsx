@@ -143,7 +143,7 @@ function QueueTable({ queues }: { queues: QueueState[] }) {
           return work.map((q, i) => (
             <tr key={q.name} title={q.name} data-testid={`queue-${q.service}-${q.purpose}`}>
               {i === 0 && <td rowSpan={work.length}>{service.replace('-service', '')}</td>}
-              <td className="queue-name">{q.purpose}</td>
+              <td className="queue-name">{breakAtDots(q.purpose)}</td>
               <td className={q.messages > 0 ? 'busy' : ''}>{q.messages}</td>
               <td className={q.retrying > 0 ? 'busy' : ''}>{q.retrying}</td>
               <td className={q.consumers === 0 ? 'error' : ''}>{q.consumers}</td>
@@ -186,4 +186,19 @@ function ProcessTable({ health }: { health: HealthReport | null }) {
       </tbody>
     </table>
   );
+}
+
+/** Lets a long queue name such as payment.payment.processed wrap after a dot, never inside a word. */
+function breakAtDots(name: string) {
+  return name.split('.').map((part, i, parts) => (
+    // biome-ignore lint/suspicious/noArrayIndexKey: the parts of one fixed name
+    <span key={i}>
+      {part}
+      {i < parts.length - 1 && (
+        <>
+          .<wbr />
+        </>
+      )}
+    </span>
+  ));
 }

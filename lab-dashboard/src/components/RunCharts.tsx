@@ -124,7 +124,7 @@ export function RunCharts({ results }: { results: TargetResult[] }) {
                 dataKey={s}
                 name={STACK_LABELS[s]}
                 stroke={COLORS[s]}
-                dot={false}
+                dot={{ r: 3, fill: COLORS[s] }}
                 connectNulls
                 isAnimationActive={false}
               />
