@@ -1,17 +1,8 @@
-import {
-  confirmationSubject,
-  dropDatabase,
-  freePort,
-  startTestMailCatcher,
-  type TestMail,
-  testAmqpUrl,
-  testServerUrl,
-  uniqueName,
-} from '@checkout-lab/kit';
-import { deleteBrokerObjects, makeEvent, names, peekDeadLetters, queueDepth } from '@checkout-lab/shared';
+import { confirmationSubject, freePort, startTestMailCatcher, type TestMail } from '@checkout-lab/kit';
+import { makeEvent, names, peekDeadLetters, queueDepth } from '@checkout-lab/shared';
 import amqp from 'amqplib';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type MicroStack, startMicroservices } from '../../shared/src/stack';
+import { startTestStack } from '../../shared/src/testing';
 
 async function waitUntil(predicate: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -53,23 +44,16 @@ describe('email-service', () => {
   });
 
   async function startEmail(smtpPort: number, mail?: TestMail) {
-    const amqpUrl = await testAmqpUrl();
-    const prefix = uniqueName('mail');
-    const stack: MicroStack = await startMicroservices({
-      serverUrl: testServerUrl(),
-      amqpUrl,
-      smtpPort,
-      mailUiUrl: mail?.webUrl,
-      namePrefix: prefix,
+    const test = await startTestStack({
+      label: 'mail',
       only: ['email-service'],
+      mail,
+      smtpPort,
       knobs: { email_delay_ms: 10 },
-      env: { LOG_LEVEL: 'warn', DB_POOL_SIZE: '4', SMTP_TIMEOUT_MS: '2000' },
+      env: { SMTP_TIMEOUT_MS: '2000' },
     });
-    cleanups.push(async () => {
-      await stack.stop();
-      await dropDatabase(testServerUrl(), `${prefix}_emails`);
-      await deleteBrokerObjects(amqpUrl, prefix);
-    });
+    cleanups.push(() => test.stop());
+    const { stack, amqpUrl, prefix } = test;
     return { stack, amqpUrl, prefix, url: stack.services['email-service'].url };
   }
 

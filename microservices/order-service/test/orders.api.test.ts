@@ -1,33 +1,23 @@
-import { dropDatabase, testAmqpUrl, testServerUrl, uniqueName } from '@checkout-lab/kit';
-import { deleteBrokerObjects } from '@checkout-lab/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type MicroStack, startMicroservices } from '../../shared/src/stack';
+import { startTestStack, type TestStack } from '../../shared/src/testing';
 
 /** order-service alone: its cart-service is not running, so every checkout meets a dead dependency. */
 describe('order-service on its own', () => {
-  let stack: MicroStack;
+  let test: TestStack;
   let url: string;
-  let prefix: string;
-  let amqpUrl: string;
   const buyer = { 'x-user-id': '5', 'x-user-email': 'five@example.com' };
 
   beforeAll(async () => {
-    amqpUrl = await testAmqpUrl();
-    prefix = uniqueName('ord');
-    stack = await startMicroservices({
-      serverUrl: testServerUrl(),
-      amqpUrl,
-      smtpPort: 1,
-      namePrefix: prefix,
+    test = await startTestStack({
+      label: 'ord',
       only: ['order-service'],
-      env: { LOG_LEVEL: 'warn', DB_POOL_SIZE: '4', CART_TIMEOUT_MS: '1000' },
+      smtpPort: 1,
+      env: { CART_TIMEOUT_MS: '1000' },
     });
-    url = stack.services['order-service'].url;
+    url = test.stack.services['order-service'].url;
   });
   afterAll(async () => {
-    await stack?.stop();
-    await dropDatabase(testServerUrl(), `${prefix}_orders`).catch(() => {});
-    await deleteBrokerObjects(amqpUrl, prefix).catch(() => {});
+    await test?.stop();
   });
 
   it('when cart-service is down, then checkout answers 503 CART_SERVICE_UNAVAILABLE and writes nothing', async () => {

@@ -1,9 +1,9 @@
-import { type DATABASE_NAMES, dropDatabase, testAmqpUrl, testServerUrl, uniqueName } from '@checkout-lab/kit';
-import { deleteBrokerObjects, type LabEvent, makeEvent, names } from '@checkout-lab/shared';
+import { type LabEvent, makeEvent, names } from '@checkout-lab/shared';
 import amqp from 'amqplib';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type MicroStack, startMicroservices } from '../../shared/src/stack';
+import type { MicroStack } from '../../shared/src/stack';
+import { startTestStack, type TestStack } from '../../shared/src/testing';
 
 async function waitUntil(predicate: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -15,6 +15,7 @@ async function waitUntil(predicate: () => Promise<boolean>, timeoutMs = 30_000):
 
 /** payment-service alone, driven by the events it consumes, its effects read from its own database and the broker. */
 describe('payment-service', () => {
+  let test: TestStack;
   let stack: MicroStack;
   let amqpUrl: string;
   let prefix: string;
@@ -25,17 +26,13 @@ describe('payment-service', () => {
   let url: string;
 
   beforeAll(async () => {
-    amqpUrl = await testAmqpUrl();
-    prefix = uniqueName('pay');
-    stack = await startMicroservices({
-      serverUrl: testServerUrl(),
-      amqpUrl,
-      smtpPort: 1,
-      namePrefix: prefix,
+    test = await startTestStack({
+      label: 'pay',
       only: ['payment-service'],
+      smtpPort: 1,
       knobs: { payment_delay_ms: 10, payment_failure_rate: 0 },
-      env: { LOG_LEVEL: 'warn', DB_POOL_SIZE: '4' },
     });
+    ({ stack, amqpUrl, prefix } = test);
     url = stack.services['payment-service'].url;
     db = new pg.Pool({ connectionString: stack.services['payment-service'].databaseUrl ?? '', max: 2 });
     connection = await amqp.connect(amqpUrl);
@@ -57,11 +54,7 @@ describe('payment-service', () => {
   afterAll(async () => {
     await connection?.close().catch(() => {});
     await db?.end();
-    await stack?.stop();
-    await dropDatabase(testServerUrl(), `${prefix}_${'payments' satisfies keyof typeof DATABASE_NAMES}`).catch(
-      () => {},
-    );
-    await deleteBrokerObjects(amqpUrl, prefix).catch(() => {});
+    await test?.stop();
   });
 
   async function request(

@@ -1,80 +1,13 @@
-import {
-  DATABASE_NAMES,
-  dropDatabase,
-  type Knobs,
-  parseConfirmationSubject,
-  type TestMail,
-  startTestMailCatcher,
-  testAmqpUrl,
-  testServerUrl,
-  uniqueName,
-} from '@checkout-lab/kit';
-import { deleteBrokerObjects } from '@checkout-lab/shared';
+import { type Knobs, parseConfirmationSubject, type TestMail, uniqueName } from '@checkout-lab/kit';
 import pg from 'pg';
-import { type MicroStack, type ServiceName, startMicroservices } from '../../../shared/src/stack';
+import type { ServiceName } from '../../../shared/src/stack';
+import { startTestStack, type TestStack } from '../../../shared/src/testing';
 
-/**
- * The microservices of a test's own: every service folder's process on free ports, databases <prefix>_orders ...,
- * RABBIT_PREFIX=<prefix>, a mail catcher of its own; stop() removes all of it.
- */
-export interface Lab {
-  stack: MicroStack;
-  mail: TestMail;
-  gateway: string;
-  admin: { email: string; password: string };
-  amqpUrl: string;
-  prefix: string;
-  stop(): Promise<void>;
-}
+/** The microservices of a test's own (see startTestStack), with its own mail catcher. */
+export type Lab = TestStack & { mail: TestMail };
 
 export async function startLab(knobs: Partial<Knobs> = {}, env: NodeJS.ProcessEnv = {}): Promise<Lab> {
-  const amqpUrl = await testAmqpUrl();
-  const serverUrl = testServerUrl();
-  const prefix = uniqueName('ms');
-  const mail = await startTestMailCatcher();
-  const admin = { email: 'saga.admin@checkout.lab', password: 'saga-admin-pw' };
-  const cleanup = async () => {
-    await mail.stop().catch(() => {});
-    for (const key of Object.keys(DATABASE_NAMES)) await dropDatabase(serverUrl, `${prefix}_${key}`).catch(() => {});
-    await deleteBrokerObjects(amqpUrl, prefix).catch(() => {});
-  };
-  let stack: MicroStack;
-  try {
-    stack = await startMicroservices({
-      serverUrl,
-      amqpUrl,
-      smtpPort: mail.smtpPort,
-      mailUiUrl: mail.webUrl,
-      namePrefix: prefix,
-      knobs: { payment_delay_ms: 20, email_delay_ms: 20, payment_failure_rate: 0, ...knobs },
-      env: {
-        JWT_SECRET: 'saga-test-secret',
-        LAB_ADMIN_EMAIL: admin.email,
-        LAB_ADMIN_PASSWORD: admin.password,
-        LOG_LEVEL: process.env.TEST_LOG ?? 'warn',
-        AUTH_RATE_LIMIT: '1000000',
-        BCRYPT_ROUNDS: '4',
-        // Six services share one PostgreSQL server (max_connections 100 by default) with other runs.
-        DB_POOL_SIZE: '4',
-        ...env,
-      },
-    });
-  } catch (error) {
-    await cleanup();
-    throw error;
-  }
-  return {
-    stack,
-    mail,
-    gateway: stack.gatewayUrl,
-    admin,
-    amqpUrl,
-    prefix,
-    stop: async () => {
-      await stack.stop();
-      await cleanup();
-    },
-  };
+  return (await startTestStack({ label: 'ms', knobs, env })) as Lab;
 }
 
 export interface Answer<T = any> {
