@@ -11,6 +11,7 @@ import {
 } from '@checkout-lab/kit';
 import type { TestDatabase, TestMail } from '@checkout-lab/kit';
 import { startMonolith } from '../../monolith/src/server';
+import { deleteBrokerObjects } from '../../microservices/shared/src/messaging/cleanup';
 import { type MicroStack, SERVICE_NAMES, startMicroservices } from '../../microservices/shared/src/stack';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -37,6 +38,7 @@ describe('the lab dashboard in a real browser', () => {
   let dashboard: RunningDashboard;
   let browser: BrowserContext;
   let page: Page;
+  let amqpUrl: string;
   const labDb = uniqueName('dash_lab');
   const prefix = uniqueName('dash');
   const userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'checkout-lab-chromium-'));
@@ -52,7 +54,7 @@ describe('the lab dashboard in a real browser', () => {
       knobs: KNOBS,
       logLevel: 'silent',
     });
-    const amqpUrl = await testAmqpUrl();
+    amqpUrl = await testAmqpUrl();
     micro = await startMicroservices({
       serverUrl: testServerUrl(),
       amqpUrl,
@@ -87,6 +89,9 @@ describe('the lab dashboard in a real browser', () => {
     await browser?.close().catch(() => {});
     await dashboard?.stop();
     await micro?.stop();
+    // The run's queues are durable: remove them, and the exchange, with the run's prefix.
+    const known = queueNames(prefix).flatMap((q) => [q.name, ...q.retry_queues]);
+    if (amqpUrl) await deleteBrokerObjects(amqpUrl, prefix, known).catch(() => {});
     await monolith?.stop();
     await mail?.stop();
     await monolithDb?.drop();

@@ -63,6 +63,9 @@ export function Internals({ intervalMs = 1000 }: { intervalMs?: number }) {
           </table>
         )}
         <h4>Connections per database</h4>
+        <p className="muted small-text">
+          The monolith has one database; each microservice has its own (…_orders, …_products, …_payments…).
+        </p>
         <table className="compact">
           <thead>
             <tr>

@@ -73,6 +73,7 @@ export function RunCharts({ results }: { results: TargetResult[] }) {
               name={durations.axis === 'start' ? 'started at' : 'served'}
               allowDecimals={false}
               domain={durations.axis === 'start' ? [0, 'auto'] : [1, 'dataMax']}
+              padding={{ left: 12, right: 12 }}
               fontSize={11}
               label={{ value: durations.label, position: 'insideBottom', offset: -8, fontSize: 11 }}
             />
