@@ -3,16 +3,17 @@ import os from 'node:os';
 import path from 'node:path';
 import {
   createTestDatabase,
+  DEFAULT_ADMIN,
   dropDatabase,
   startTestMailCatcher,
-  testAmqpUrl,
   testServerUrl,
   uniqueName,
 } from '@checkout-lab/kit';
 import type { TestDatabase, TestMail } from '@checkout-lab/kit';
 import { startMonolith } from '../../monolith/src/server';
 import { deleteBrokerObjects } from '../../microservices/shared/src/messaging/cleanup';
-import { type MicroStack, SERVICE_NAMES, startMicroservices } from '../../microservices/shared/src/stack';
+import { SERVICE_NAMES } from '../../microservices/shared/src/stack';
+import { startTestStack, type TestStack } from '../../microservices/shared/src/testing';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { normalizePrefix, queueNames } from '../server/internals/rabbit-queues';
@@ -34,13 +35,12 @@ describe('the lab dashboard in a real browser', () => {
   let monolithDb: TestDatabase;
   let mail: TestMail;
   let monolith: Awaited<ReturnType<typeof startMonolith>>;
-  let micro: MicroStack;
+  let test: TestStack;
   let dashboard: RunningDashboard;
   let browser: BrowserContext;
   let page: Page;
-  let amqpUrl: string;
   const labDb = uniqueName('dash_lab');
-  const prefix = uniqueName('dash');
+  let prefix: string;
   const userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'checkout-lab-chromium-'));
 
   beforeAll(async () => {
@@ -54,23 +54,22 @@ describe('the lab dashboard in a real browser', () => {
       knobs: KNOBS,
       logLevel: 'silent',
     });
-    amqpUrl = await testAmqpUrl();
-    micro = await startMicroservices({
-      serverUrl: testServerUrl(),
-      amqpUrl,
-      smtpPort: mail.smtpPort,
-      mailUiUrl: mail.webUrl,
-      namePrefix: prefix,
+    // The dashboard logs in with the lab's default admin, on both stacks.
+    test = await startTestStack({
+      label: 'dash',
+      mail,
       knobs: KNOBS,
-      env: { LOG_LEVEL: 'warn' },
+      env: { LAB_ADMIN_EMAIL: DEFAULT_ADMIN.email, LAB_ADMIN_PASSWORD: DEFAULT_ADMIN.password },
     });
+    prefix = test.prefix;
+    const micro = test.stack;
     dashboard = await startDashboard({
       monolithUrl: monolith.url,
       gatewayUrl: micro.gatewayUrl,
       mailUiUrl: mail.webUrl,
       databaseUrl: testServerUrl(),
       dbName: labDb,
-      amqpUrl,
+      amqpUrl: test.amqpUrl,
       // The stack's own prefix, as its services declare their queues with it.
       rabbitPrefix: micro.rabbitPrefix,
       page: 'vite',
@@ -88,10 +87,12 @@ describe('the lab dashboard in a real browser', () => {
   afterAll(async () => {
     await browser?.close().catch(() => {});
     await dashboard?.stop();
-    await micro?.stop();
-    // The run's queues are durable: remove them, and the exchange, with the run's prefix.
-    const known = queueNames(prefix).flatMap((q) => [q.name, ...q.retry_queues]);
-    if (amqpUrl) await deleteBrokerObjects(amqpUrl, prefix, known).catch(() => {});
+    await test?.stop();
+    // The run's queues are durable: the stack's stop removes them; these names make sure, should listing fail.
+    if (test) {
+      const known = queueNames(prefix).flatMap((q) => [q.name, ...q.retry_queues]);
+      await deleteBrokerObjects(test.amqpUrl, prefix, known).catch(() => {});
+    }
     await monolith?.stop();
     await mail?.stop();
     await monolithDb?.drop();
@@ -140,7 +141,7 @@ describe('the lab dashboard in a real browser', () => {
   });
 
   it('when the microservices run, then the internals read their real queues, each with a consumer, and every process is healthy', async () => {
-    const expected = queueNames(micro.rabbitPrefix);
+    const expected = queueNames(test.stack.rabbitPrefix);
     let internals: Internals | undefined;
     await expect
       .poll(
