@@ -3,7 +3,16 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { canConnect, DEFAULT_PORTS, dropDatabase, freePort, testServerUrl, uniqueName } from '@checkout-lab/kit';
+import {
+  canConnect,
+  DEFAULT_AMQP_URL,
+  DEFAULT_PORTS,
+  dropDatabase,
+  freePort,
+  testServerUrl,
+  uniqueName,
+} from '@checkout-lab/kit';
+import { deleteBrokerObjects } from '../../microservices/shared/src/messaging/cleanup';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ROOT } from '../lab-runner';
@@ -51,6 +60,9 @@ afterAll(async () => {
   for (const { datname } of rows) {
     if (prefixes.some((prefix) => datname.startsWith(`${prefix}_`))) await dropDatabase(testServerUrl(), datname);
   }
+  // The microservices declared durable queues and an exchange under the lab's prefix: remove them too.
+  for (const prefix of prefixes)
+    await deleteBrokerObjects(process.env.AMQP_URL ?? DEFAULT_AMQP_URL, prefix).catch(() => {});
 });
 
 describe('npm start', () => {
