@@ -9,3 +9,4 @@ export * from './seed-catalog';
 export * from './http';
 export * from './logger';
 export * from './process';
+export * from './smtp';

@@ -8,6 +8,7 @@ import {
   LabSetupError,
   assertPortFree,
   assertRabbitReachable,
+  createSmtpTransport,
   createTestDatabase,
   freePort,
   startEmbeddedPostgres,
@@ -42,6 +43,29 @@ describe('lab-kit', () => {
     } finally {
       await mail.stop();
     }
+  });
+
+  it("when the lab's SMTP transport sends twice, then both arrive; when nothing listens, then it rejects", async () => {
+    const mail = await startTestMailCatcher();
+    const transport = createSmtpTransport({ host: '127.0.0.1', port: mail.smtpPort });
+    try {
+      for (const n of [1, 2]) {
+        await transport.sendMail({
+          from: 'shop@lab.test',
+          to: 'b@lab.test',
+          subject: `Order ${n} confirmed`,
+          text: 'x',
+        });
+      }
+      const mails = await mail.mailbox.waitFor((m) => m.length === 2);
+      expect(mails.map((m) => m.subject).sort()).toEqual(['Order 1 confirmed', 'Order 2 confirmed']);
+    } finally {
+      transport.close();
+      await mail.stop();
+    }
+    const closed = createSmtpTransport({ host: '127.0.0.1', port: await freePort(), timeoutMs: 1000 });
+    await expect(closed.sendMail({ from: 'a@lab.test', to: 'b@lab.test', subject: 's', text: 'x' })).rejects.toThrow();
+    closed.close();
   });
 
   it('when a port is taken, then assertPortFree names the variable to change', async () => {

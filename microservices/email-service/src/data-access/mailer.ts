@@ -1,4 +1,4 @@
-import nodemailer from 'nodemailer';
+import { createSmtpTransport } from '@checkout-lab/kit';
 
 export interface Mailer {
   send(mail: { to: string; subject: string; text: string; messageId: string }): Promise<{ messageId: string | null }>;
@@ -12,17 +12,7 @@ export interface Mailer {
 
 /** Real SMTP through nodemailer to the lab's mail catcher. A refused or timed-out send throws. */
 export function smtpMailer(options: { host: string; port: number; timeoutMs: number; providerApiUrl: string }): Mailer {
-  const transport = nodemailer.createTransport({
-    host: options.host,
-    port: options.port,
-    secure: false,
-    ignoreTLS: true,
-    pool: true,
-    maxConnections: 5,
-    connectionTimeout: options.timeoutMs,
-    greetingTimeout: options.timeoutMs,
-    socketTimeout: options.timeoutMs,
-  });
+  const transport = createSmtpTransport({ host: options.host, port: options.port, timeoutMs: options.timeoutMs });
   return {
     async send(mail) {
       const info = await transport.sendMail({ from: 'shop@checkout.lab', ...mail });

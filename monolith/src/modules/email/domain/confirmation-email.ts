@@ -1,26 +1,12 @@
-import { confirmationSubject } from '@checkout-lab/kit';
-import nodemailer, { type Transporter } from 'nodemailer';
+import { confirmationSubject, createSmtpTransport } from '@checkout-lab/kit';
+import type { Transporter } from 'nodemailer';
 import { sleep } from '../../../shared/sleep';
 
 export const SHOP_SENDER = 'shop@checkout.lab';
 
-/**
- * An SMTP transport to the mail catcher: plain SMTP on loopback, no TLS, short timeouts so a dead server fails fast.
- * Connections are pooled, as any shop would: opening one per email costs a greeting (and the catcher's reverse DNS
- * lookup) each time, time that is not part of the lesson. The deliberate slowness is EMAIL_DELAY_MS.
- */
+/** The transport to the mail catcher: pooled plain SMTP with short timeouts (lab-kit's createSmtpTransport). */
 export function createMailer(host: string, port: number): Transporter {
-  return nodemailer.createTransport({
-    host,
-    port,
-    secure: false,
-    ignoreTLS: true,
-    pool: true,
-    maxConnections: 5,
-    connectionTimeout: 5000,
-    greetingTimeout: 5000,
-    socketTimeout: 15000,
-  });
+  return createSmtpTransport({ host, port });
 }
 
 /**
