@@ -59,6 +59,8 @@ export interface LabUrls {
 
 export interface Lab {
   urls: LabUrls;
+  /** The PostgreSQL server's URL with its password, for tools on this machine (the benchmarks read its version). */
+  serverUrl: string;
   /** Why a part was left out (RabbitMQ missing, say), one line each. */
   warnings: string[];
   logDir: string;
@@ -260,6 +262,7 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
           : redact(serverUrl),
         amqp: rabbitUp ? redact(amqpUrl) : null,
       },
+      serverUrl,
       warnings,
       logDir,
       stop: stopAll,

@@ -34,7 +34,7 @@ export async function runBenchmark(options: BenchOptions, hooks: Hooks = {}): Pr
   const targets: Partial<Record<StackName, TargetResult>> = {};
   const stacks = options.scenario === 'baseline' ? [] : targetsOf(options.target);
   const environment = await collectEnvironment({
-    databaseUrl: process.env.DATABASE_URL,
+    databaseUrl: options.databaseUrl ?? process.env.DATABASE_URL,
     amqpUrl: stacks.includes('micro') || options.scenario === 'baseline' ? defaultAmqpUrl() : undefined,
   });
   checkAborted(hooks);
@@ -79,7 +79,8 @@ export async function runBenchmark(options: BenchOptions, hooks: Hooks = {}): Pr
   }
 
   const finishedAt = new Date();
-  const { admin, ...rest } = options;
+  // No secret goes into a report: the admin's password and the database URL stay out.
+  const { admin, databaseUrl: _databaseUrl, ...rest } = options;
   return {
     schema_version: REPORT_SCHEMA_VERSION,
     scenario: options.scenario,

@@ -101,6 +101,7 @@ export async function ensureLab(
       monolithUrl: lab.urls.monolith,
       gatewayUrl: lab.urls.gateway ?? options.gatewayUrl,
       mailUiUrl: lab.urls.mailUi,
+      databaseUrl: lab.serverUrl,
     },
     source: 'started',
     warnings: lab.warnings,

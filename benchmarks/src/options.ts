@@ -29,6 +29,8 @@ export interface BenchOptions {
   gatewayUrl: string;
   /** The mail catcher's web page: when given, confirmation emails are counted from the mail that really went out. */
   mailUiUrl?: string;
+  /** The PostgreSQL server the lab runs on, read only for its version in the report (default: DATABASE_URL). */
+  databaseUrl?: string;
   admin: { email: string; password: string };
 }
 

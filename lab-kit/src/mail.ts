@@ -35,6 +35,12 @@ export async function startMailCatcher(options: {
     silent: true,
     mailDirectory,
   });
+  // MailDev announces its web API with console.info even when silent; the lab prints its own URLs (and a benchmark's
+  // --json output must stay pure JSON), so that one line is held back while it starts.
+  const info = console.info;
+  console.info = (...args: unknown[]) => {
+    if (!(typeof args[0] === 'string' && args[0].startsWith('MailDev API running at'))) info(...args);
+  };
   try {
     await maildev.start();
   } catch (error) {
