@@ -47,6 +47,8 @@ export async function startMailCatcher(options: {
     throw new LabSetupError(
       `The mail catcher failed to start (${(error as Error).message}): check SMTP_PORT and MAIL_UI_PORT.`,
     );
+  } finally {
+    console.info = info;
   }
   return {
     smtpPort: options.smtpPort,
