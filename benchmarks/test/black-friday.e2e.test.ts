@@ -3,17 +3,13 @@ import os from 'node:os';
 import path from 'node:path';
 import {
   createTestDatabase,
-  dropDatabase,
+  DEFAULT_ADMIN,
   startTestMailCatcher,
   type TestDatabase,
   type TestMail,
-  testAmqpUrl,
-  testServerUrl,
-  uniqueName,
 } from '@checkout-lab/kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deleteBrokerObjects } from '../../microservices/shared/src/messaging/cleanup';
-import { type MicroStack, startMicroservices } from '../../microservices/shared/src/stack';
+import { startTestStack, type TestStack } from '../../microservices/shared/src/testing';
 import { startMonolith } from '../../monolith/src/server';
 import { type BenchOptions, DEFAULT_BENCH_OPTIONS, type Report, runBenchmark, writeReport } from '../src/index';
 
@@ -129,39 +125,26 @@ describe('black-friday on the monolith', () => {
 });
 
 describe('black-friday on the microservices', () => {
-  const prefix = uniqueName('bench_e2e');
   let mail: TestMail;
-  let micro: MicroStack;
-  let amqpUrl: string;
+  let micro: TestStack;
 
   beforeAll(async () => {
-    amqpUrl = await testAmqpUrl();
     mail = await startTestMailCatcher();
-    micro = await startMicroservices({
-      serverUrl: testServerUrl(),
-      amqpUrl,
-      smtpPort: mail.smtpPort,
-      mailUiUrl: mail.webUrl,
-      namePrefix: prefix,
-      env: { LOG_LEVEL: 'warn' },
+    // The engine logs in with the lab's default admin, as on a running lab.
+    micro = await startTestStack({
+      label: 'bench_e2e',
+      mail,
+      env: { LAB_ADMIN_EMAIL: DEFAULT_ADMIN.email, LAB_ADMIN_PASSWORD: DEFAULT_ADMIN.password },
     });
   });
 
   afterAll(async () => {
     await micro?.stop();
     await mail?.stop();
-    for (const service of Object.values(micro?.services ?? {})) {
-      if (service.databaseUrl) {
-        await dropDatabase(testServerUrl(), new URL(service.databaseUrl).pathname.slice(1)).catch(() => {});
-      }
-    }
-    await deleteBrokerObjects(amqpUrl, prefix).catch(() => {});
   });
 
   it('when 6 buyers rush a stock of 3, then all are accepted, 3 confirmed, 3 cancelled or refused, every invariant holds', async () => {
-    const report = await runBenchmark(
-      tinyRush({ target: 'micro', gatewayUrl: micro.gatewayUrl, mailUiUrl: mail.webUrl }),
-    );
+    const report = await runBenchmark(tinyRush({ target: 'micro', gatewayUrl: micro.gateway, mailUiUrl: mail.webUrl }));
     expect(report.failures).toEqual([]);
     expect(report.passed).toBe(true);
     expectCleanRush(report, 'micro');
