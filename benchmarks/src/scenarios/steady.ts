@@ -3,10 +3,10 @@ import { performance } from 'node:perf_hooks';
 import type { OrderBody } from '../client';
 import type { AcceptedOrder } from '../invariants';
 import { runLoad } from '../load';
-import type { FloorResult, GoalResult, HttpCounts, TargetResult } from '../report';
+import { loadCounts, loadGoals } from './load-goals';
+import type { FloorResult, GoalResult, TargetResult } from '../report';
 import { ratio, round } from '../stats';
 import { type CheckoutRecord, orderMetrics, type StackRun, toSamples } from '../stack-run';
-import { goal } from './single';
 
 /** Share of the checkouts that go to the one hot (Black Friday) product. */
 export const HOT_SHARE = 0.25;
@@ -116,42 +116,9 @@ export async function runSteady(run: StackRun, floor: FloorResult | null): Promi
   metrics.load = load;
   metrics.accepted_checkouts_per_sec = round(accepted.length / load.duration_sec, 2) ?? 0;
   const acceptedRatio = ratio(metrics.accepted_checkouts_per_sec, floor?.post.achieved_rate);
-  const goals: GoalResult[] = [];
-  if (run.stack === 'micro') {
-    goals.push(
-      goal(
-        'micro_accepted_checkouts_ratio',
-        `microservices: accepted checkouts/s at ${options.connections} connections / bare Express POST req/s (issue 3: at least 0.10 at 50 connections)`,
-        acceptedRatio,
-        'ratio',
-        '>=',
-        0.1,
-      ),
-    );
-  }
-  if (options.rate !== undefined) {
-    goals.push(
-      goal(
-        'achieved_rate',
-        `achieved request rate / target rate of ${options.rate} req/s`,
-        ratio(load.achieved_rate, options.rate),
-        'ratio',
-        '>=',
-        0.9,
-      ),
-    );
-  }
-  // autocannon counts the answers; the 5xx among them break the no_5xx invariant like any other.
-  const counts: HttpCounts = {
-    total: load.total_requests,
-    by_status: load.by_status,
-    network_errors: load.errors,
-    status_5xx: Object.entries(load.by_status)
-      .filter(([s]) => Number(s) >= 500)
-      .reduce((a, [, n]) => a + n, 0),
-  };
-  // The settle polls and the audit go through the client: their answers count too.
-  counts.status_5xx += run.client.counts.status_5xx;
+  const goals: GoalResult[] = loadGoals(run.stack, options, acceptedRatio, load);
+  // autocannon's answers and the client's own (settle polls, audit) count for the no_5xx invariant.
+  const counts = loadCounts(load, run.client.counts);
   const { invariants } = await run.verify(accepted, initialStock, counts);
   if (outOfStock)
     run.notes.push(`${outOfStock} checkouts answered 409 OUT_OF_STOCK (the hot product ran out, as intended)`);

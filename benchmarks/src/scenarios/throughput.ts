@@ -3,10 +3,10 @@ import { performance } from 'node:perf_hooks';
 import type { OrderBody } from '../client';
 import type { AcceptedOrder } from '../invariants';
 import { runLoad } from '../load';
-import type { FloorResult, GoalResult, HttpCounts, TargetResult } from '../report';
+import { loadCounts, loadGoals } from './load-goals';
+import type { FloorResult, GoalResult, TargetResult } from '../report';
 import { ratio, round } from '../stats';
 import { type CheckoutRecord, orderMetrics, type StackRun, toSamples } from '../stack-run';
-import { goal } from './single';
 
 /**
  * throughput: issue 3's "accepted checkouts per second at 50 connections, as a ratio to a bare Express POST handler
@@ -97,40 +97,9 @@ export async function runThroughput(run: StackRun, floor: FloorResult | null): P
   metrics.load = load;
   metrics.accepted_checkouts_per_sec = round(accepted.length / load.duration_sec, 2) ?? 0;
   metrics.accepted_checkouts_to_floor = ratio(metrics.accepted_checkouts_per_sec, floor?.post.achieved_rate);
-  const goals: GoalResult[] = [];
-  if (run.stack === 'micro') {
-    goals.push(
-      goal(
-        'micro_accepted_checkouts_ratio',
-        `microservices: accepted checkouts/s at ${options.connections} connections / bare Express POST req/s (issue 3: at least 0.10 at 50 connections)`,
-        metrics.accepted_checkouts_to_floor,
-        'ratio',
-        '>=',
-        0.1,
-      ),
-    );
-  }
-  if (options.rate !== undefined) {
-    goals.push(
-      goal(
-        'achieved_rate',
-        `achieved request rate / target rate of ${options.rate} req/s`,
-        ratio(load.achieved_rate, options.rate),
-        'ratio',
-        '>=',
-        0.9,
-      ),
-    );
-  }
-  const counts: HttpCounts = {
-    total: load.total_requests,
-    by_status: load.by_status,
-    network_errors: load.errors,
-    status_5xx: Object.entries(load.by_status)
-      .filter(([s]) => Number(s) >= 500)
-      .reduce((a, [, n]) => a + n, 0),
-  };
-  counts.status_5xx += run.client.counts.status_5xx;
+  const goals: GoalResult[] = loadGoals(run.stack, options, metrics.accepted_checkouts_to_floor, load);
+  // autocannon's answers and the client's own (settle polls, audit) count for the no_5xx invariant.
+  const counts = loadCounts(load, run.client.counts);
   const { invariants } = await run.verify(accepted, initialStock, counts);
   const refused = records.length - accepted.length;
   if (refused) {
