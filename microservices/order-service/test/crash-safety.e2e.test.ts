@@ -25,7 +25,8 @@ describe('crash safety: a service killed with SIGKILL in the middle of 100 order
   let admin: string;
 
   beforeAll(async () => {
-    lab = await startLab({ payment_delay_ms: 20, email_delay_ms: 20 });
+    // Payments slow enough that sagas are still in motion at the kill, however fast the machine.
+    lab = await startLab({ payment_delay_ms: 200, email_delay_ms: 20 });
     admin = await login(lab.gateway, lab.admin.email, lab.admin.password);
   });
   afterAll(async () => {
