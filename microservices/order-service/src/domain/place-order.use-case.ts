@@ -45,9 +45,15 @@ export function placeOrderUseCase(deps: { pool: Pool; cart: CartClient; onCommit
     const cart = await deps.cart.getCart(input.forwardHeaders);
     assertCartHasItems(cart);
     const { items, total } = linesOf(cart);
-    let orderId: number;
+    const step = {
+      name: 'accept_checkout',
+      service: 'order-service',
+      started_at: input.startedAt.wall.toISOString(),
+      duration_ms: 0,
+    };
+    let accepted: { id: number; acceptMs: number };
     try {
-      orderId = await withTransaction(deps.pool, async (client) => {
+      accepted = await withTransaction(deps.pool, async (client) => {
         const id = await orderRepository.insert(client, {
           userId: identity.userId,
           userEmail: identity.email,
@@ -56,12 +62,7 @@ export function placeOrderUseCase(deps: { pool: Pool; cart: CartClient; onCommit
           idempotencyKey: input.idempotencyKey,
           correlationId: input.requestId,
           createdAt: input.startedAt.wall,
-          step: {
-            name: 'accept_checkout',
-            service: 'order-service',
-            started_at: input.startedAt.wall.toISOString(),
-            duration_ms: 0,
-          },
+          step,
         });
         await outbox.add(
           client,
@@ -71,9 +72,9 @@ export function placeOrderUseCase(deps: { pool: Pool; cart: CartClient; onCommit
             { correlationId: input.requestId, causationId: input.requestId },
           ),
         );
-        const acceptMs = Number(process.hrtime.bigint() - input.startedAt.hr) / 1e6;
-        await orderRepository.setAcceptDuration(client, id, Math.round(acceptMs * 100) / 100);
-        return id;
+        const acceptMs = Math.round((Number(process.hrtime.bigint() - input.startedAt.hr) / 1e6) * 100) / 100;
+        await orderRepository.setAcceptDuration(client, id, acceptMs);
+        return { id, acceptMs };
       });
     } catch (error) {
       // Two requests with the same Idempotency-Key raced: the loser answers with the winner's order.
@@ -84,8 +85,22 @@ export function placeOrderUseCase(deps: { pool: Pool; cart: CartClient; onCommit
       throw error;
     }
     deps.onCommitted();
-    const order = await orderRepository.findById(deps.pool, orderId);
-    if (!order) throw new Error(`order ${orderId} vanished after commit`);
+    // The order as just committed, built from what this transaction wrote: no read back from the database.
+    const order: Order = {
+      id: accepted.id,
+      user_id: identity.userId,
+      user_email: identity.email,
+      status: 'pending',
+      total,
+      failure_reason: null,
+      items: [...items].sort((a, b) => a.product_id - b.product_id),
+      created_at: input.startedAt.wall.toISOString(),
+      processing_duration_ms: accepted.acceptMs,
+      completion_duration_ms: null,
+      email_sent_at: null,
+      steps: [{ ...step, duration_ms: accepted.acceptMs }],
+      correlation_id: input.requestId,
+    };
     return { order, replayed: false };
   };
 }
