@@ -185,6 +185,27 @@ describe('events and the lab', () => {
     expect((await jsonOf(await call('GET', '/api/cart', undefined, buyer(11)))).items).toHaveLength(1);
   });
 
+  test('when the buyer adds the same product again before order.order.created arrives, then only the ordered quantity leaves', async () => {
+    await call('POST', '/api/cart/items', { product_id: 3, quantity: 2 }, buyer(12));
+    // Checked out with 2; then, before the event, one more of the same product.
+    await call('POST', '/api/cart/items', { product_id: 3, quantity: 1 }, buyer(12));
+    const event = makeEvent(
+      'order.order.created',
+      {
+        order_id: 2,
+        user_id: 12,
+        user_email: 'b12@test.lab',
+        items: [{ product_id: 3, quantity: 2, unit_price: '1.00' }],
+        total: '2.00',
+      },
+      { correlationId: 'cart-test-readd' },
+    );
+    await withTransaction(cartPool, (client) => outbox.add(client, event));
+    await expect
+      .poll(async () => (await jsonOf(await call('GET', '/api/cart', undefined, buyer(12)))).items, { timeout: 15000 })
+      .toEqual([expect.objectContaining({ product_id: 3, quantity: 1 })]);
+  });
+
   test('when product-service does not answer, then 503 in the contract shape, not a hang', async () => {
     const orphan = await startCartService(
       loadConfig({

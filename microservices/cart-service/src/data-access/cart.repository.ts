@@ -63,16 +63,35 @@ export const cartRepository = {
     return rowCount === 1;
   },
 
-  /** Removes the lines of these products from the user's cart; returns how many went. */
-  async removeProducts(db: Queryable, userId: number, productIds: number[]): Promise<number> {
-    const { rowCount } = await db.query('DELETE FROM cart_items WHERE user_id = $1 AND product_id = ANY($2::int[])', [
-      userId,
-      productIds,
-    ]);
-    return rowCount ?? 0;
+  /**
+   * Takes an accepted order's quantities out of the user's cart, once per order: a line bought whole goes, a line the
+   * buyer added to again after checking out keeps the extra. Returns false when this order was cleared already.
+   */
+  async subtractOrder(
+    db: Queryable,
+    userId: number,
+    orderId: number,
+    items: { product_id: number; quantity: number }[],
+  ): Promise<boolean> {
+    const first = await db.query('INSERT INTO cleared_orders (order_id) VALUES ($1) ON CONFLICT DO NOTHING', [orderId]);
+    if (first.rowCount !== 1) return false;
+    const productIds = items.map((item) => item.product_id);
+    const quantities = items.map((item) => item.quantity);
+    await db.query(
+      `DELETE FROM cart_items c USING unnest($2::int[], $3::int[]) AS o(product_id, quantity)
+       WHERE c.user_id = $1 AND c.product_id = o.product_id AND c.quantity <= o.quantity`,
+      [userId, productIds, quantities],
+    );
+    await db.query(
+      `UPDATE cart_items c SET quantity = c.quantity - o.quantity, updated_at = now()
+       FROM unnest($2::int[], $3::int[]) AS o(product_id, quantity)
+       WHERE c.user_id = $1 AND c.product_id = o.product_id`,
+      [userId, productIds, quantities],
+    );
+    return true;
   },
 
   async clearAll(db: Queryable): Promise<void> {
-    await db.query('TRUNCATE cart_items');
+    await db.query('TRUNCATE cart_items, cleared_orders');
   },
 };

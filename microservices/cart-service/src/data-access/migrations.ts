@@ -20,4 +20,14 @@ export const migrations: Migration[] = [
         PRIMARY KEY (user_id, product_id)
       );`,
   },
+  {
+    // The orders whose quantities already left a cart: a replay of the same order (under another event id) takes
+    // nothing a second time.
+    id: '002_cleared_orders',
+    sql: `
+      CREATE TABLE cleared_orders (
+        order_id   INTEGER PRIMARY KEY,
+        cleared_at TIMESTAMPTZ NOT NULL DEFAULT now()
+      );`,
+  },
 ];

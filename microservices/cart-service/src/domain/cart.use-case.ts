@@ -67,8 +67,18 @@ export function cartUseCases(pool: pg.Pool, products: ProductClient) {
     },
 
     /** order.order.created: the ordered lines leave the cart. Deleting what is gone already is a no-op. */
-    async clearOrdered(client: pg.PoolClient, userId: number, productIds: number[]): Promise<number> {
-      return carts.removeProducts(client, userId, productIds);
+    /**
+     * LESSON: eventual consistency (LESSONS.md#the-202-and-polling). The cart empties when order.order.created
+     * arrives, a moment after the 202: a buyer who adds the same product again in between keeps the new one, because
+     * only the ordered quantities leave.
+     */
+    async clearOrdered(
+      client: pg.PoolClient,
+      userId: number,
+      orderId: number,
+      items: { product_id: number; quantity: number }[],
+    ): Promise<boolean> {
+      return carts.subtractOrder(client, userId, orderId, items);
     },
 
     reset: () => carts.clearAll(pool),
