@@ -1,6 +1,5 @@
 import type { AddressInfo } from 'node:net';
-import { createLogger } from '@checkout-lab/kit';
-import { connectDatabase, Messaging, migrate, closeServer, listen } from '@checkout-lab/shared';
+import { closeServer, listen, openService, serviceMessaging } from '@checkout-lab/shared';
 import { createApp } from './app';
 import type { CartConfig } from './config';
 import { migrations } from './data-access/migrations';
@@ -16,22 +15,10 @@ export interface RunningService {
 
 /** Database (created, migrated), the order-created consumer, then HTTP on CART_PORT (0: a free port). */
 export async function startCartService(config: CartConfig): Promise<RunningService> {
-  const log = createLogger('cart-service', config.LOG_LEVEL);
-  const { pool } = await connectDatabase({
-    serverUrl: config.DATABASE_URL,
-    dbName: config.DB_NAME,
-    poolSize: config.DB_POOL_SIZE,
-  });
-  await migrate(pool, migrations);
+  const { log, pool } = await openService('cart-service', config, migrations);
   const cart = cartUseCases(pool, new ProductClient(config.PRODUCT_SERVICE_URL, config.PRODUCT_TIMEOUT_MS));
 
-  const messaging = new Messaging({
-    amqpUrl: config.AMQP_URL,
-    rabbitPrefix: config.RABBIT_PREFIX,
-    service: 'cart-service',
-    pool,
-    log,
-  });
+  const messaging = serviceMessaging('cart-service', config, pool, log);
   consumeOrderCreated(messaging, cart);
   await messaging.start();
 

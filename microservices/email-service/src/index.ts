@@ -1,13 +1,4 @@
-import { createLogger } from '@checkout-lab/kit';
-import {
-  closeServer,
-  connectDatabase,
-  listen,
-  Messaging,
-  migrate,
-  runService,
-  type Stoppable,
-} from '@checkout-lab/shared';
+import { closeServer, listen, runService, type Stoppable, openService, serviceMessaging } from '@checkout-lab/shared';
 import { createApp } from './app';
 import { readConfig } from './config';
 import { smtpMailer } from './data-access/mailer';
@@ -20,13 +11,7 @@ const SERVICE = 'email-service';
 
 async function main(): Promise<Stoppable> {
   const config = readConfig();
-  const log = createLogger(SERVICE, config.LOG_LEVEL);
-  const { pool } = await connectDatabase({
-    serverUrl: config.DATABASE_URL,
-    dbName: config.DB_NAME,
-    poolSize: config.DB_POOL_SIZE,
-  });
-  await migrate(pool, migrations);
+  const { log, pool } = await openService(SERVICE, config, migrations);
   const knobs: EmailKnobs = { email_delay_ms: config.EMAIL_DELAY_MS };
   const mailer = smtpMailer({
     host: config.SMTP_HOST,
@@ -34,14 +19,7 @@ async function main(): Promise<Stoppable> {
     timeoutMs: config.SMTP_TIMEOUT_MS,
     providerApiUrl: config.MAIL_UI_URL,
   });
-  const messaging = new Messaging({
-    amqpUrl: config.AMQP_URL,
-    rabbitPrefix: config.RABBIT_PREFIX,
-    service: SERVICE,
-    pool,
-    log,
-    outboxPollMs: config.OUTBOX_POLL_MS,
-  });
+  const messaging = serviceMessaging(SERVICE, config, pool, log);
   registerOrderPaidConsumer(messaging, sendConfirmationUseCase({ pool, mailer, knobs, log }));
   await messaging.start();
 

@@ -1,13 +1,4 @@
-import { createLogger } from '@checkout-lab/kit';
-import {
-  closeServer,
-  connectDatabase,
-  listen,
-  Messaging,
-  migrate,
-  runService,
-  type Stoppable,
-} from '@checkout-lab/shared';
+import { closeServer, listen, runService, type Stoppable, openService, serviceMessaging } from '@checkout-lab/shared';
 import { createApp } from './app';
 import { readConfig } from './config';
 import { migrations } from './data-access/payment.repository';
@@ -19,26 +10,13 @@ const SERVICE = 'payment-service';
 
 async function main(): Promise<Stoppable> {
   const config = readConfig();
-  const log = createLogger(SERVICE, config.LOG_LEVEL);
-  const { pool } = await connectDatabase({
-    serverUrl: config.DATABASE_URL,
-    dbName: config.DB_NAME,
-    poolSize: config.DB_POOL_SIZE,
-  });
-  await migrate(pool, migrations);
+  const { log, pool } = await openService(SERVICE, config, migrations);
   // In memory: a restart goes back to the environment's values.
   const knobs: PaymentKnobs = {
     payment_delay_ms: config.PAYMENT_DELAY_MS,
     payment_failure_rate: config.PAYMENT_FAILURE_RATE,
   };
-  const messaging = new Messaging({
-    amqpUrl: config.AMQP_URL,
-    rabbitPrefix: config.RABBIT_PREFIX,
-    service: SERVICE,
-    pool,
-    log,
-    outboxPollMs: config.OUTBOX_POLL_MS,
-  });
+  const messaging = serviceMessaging(SERVICE, config, pool, log);
   registerPaymentRequestedConsumer(messaging, processPaymentUseCase({ pool, knobs }));
   await messaging.start();
 

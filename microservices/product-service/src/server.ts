@@ -1,6 +1,5 @@
 import type { AddressInfo } from 'node:net';
-import { createLogger } from '@checkout-lab/kit';
-import { connectDatabase, Messaging, migrate, withTransaction, closeServer, listen } from '@checkout-lab/shared';
+import { withTransaction, closeServer, listen, openService, serviceMessaging } from '@checkout-lab/shared';
 import { createApp } from './app';
 import type { ProductConfig } from './config';
 import { migrations } from './data-access/migrations';
@@ -16,22 +15,10 @@ export interface RunningService {
 
 /** Database (created, migrated, seeded), consumers and the outbox relay, then HTTP on PRODUCT_PORT (0: free port). */
 export async function startProductService(config: ProductConfig): Promise<RunningService> {
-  const log = createLogger('product-service', config.LOG_LEVEL);
-  const { pool } = await connectDatabase({
-    serverUrl: config.DATABASE_URL,
-    dbName: config.DB_NAME,
-    poolSize: config.DB_POOL_SIZE,
-  });
-  await migrate(pool, migrations);
+  const { log, pool } = await openService('product-service', config, migrations);
   await withTransaction(pool, (client) => seedCatalog(client, 'missing'));
 
-  const messaging = new Messaging({
-    amqpUrl: config.AMQP_URL,
-    rabbitPrefix: config.RABBIT_PREFIX,
-    service: 'product-service',
-    pool,
-    log,
-  });
+  const messaging = serviceMessaging('product-service', config, pool, log);
   consumeOrderCreated(messaging);
   consumeOrderCancelled(messaging);
   await messaging.start();

@@ -5,3 +5,4 @@ export * from './db';
 export * from './http';
 export * from './checker';
 export * from './process';
+export * from './service';

@@ -1,9 +1,8 @@
-import { closeServer, listen } from '@checkout-lab/shared';
+import { closeServer, listen, openService } from '@checkout-lab/shared';
 import type { AddressInfo } from 'node:net';
-import { createLogger, ensureDatabase } from '@checkout-lab/kit';
 import { createApp } from './app';
 import type { UserConfig } from './config';
-import { createPool, migrate } from './data-access/db';
+import { migrations } from './data-access/db';
 import { UserRepository } from './data-access/user.repository';
 import { UserUseCases } from './domain/users.use-case';
 
@@ -15,10 +14,7 @@ export interface RunningService {
 
 /** Creates and migrates the database, seeds the admin and listens on config.USER_PORT (0: a free port). */
 export async function startUserService(config: UserConfig): Promise<RunningService> {
-  const log = createLogger('user-service', config.LOG_LEVEL);
-  const databaseUrl = await ensureDatabase(config.DATABASE_URL, config.DB_NAME);
-  const pool = createPool(databaseUrl, config.DB_POOL_SIZE);
-  await migrate(pool);
+  const { log, pool } = await openService('user-service', config, migrations);
   const users = new UserUseCases(new UserRepository(pool), {
     secret: config.JWT_SECRET,
     expiresInS: config.JWT_EXPIRES_IN_S,

@@ -1,10 +1,10 @@
-import pg from 'pg';
+import type { Migration } from '@checkout-lab/shared';
 
 /**
  * user-service's own database: the users table lives here and nowhere else (database per service).
- * Migrations are plain SQL, applied once each, in order, under an advisory lock so two starting replicas never race.
+ * Plain SQL migrations, applied once each by the shared runner.
  */
-const MIGRATIONS: { id: string; sql: string }[] = [
+export const migrations: Migration[] = [
   {
     id: '001_users',
     sql: `
@@ -18,34 +18,3 @@ const MIGRATIONS: { id: string; sql: string }[] = [
       )`,
   },
 ];
-
-export function createPool(connectionString: string, max: number): pg.Pool {
-  return new pg.Pool({ connectionString, max });
-}
-
-export async function migrate(pool: pg.Pool): Promise<void> {
-  const client = await pool.connect();
-  try {
-    await client.query('SELECT pg_advisory_lock(hashtext($1))', ['user-service-migrations']);
-    await client.query(
-      'CREATE TABLE IF NOT EXISTS schema_migrations (id TEXT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())',
-    );
-    const { rows } = await client.query<{ id: string }>('SELECT id FROM schema_migrations');
-    const applied = new Set(rows.map((row) => row.id));
-    for (const migration of MIGRATIONS) {
-      if (applied.has(migration.id)) continue;
-      await client.query('BEGIN');
-      try {
-        await client.query(migration.sql);
-        await client.query('INSERT INTO schema_migrations (id) VALUES ($1)', [migration.id]);
-        await client.query('COMMIT');
-      } catch (error) {
-        await client.query('ROLLBACK');
-        throw error;
-      }
-    }
-  } finally {
-    await client.query('SELECT pg_advisory_unlock(hashtext($1))', ['user-service-migrations']).catch(() => {});
-    client.release();
-  }
-}
