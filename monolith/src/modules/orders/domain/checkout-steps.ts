@@ -23,7 +23,9 @@ export class StepClock {
     try {
       return await work();
     } finally {
-      const endBoundary = Math.round(performance.now() - this.startedAt.perf);
+      // Whole milliseconds, rounded down at every boundary: the steps still add up exactly to the total, and a step
+      // that lasted at least its delay never reads less than that delay.
+      const endBoundary = Math.floor(performance.now() - this.startedAt.perf);
       const step: CheckoutStep = {
         name,
         service: 'monolith',
