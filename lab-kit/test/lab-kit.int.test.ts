@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -103,6 +104,15 @@ describe('lab-kit', () => {
       expect(rowCount).toBe(1);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('when a process that ran embedded PostgreSQL ends with a failing code, then that code reaches the shell', () => {
+    const fixture = path.join(import.meta.dirname, 'fixtures', 'embedded-exit-code.ts');
+    for (const code of [1, 0]) {
+      const run = spawnSync(process.execPath, ['--import', 'tsx', fixture, String(code)], { encoding: 'utf8' });
+      expect(run.status, run.stderr).toBe(code);
+      expect(run.stderr).not.toMatch(/TypeError/);
     }
   });
 });
