@@ -16,7 +16,7 @@ import {
 } from './client';
 import { type AcceptedOrder, type Audit, checkInvariants, countConfirmations } from './invariants';
 import type { BenchOptions, StackName } from './options';
-import type { HttpCounts, OrderSample, TargetResult } from './report';
+import type { GoalResult, HttpCounts, OrderSample, TargetMetrics, TargetResult } from './report';
 import { summarize } from './stats';
 
 export interface Progress {
@@ -185,35 +185,75 @@ export class StackRun {
     return Math.max(30_000, 2 * orders * perOrder + 15_000);
   }
 
+  /** The end of every scenario: check the invariants against the server's truth, and put the target's result together. */
+  async finish(parts: {
+    accepted: AcceptedOrder[];
+    initialStock: Record<number, number>;
+    counts: HttpCounts;
+    metrics: TargetMetrics;
+    goals: GoalResult[];
+    samples: OrderSample[];
+    /** A load generator ran: requests may still have been in flight at the server when it stopped. */
+    afterLoad?: boolean;
+  }): Promise<TargetResult> {
+    const { invariants } = await this.verify(parts.accepted, parts.initialStock, parts.counts, parts.afterLoad);
+    return {
+      stack: this.stack,
+      url: this.url,
+      knobs: this.knobs,
+      metrics: parts.metrics,
+      goals: parts.goals,
+      invariants,
+      http: parts.counts,
+      orders: parts.samples,
+      notes: this.notes,
+    };
+  }
+
   /** Reads the server-side truth and checks the invariants. */
   async verify(
     accepted: AcceptedOrder[],
     initialStock: Record<number, number>,
     measuredCounts: HttpCounts,
+    afterLoad = false,
   ): Promise<{ audit: Audit; invariants: ReturnType<typeof checkInvariants> }> {
     this.progress('verify', 0, 1, 'reading the audit');
-    let audit = await this.api.audit(this.adminToken, this.since);
-    // A load generator stops with requests in flight: their orders exist (and took stock) though no answer was read.
-    // They belong to the run, so they are checked like the others, with their items read from the server.
+    // Orders the run placed but whose answer nobody read: a load generator stops with requests in flight, and on the
+    // monolith more of them may still be queued on the row lock. They belong to the run (they took stock), so they
+    // are checked like the others, with their items read from the server. After a load generator, they are collected
+    // until a whole checkout's length (both delays and a second) passes with no new one.
     const known = new Set(accepted.map((o) => o.id));
-    const unanswered = this.measureSince
-      ? (await this.api.labOrders(this.adminToken, this.measureSince)).filter((o) => !known.has(o.id))
-      : [];
-    if (unanswered.length) {
-      const ids = unanswered.map((o) => o.id);
-      await this.waitFinal(ids, this.settleTimeoutMs(ids.length));
-      for (const id of ids) {
-        const order = await this.api.order(this.adminToken, id);
-        accepted = [
-          ...accepted,
-          { id, items: order.items.map((i) => ({ product_id: i.product_id, quantity: i.quantity })) },
-        ];
+    const late: number[] = [];
+    if (this.measureSince) {
+      const quietMs = this.knobs.payment_delay_ms + this.knobs.email_delay_ms + 1000;
+      for (let quietChecked = !afterLoad; ; ) {
+        const fresh = (await this.api.labOrders(this.adminToken, this.measureSince)).filter((o) => !known.has(o.id));
+        if (fresh.length === 0) {
+          if (quietChecked) break;
+          quietChecked = true;
+          await sleep(quietMs, this.signal);
+          continue;
+        }
+        quietChecked = !afterLoad;
+        const ids = fresh.map((o) => o.id);
+        for (const id of ids) known.add(id);
+        late.push(...ids);
+        await this.waitFinal(ids, this.settleTimeoutMs(ids.length));
       }
-      audit = await this.api.audit(this.adminToken, this.since);
+    }
+    for (const id of late) {
+      const order = await this.api.order(this.adminToken, id);
+      accepted = [
+        ...accepted,
+        { id, items: order.items.map((i) => ({ product_id: i.product_id, quantity: i.quantity })) },
+      ];
+    }
+    if (late.length) {
       this.notes.push(
-        `${ids.length} orders were placed by requests still in flight when the load stopped; they are checked too`,
+        `${late.length} orders were placed by requests still in flight when the load stopped; they are checked too`,
       );
     }
+    const audit = await this.api.audit(this.adminToken, this.since);
     let mailsByOrder: Record<string, number> | null = null;
     if (this.options.mailUiUrl) {
       try {

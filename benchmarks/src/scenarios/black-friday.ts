@@ -102,17 +102,5 @@ export async function runBlackFriday(run: StackRun): Promise<TargetResult> {
       ),
     );
   }
-  const measuredCounts = run.client.counts;
-  const { invariants } = await run.verify(accepted, initialStock, measuredCounts);
-  return {
-    stack: run.stack,
-    url: run.url,
-    knobs: run.knobs,
-    metrics,
-    goals,
-    invariants,
-    http: measuredCounts,
-    orders: samples,
-    notes: run.notes,
-  };
+  return run.finish({ accepted, initialStock, counts: run.client.counts, metrics, goals, samples });
 }

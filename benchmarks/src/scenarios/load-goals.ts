@@ -1,7 +1,47 @@
-import type { LoadResult } from '../report';
-import type { GoalResult, HttpCounts } from '../report';
-import { ratio } from '../stats';
+import type autocannon from 'autocannon';
+import type { AcceptedOrder } from '../invariants';
+import { runLoad } from '../load';
+import type { FloorResult, GoalResult, HttpCounts, LoadResult } from '../report';
+import { type CheckoutRecord, orderMetrics, type StackRun, toSamples } from '../stack-run';
+import { ratio, round } from '../stats';
 import { goal } from './single';
+
+/**
+ * The part both autocannon scenarios (steady, throughput) share: drive the stack with the scenario's requests for
+ * the duration, wait until every accepted order is final, and measure every order against the server's own truth,
+ * with the accepted checkouts per second and their ratio to the bare POST floor of the same run.
+ */
+export async function loadAndSettle(
+  run: StackRun,
+  label: string,
+  requests: autocannon.Request[],
+  records: CheckoutRecord[],
+  accepted: AcceptedOrder[],
+  floor: FloorResult | null,
+) {
+  const { options } = run;
+  run.progress('run', 0, options.durationSec, `${options.connections} connections: ${label}`);
+  const { load } = await runLoad({
+    label: `${run.stack} ${label}`,
+    url: run.url,
+    connections: options.connections,
+    durationSec: options.durationSec,
+    rate: options.rate,
+    requests,
+    signal: run.signal,
+    onTick: (s) => run.progress('run', Math.min(s, options.durationSec), options.durationSec),
+  });
+  const rows = await run.waitFinal(
+    accepted.map((o) => o.id),
+    run.settleTimeoutMs(accepted.length),
+  );
+  const samples = toSamples(records, rows);
+  const metrics = orderMetrics(samples);
+  metrics.load = load;
+  metrics.accepted_checkouts_per_sec = round(accepted.length / load.duration_sec, 2) ?? 0;
+  const acceptedRatio = ratio(metrics.accepted_checkouts_per_sec, floor?.post.achieved_rate);
+  return { load, rows, samples, metrics, acceptedRatio };
+}
 
 /**
  * The goals both autocannon scenarios (steady, throughput) report: issue 3's accepted-checkouts ratio on the

@@ -79,19 +79,7 @@ export async function runSingle(run: StackRun): Promise<TargetResult> {
       ),
     );
   }
-  const measuredCounts = run.client.counts;
-  const { invariants } = await run.verify(accepted, initialStock, measuredCounts);
-  return {
-    stack: run.stack,
-    url: run.url,
-    knobs: run.knobs,
-    metrics,
-    goals,
-    invariants,
-    http: measuredCounts,
-    orders: samples,
-    notes: run.notes,
-  };
+  return run.finish({ accepted, initialStock, counts: run.client.counts, metrics, goals, samples });
 }
 
 /** Polls one order as its buyer until it is final (the 202-and-poll a real client does). */

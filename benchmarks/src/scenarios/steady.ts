@@ -2,11 +2,9 @@ import type autocannon from 'autocannon';
 import { performance } from 'node:perf_hooks';
 import type { OrderBody } from '../client';
 import type { AcceptedOrder } from '../invariants';
-import { runLoad } from '../load';
-import { loadCounts, loadGoals } from './load-goals';
+import { loadAndSettle, loadCounts, loadGoals } from './load-goals';
 import type { FloorResult, GoalResult, TargetResult } from '../report';
-import { ratio, round } from '../stats';
-import { type CheckoutRecord, orderMetrics, type StackRun, toSamples } from '../stack-run';
+import type { CheckoutRecord, StackRun } from '../stack-run';
 
 /** Share of the checkouts that go to the one hot (Black Friday) product. */
 export const HOT_SHARE = 0.25;
@@ -95,44 +93,20 @@ export async function runSteady(run: StackRun, floor: FloorResult | null): Promi
       },
     },
   ];
-  run.progress('run', 0, options.durationSec, `${options.connections} connections for ${options.durationSec} s`);
-  const { load } = await runLoad({
-    label: `${run.stack} steady`,
-    url: run.url,
-    connections: options.connections,
-    durationSec: options.durationSec,
-    rate: options.rate,
+  const { load, samples, metrics, acceptedRatio } = await loadAndSettle(
+    run,
+    'steady',
     requests,
-    signal: run.signal,
-    onTick: (s) => run.progress('run', Math.min(s, options.durationSec), options.durationSec),
-  });
-
-  const rows = await run.waitFinal(
-    accepted.map((o) => o.id),
-    run.settleTimeoutMs(accepted.length),
+    records,
+    accepted,
+    floor,
   );
-  const samples = toSamples(records, rows);
-  const metrics = orderMetrics(samples);
-  metrics.load = load;
-  metrics.accepted_checkouts_per_sec = round(accepted.length / load.duration_sec, 2) ?? 0;
-  const acceptedRatio = ratio(metrics.accepted_checkouts_per_sec, floor?.post.achieved_rate);
   const goals: GoalResult[] = loadGoals(run.stack, options, acceptedRatio, load);
   // autocannon's answers and the client's own (settle polls, audit) count for the no_5xx invariant.
   const counts = loadCounts(load, run.client.counts);
-  const { invariants } = await run.verify(accepted, initialStock, counts);
   if (outOfStock)
     run.notes.push(`${outOfStock} checkouts answered 409 OUT_OF_STOCK (the hot product ran out, as intended)`);
-  return {
-    stack: run.stack,
-    url: run.url,
-    knobs: run.knobs,
-    metrics,
-    goals,
-    invariants,
-    http: counts,
-    orders: samples,
-    notes: run.notes,
-  };
+  return run.finish({ accepted, initialStock, counts, metrics, goals, samples, afterLoad: true });
 }
 
 function pick<T>(items: T[]): T {

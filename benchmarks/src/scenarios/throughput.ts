@@ -2,11 +2,9 @@ import type autocannon from 'autocannon';
 import { performance } from 'node:perf_hooks';
 import type { OrderBody } from '../client';
 import type { AcceptedOrder } from '../invariants';
-import { runLoad } from '../load';
-import { loadCounts, loadGoals } from './load-goals';
+import { loadAndSettle, loadCounts, loadGoals } from './load-goals';
 import type { FloorResult, GoalResult, TargetResult } from '../report';
-import { ratio, round } from '../stats';
-import { type CheckoutRecord, orderMetrics, type StackRun, toSamples } from '../stack-run';
+import type { CheckoutRecord, StackRun } from '../stack-run';
 
 /**
  * throughput: issue 3's "accepted checkouts per second at 50 connections, as a ratio to a bare Express POST handler
@@ -76,31 +74,18 @@ export async function runThroughput(run: StackRun, floor: FloorResult | null): P
       },
     },
   ];
-  run.progress('run', 0, options.durationSec, `${options.connections} connections: add-to-cart + checkout`);
-  const { load } = await runLoad({
-    label: `${run.stack} add-to-cart + checkout`,
-    url: run.url,
-    connections: options.connections,
-    durationSec: options.durationSec,
-    rate: options.rate,
+  const { load, samples, metrics, acceptedRatio } = await loadAndSettle(
+    run,
+    'add-to-cart + checkout',
     requests,
-    signal: run.signal,
-    onTick: (s) => run.progress('run', Math.min(s, options.durationSec), options.durationSec),
-  });
-
-  const rows = await run.waitFinal(
-    accepted.map((o) => o.id),
-    run.settleTimeoutMs(accepted.length),
+    records,
+    accepted,
+    floor,
   );
-  const samples = toSamples(records, rows);
-  const metrics = orderMetrics(samples);
-  metrics.load = load;
-  metrics.accepted_checkouts_per_sec = round(accepted.length / load.duration_sec, 2) ?? 0;
-  metrics.accepted_checkouts_to_floor = ratio(metrics.accepted_checkouts_per_sec, floor?.post.achieved_rate);
+  metrics.accepted_checkouts_to_floor = acceptedRatio;
   const goals: GoalResult[] = loadGoals(run.stack, options, metrics.accepted_checkouts_to_floor, load);
   // autocannon's answers and the client's own (settle polls, audit) count for the no_5xx invariant.
   const counts = loadCounts(load, run.client.counts);
-  const { invariants } = await run.verify(accepted, initialStock, counts);
   const refused = records.length - accepted.length;
   if (refused) {
     const codes: Record<string, number> = {};
@@ -115,15 +100,5 @@ export async function runThroughput(run: StackRun, floor: FloorResult | null): P
         .join(', ')})`,
     );
   }
-  return {
-    stack: run.stack,
-    url: run.url,
-    knobs: run.knobs,
-    metrics,
-    goals,
-    invariants,
-    http: counts,
-    orders: samples,
-    notes: run.notes,
-  };
+  return run.finish({ accepted, initialStock, counts, metrics, goals, samples, afterLoad: true });
 }
