@@ -10,3 +10,4 @@ export * from './http';
 export * from './logger';
 export * from './process';
 export * from './smtp';
+export * from './jwt';

@@ -43,6 +43,22 @@ describe('checkout through the gateway, on the event-driven stack', () => {
     expect(order.failure_reason).toBeNull();
     expect(order.email_sent_at).not.toBeNull();
     expect(order.completion_duration_ms).toBeGreaterThan(0);
+    // The accept's figure is one number: the 202's, the stored order's and its first step's.
+    expect(order.processing_duration_ms).toBe(accepted.body.processing_duration_ms);
+    expect(order.steps[0]).toMatchObject({
+      name: 'accept_checkout',
+      duration_ms: accepted.body.processing_duration_ms,
+    });
+    const [created] = await queryService(
+      lab,
+      'order-service',
+      `SELECT payload FROM outbox WHERE type = 'order.order.created' AND (payload->'payload'->>'order_id')::int = $1`,
+      [order.id],
+    );
+    expect(created.payload).toMatchObject({
+      correlation_id: accepted.headers.get('x-request-id'),
+      payload: { order_id: order.id },
+    });
     expect(order.steps.map((step: { service: string }) => step.service)).toEqual([
       'order-service',
       'product-service',

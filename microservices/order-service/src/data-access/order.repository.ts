@@ -1,4 +1,4 @@
-import type { OrderLine, StepTiming } from '@checkout-lab/shared';
+import type { LabEvent, OrderLine, StepTiming } from '@checkout-lab/shared';
 import type pg from 'pg';
 
 export type OrderStatus = 'pending' | 'stock_reserved' | 'paid' | 'confirmed' | 'cancelled';
@@ -44,8 +44,15 @@ function toOrder(row: OrderRow): Order {
 }
 
 export const orderRepository = {
-  async insert(
-    client: pg.PoolClient,
+  /**
+   * Accepts an order in ONE statement, so ONE round trip and its own atomic transaction: the order, its items and
+   * the order.order.created outbox row are written together or not at all (LESSONS.md#the-outbox). The event's
+   * payload gets the new order's id here; processing_duration_ms is the time the service had spent before the
+   * statement (`elapsedMs`) plus the statement's own time up to writing the row, so the stored figure, the step and
+   * the 202's body are one number. A repeated Idempotency-Key fails the whole statement with 23505.
+   */
+  async accept(
+    db: Queryable,
     order: {
       userId: number;
       userEmail: string;
@@ -55,12 +62,30 @@ export const orderRepository = {
       correlationId: string;
       createdAt: Date;
       step: StepTiming;
+      elapsedMs: number;
+      event: LabEvent<'order.order.created'>;
     },
-  ): Promise<number> {
-    const { rows } = await client.query<{ id: number }>(
-      `INSERT INTO orders (user_id, user_email, status, total, idempotency_key, correlation_id, created_at,
-                           processing_duration_ms, steps)
-       VALUES ($1, $2, 'pending', $3, $4, $5, $6, 0, $7) RETURNING id`,
+  ): Promise<{ id: number; processingMs: number }> {
+    const { rows } = await db.query<{ id: number; processing_duration_ms: number }>(
+      `WITH accept AS (
+         SELECT round(($8::double precision
+                       + EXTRACT(EPOCH FROM clock_timestamp() - statement_timestamp()) * 1000)::numeric, 2)::double precision
+                AS ms),
+       o AS (
+         INSERT INTO orders (user_id, user_email, status, total, idempotency_key, correlation_id, created_at,
+                             processing_duration_ms, steps)
+         SELECT $1, $2, 'pending', $3, $4, $5, $6, accept.ms,
+                jsonb_build_array(jsonb_set($7::jsonb, '{duration_ms}', to_jsonb(accept.ms)))
+         FROM accept
+         RETURNING id, processing_duration_ms),
+       items AS (
+         INSERT INTO order_items (order_id, product_id, quantity, unit_price)
+         SELECT o.id, line.product_id, line.quantity, line.unit_price
+         FROM o, json_to_recordset($9::json) AS line(product_id integer, quantity integer, unit_price numeric)),
+       event AS (
+         INSERT INTO outbox (id, type, payload)
+         SELECT $10, $11, jsonb_set($12::jsonb, '{payload,order_id}', to_jsonb(o.id)) FROM o)
+       SELECT id, processing_duration_ms FROM o`,
       [
         order.userId,
         order.userEmail,
@@ -68,27 +93,15 @@ export const orderRepository = {
         order.idempotencyKey,
         order.correlationId,
         order.createdAt,
-        JSON.stringify([order.step]),
+        JSON.stringify(order.step),
+        order.elapsedMs,
+        JSON.stringify(order.items),
+        order.event.id,
+        order.event.type,
+        JSON.stringify(order.event),
       ],
     );
-    const id = rows[0].id;
-    await client.query(
-      `INSERT INTO order_items (order_id, product_id, quantity, unit_price)
-       SELECT $1, product_id, quantity, unit_price FROM json_to_recordset($2::json)
-         AS line(product_id integer, quantity integer, unit_price numeric)`,
-      [id, JSON.stringify(order.items)],
-    );
-    return id;
-  },
-
-  /** The accept time is known only at the end of the transaction: set it (and the step's duration) last. */
-  async setAcceptDuration(client: pg.PoolClient, id: number, durationMs: number): Promise<void> {
-    await client.query(
-      `UPDATE orders SET processing_duration_ms = $2,
-              steps = jsonb_set(steps, '{0,duration_ms}', to_jsonb($2::double precision))
-       WHERE id = $1`,
-      [id, durationMs],
-    );
+    return { id: rows[0].id, processingMs: rows[0].processing_duration_ms };
   },
 
   async findById(db: Queryable, id: number): Promise<Order | null> {

@@ -1,5 +1,5 @@
 import { errors } from '@checkout-lab/kit';
-import { type Identity, makeEvent, type OrderLine, outbox, type Pool, withTransaction } from '@checkout-lab/shared';
+import { type Identity, makeEvent, type OrderLine, type Pool } from '@checkout-lab/shared';
 import type { Cart, CartClient } from '../data-access/cart.client';
 import { type Order, orderRepository } from '../data-access/order.repository';
 
@@ -32,7 +32,7 @@ function assertCartHasItems(cart: Cart): void {
 
 /**
  * LESSON: the 202 (LESSONS.md#the-202-and-polling). Checkout does only what the buyer must wait
- * for: read the cart, write the order, its items and the order.order.created event in ONE local transaction, answer
+ * for: read the cart, write the order, its items and the order.order.created event in ONE local transaction (one statement), answer
  * 202. Stock, payment and email happen after, driven by events; the buyer polls GET /api/orders/:id.
  */
 export function placeOrderUseCase(deps: { pool: Pool; cart: CartClient; onCommitted: () => void }) {
@@ -51,30 +51,24 @@ export function placeOrderUseCase(deps: { pool: Pool; cart: CartClient; onCommit
       started_at: input.startedAt.wall.toISOString(),
       duration_ms: 0,
     };
-    let accepted: { id: number; acceptMs: number };
+    let accepted: { id: number; processingMs: number };
     try {
-      accepted = await withTransaction(deps.pool, async (client) => {
-        const id = await orderRepository.insert(client, {
-          userId: identity.userId,
-          userEmail: identity.email,
-          total,
-          items,
-          idempotencyKey: input.idempotencyKey,
-          correlationId: input.requestId,
-          createdAt: input.startedAt.wall,
-          step,
-        });
-        await outbox.add(
-          client,
-          makeEvent(
-            'order.order.created',
-            { order_id: id, user_id: identity.userId, user_email: identity.email, items, total },
-            { correlationId: input.requestId, causationId: input.requestId },
-          ),
-        );
-        const acceptMs = Math.round((Number(process.hrtime.bigint() - input.startedAt.hr) / 1e6) * 100) / 100;
-        await orderRepository.setAcceptDuration(client, id, acceptMs);
-        return { id, acceptMs };
+      accepted = await orderRepository.accept(deps.pool, {
+        userId: identity.userId,
+        userEmail: identity.email,
+        total,
+        items,
+        idempotencyKey: input.idempotencyKey,
+        correlationId: input.requestId,
+        createdAt: input.startedAt.wall,
+        step,
+        elapsedMs: Number(process.hrtime.bigint() - input.startedAt.hr) / 1e6,
+        // order_id is the new order's, filled in by the statement that writes both.
+        event: makeEvent(
+          'order.order.created',
+          { order_id: 0, user_id: identity.userId, user_email: identity.email, items, total },
+          { correlationId: input.requestId, causationId: input.requestId },
+        ),
       });
     } catch (error) {
       // Two requests with the same Idempotency-Key raced: the loser answers with the winner's order.
@@ -85,7 +79,7 @@ export function placeOrderUseCase(deps: { pool: Pool; cart: CartClient; onCommit
       throw error;
     }
     deps.onCommitted();
-    // The order as just committed, built from what this transaction wrote: no read back from the database.
+    // The order as just committed, built from what the statement wrote: no read back from the database.
     const order: Order = {
       id: accepted.id,
       user_id: identity.userId,
@@ -95,10 +89,10 @@ export function placeOrderUseCase(deps: { pool: Pool; cart: CartClient; onCommit
       failure_reason: null,
       items: [...items].sort((a, b) => a.product_id - b.product_id),
       created_at: input.startedAt.wall.toISOString(),
-      processing_duration_ms: accepted.acceptMs,
+      processing_duration_ms: accepted.processingMs,
       completion_duration_ms: null,
       email_sent_at: null,
-      steps: [{ ...step, duration_ms: accepted.acceptMs }],
+      steps: [{ ...step, duration_ms: accepted.processingMs }],
       correlation_id: input.requestId,
     };
     return { order, replayed: false };

@@ -1,5 +1,6 @@
 import bcrypt from 'bcryptjs';
 import jwt from 'jsonwebtoken';
+import { hmacKey } from '@checkout-lab/kit';
 import { z } from 'zod';
 import type { User, UserRepository } from '../data-access/user.repository';
 import { userErrors } from './user.errors';
@@ -52,7 +53,7 @@ export class UserUseCases {
     const matches = await bcrypt.compare(input.password, user?.password_hash ?? this.dummyHash);
     if (!user || !matches) throw userErrors.invalidCredentials();
     const claims: AccessClaims = { sub: String(user.id), email: user.email, is_admin: user.is_admin };
-    const access_token = jwt.sign(claims, this.tokens.secret, {
+    const access_token = jwt.sign(claims, hmacKey(this.tokens.secret), {
       algorithm: 'HS256',
       expiresIn: this.tokens.expiresInS,
     });

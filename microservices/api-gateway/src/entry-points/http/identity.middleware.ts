@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import { AppError, errors } from '@checkout-lab/kit';
+import { AppError, errors, hmacKey } from '@checkout-lab/kit';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import jwt from 'jsonwebtoken';
 
@@ -28,7 +28,7 @@ export function verifyToken(header: string | undefined, secret: string): Gateway
   const match = /^Bearer (\S+)$/i.exec(header ?? '');
   if (!match) return { problem: 'Send Authorization: Bearer <token> (POST /api/auth/login gives one)' };
   try {
-    const claims = jwt.verify(match[1], secret, { algorithms: ['HS256'] });
+    const claims = jwt.verify(match[1], hmacKey(secret), { algorithms: ['HS256'] });
     if (typeof claims === 'string') return { problem: 'The token is not valid' };
     const userId = Number(claims.sub);
     if (!Number.isInteger(userId) || userId < 1 || userId > 2147483647) return { problem: 'The token is not valid' };

@@ -1,4 +1,4 @@
-import { AppError, errors } from '@checkout-lab/kit';
+import { AppError, errors, hmacKey } from '@checkout-lab/kit';
 import bcrypt from 'bcryptjs';
 import jwt from 'jsonwebtoken';
 import type { DataSource } from 'typeorm';
@@ -31,7 +31,7 @@ export async function logIn(
   if (!user || !(await bcrypt.compare(input.password, user.password_hash))) {
     throw new AppError({ status: 401, code: 'INVALID_CREDENTIALS', message: 'Wrong email or password' });
   }
-  const access_token = jwt.sign({ email: user.email, is_admin: user.is_admin }, settings.secret, {
+  const access_token = jwt.sign({ email: user.email, is_admin: user.is_admin }, hmacKey(settings.secret), {
     algorithm: 'HS256',
     subject: String(user.id),
     expiresIn: settings.expiresInS,
@@ -49,7 +49,7 @@ export async function authenticate(
   if (!match) throw errors.unauthorized('Send Authorization: Bearer <token> (POST /api/auth/login gives one)');
   let subject: string | undefined;
   try {
-    const payload = jwt.verify(match[1], settings.secret, { algorithms: ['HS256'] });
+    const payload = jwt.verify(match[1], hmacKey(settings.secret), { algorithms: ['HS256'] });
     subject = typeof payload === 'string' ? undefined : payload.sub;
   } catch (error) {
     const expired = (error as Error).name === 'TokenExpiredError';
