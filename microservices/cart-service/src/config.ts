@@ -16,6 +16,12 @@ const schema = z.object({
   PRODUCT_SERVICE_URL: env.serviceUrl('PRODUCT_PORT'),
   /** How long a call to product-service may take before the cart answers 503. */
   PRODUCT_TIMEOUT_MS: z.coerce.number().int().min(50).max(60000).default(2000),
+  /** Where the sweep asks whether a stale hold's order was written (GET /internal/orders/by-cart-hold/:id). */
+  ORDER_SERVICE_URL: env.serviceUrl('ORDER_PORT'),
+  /** A checkout's hold older than this is settled or put back by asking order-service. */
+  CART_HOLD_TIMEOUT_MS: z.coerce.number().int().min(1000).max(3600000).default(30000),
+  /** How often the sweep looks for such holds. */
+  CART_HOLD_SWEEP_MS: z.coerce.number().int().min(100).max(3600000).default(10000),
   LOG_LEVEL: env.logLevel(),
 });
 

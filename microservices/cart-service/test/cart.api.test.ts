@@ -1,4 +1,6 @@
 import crypto from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import {
   createTestDatabase,
   freePort,
@@ -21,6 +23,9 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startProductService } from '../../product-service/src/server';
 import { loadConfig as productConfig } from '../../product-service/src/config';
 import { loadConfig } from '../src/config';
+import { OrderClient } from '../src/data-access/order.client';
+import { ProductClient } from '../src/data-access/product.client';
+import { cartUseCases } from '../src/domain/cart.use-case';
 import { type RunningService, startCartService } from '../src/server';
 
 // biome-ignore lint/suspicious/noExplicitAny: the tests read arbitrary JSON answers
@@ -159,53 +164,134 @@ describe('the cart', () => {
   });
 });
 
-describe('events and the lab', () => {
-  test('when order.order.created arrives (twice), then the ordered lines leave that cart and others stay', async () => {
-    await call('POST', '/api/cart/items', { product_id: 2, quantity: 1 }, buyer(10));
-    await call('POST', '/api/cart/items', { product_id: 5, quantity: 1 }, buyer(10));
-    await call('POST', '/api/cart/items', { product_id: 2, quantity: 1 }, buyer(11));
+const take = (userId: number, holdId: string) =>
+  call('POST', `/internal/carts/${userId}/checkout`, { hold_id: holdId });
+const holdsOf = async (userId: number) =>
+  (await cartPool.query('SELECT id, lines FROM cart_holds WHERE user_id = $1', [userId])).rows;
+const cartOf = async (userId: number) => (await jsonOf(await call('GET', '/api/cart', undefined, buyer(userId)))).items;
+
+describe('checkout takes the cart', () => {
+  test('when order-service takes a cart, then it gets the lines, the cart is empty at once, and a second take gets none', async () => {
+    await call('POST', '/api/cart/items', { product_id: 2, quantity: 2 }, buyer(20));
+    await call('POST', '/api/cart/items', { product_id: 5, quantity: 1 }, buyer(20));
+    const before = await jsonOf(await call('GET', '/api/cart', undefined, buyer(20)));
+    const holdId = crypto.randomUUID();
+    const taken = await take(20, holdId);
+    expect(taken.status).toBe(200);
+    expect(await jsonOf(taken)).toEqual({ ...before, hold_id: holdId });
+    expect(await cartOf(20)).toEqual([]);
+    expect(await holdsOf(20)).toEqual([{ id: holdId, lines: expect.any(Array) }]);
+    // A second checkout racing the first: nothing left to order, and no empty hold is kept.
+    expect((await jsonOf(await take(20, crypto.randomUUID()))).items).toEqual([]);
+    expect(await holdsOf(20)).toHaveLength(1);
+  });
+
+  test('when a checkout is retried with its Idempotency-Key, then it gets the hold its first attempt took', async () => {
+    await call('POST', '/api/cart/items', { product_id: 2, quantity: 1 }, buyer(23));
+    const first = await jsonOf(
+      await call('POST', '/internal/carts/23/checkout', { hold_id: crypto.randomUUID(), idempotency_key: 'k-23' }),
+    );
+    // Meanwhile the buyer starts a new cart; the retry (say, after order-service crashed) must not take that one.
+    await call('POST', '/api/cart/items', { product_id: 5, quantity: 1 }, buyer(23));
+    const retry = await jsonOf(
+      await call('POST', '/internal/carts/23/checkout', { hold_id: crypto.randomUUID(), idempotency_key: 'k-23' }),
+    );
+    expect(retry).toEqual(first);
+    expect(retry.items).toEqual([expect.objectContaining({ product_id: 2, quantity: 1, price: first.items[0].price })]);
+    expect(await cartOf(23)).toEqual([expect.objectContaining({ product_id: 5 })]);
+  });
+
+  test('when order.order.created names the hold (twice), then the hold is settled and what was added since stays', async () => {
+    await call('POST', '/api/cart/items', { product_id: 3, quantity: 2 }, buyer(21));
+    const holdId = crypto.randomUUID();
+    await take(21, holdId);
+    await call('POST', '/api/cart/items', { product_id: 3, quantity: 1 }, buyer(21));
     const event = makeEvent(
       'order.order.created',
       {
         order_id: 1,
-        user_id: 10,
-        user_email: 'b10@test.lab',
-        items: [{ product_id: 2, quantity: 1, unit_price: '1.00' }],
-        total: '1.00',
+        user_id: 21,
+        user_email: 'b21@test.lab',
+        items: [{ product_id: 3, quantity: 2, unit_price: '1.00' }],
+        total: '2.00',
+        cart_hold_id: holdId,
       },
       { correlationId: 'cart-test' },
     );
     // Through the real broker: the row goes into cart-service's own outbox, its relay publishes, its consumer eats.
-    // A second event for the same order (a replay under a new id) must change nothing more.
+    // A second event for the same order (a replay under a new id) changes nothing more.
     await withTransaction(cartPool, (client) => outbox.add(client, event));
     await withTransaction(cartPool, (client) => outbox.add(client, { ...event, id: crypto.randomUUID() }));
+    await expect.poll(() => holdsOf(21), { timeout: 15000 }).toEqual([]);
     await expect
-      .poll(async () => (await jsonOf(await call('GET', '/api/cart', undefined, buyer(10)))).items, { timeout: 15000 })
-      .toEqual([expect.objectContaining({ product_id: 5 })]);
-    expect((await jsonOf(await call('GET', '/api/cart', undefined, buyer(11)))).items).toHaveLength(1);
+      .poll(
+        async () =>
+          (
+            await cartPool.query('SELECT count(*)::int AS n FROM processed_events WHERE event_id = ANY($1)', [
+              [event.id],
+            ])
+          ).rows[0].n,
+        { timeout: 15000 },
+      )
+      .toBe(1);
+    expect(await cartOf(21)).toEqual([expect.objectContaining({ product_id: 3, quantity: 1 })]);
   });
 
-  test('when the buyer adds the same product again before order.order.created arrives, then only the ordered quantity leaves', async () => {
-    await call('POST', '/api/cart/items', { product_id: 3, quantity: 2 }, buyer(12));
-    // Checked out with 2; then, before the event, one more of the same product.
-    await call('POST', '/api/cart/items', { product_id: 3, quantity: 1 }, buyer(12));
-    const event = makeEvent(
-      'order.order.created',
-      {
-        order_id: 2,
-        user_id: 12,
-        user_email: 'b12@test.lab',
-        items: [{ product_id: 3, quantity: 2, unit_price: '1.00' }],
-        total: '2.00',
-      },
-      { correlationId: 'cart-test-readd' },
-    );
-    await withTransaction(cartPool, (client) => outbox.add(client, event));
-    await expect
-      .poll(async () => (await jsonOf(await call('GET', '/api/cart', undefined, buyer(12)))).items, { timeout: 15000 })
-      .toEqual([expect.objectContaining({ product_id: 3, quantity: 1 })]);
+  test('when a hold is released, then its lines go back, adding to what was added since; a second release adds nothing', async () => {
+    await call('POST', '/api/cart/items', { product_id: 4, quantity: 2 }, buyer(22));
+    const holdId = crypto.randomUUID();
+    await take(22, holdId);
+    await call('POST', '/api/cart/items', { product_id: 4, quantity: 1 }, buyer(22));
+    const released = await call('POST', `/internal/cart-holds/${holdId}/release`);
+    expect(await jsonOf(released)).toEqual({ hold_id: holdId, released_lines: 1 });
+    expect(await cartOf(22)).toEqual([expect.objectContaining({ product_id: 4, quantity: 3 })]);
+    expect(await jsonOf(await call('POST', `/internal/cart-holds/${holdId}/release`))).toEqual({
+      hold_id: holdId,
+      released_lines: 0,
+    });
+    expect(await cartOf(22)).toEqual([expect.objectContaining({ product_id: 4, quantity: 3 })]);
+    expect((await call('POST', '/internal/cart-holds/not-a-uuid/release')).status).toBe(422);
+    expect((await call('POST', '/internal/carts/22/checkout', { hold_id: 'x' })).status).toBe(422);
   });
 
+  test('when holds go stale, then the sweep asks order-service: an order settles one, no order puts one back, no answer leaves one', async () => {
+    const holds = { ordered: crypto.randomUUID(), notOrdered: crypto.randomUUID(), silent: crypto.randomUUID() };
+    for (const [i, holdId] of Object.values(holds).entries()) {
+      await call('POST', '/api/cart/items', { product_id: 2, quantity: 1 }, buyer(30 + i));
+      await take(30 + i, holdId);
+    }
+    // order-service's internal answer as it gives it (orders.api.test checks the real one): 200, 404, or a failure.
+    const orderService = http.createServer((req, res) => {
+      const id = req.url?.split('/').pop();
+      res.statusCode = id === holds.ordered ? 200 : id === holds.notOrdered ? 404 : 503;
+      res.end(JSON.stringify(id === holds.ordered ? { order_id: 1 } : { error: { code: 'X', message: 'x' } }));
+    });
+    await new Promise<void>((resolve) => orderService.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (orderService.address() as AddressInfo).port;
+      const cart = cartUseCases(
+        cartPool,
+        new ProductClient(products.url, 1000),
+        new OrderClient(`http://127.0.0.1:${port}`, 1000),
+      );
+      expect(await cart.sweepHolds(60_000)).toEqual({ settled: 0, released: 0, unknown: 0 });
+      await cartPool.query(`UPDATE cart_holds SET created_at = now() - interval '2 minutes' WHERE id = ANY($1)`, [
+        Object.values(holds),
+      ]);
+      expect(await cart.sweepHolds(60_000)).toEqual({ settled: 1, released: 1, unknown: 1 });
+      expect(await holdsOf(30)).toEqual([]);
+      expect(await cartOf(30)).toEqual([]);
+      expect(await holdsOf(31)).toEqual([]);
+      expect(await cartOf(31)).toEqual([expect.objectContaining({ product_id: 2, quantity: 1 })]);
+      expect(await holdsOf(32)).toHaveLength(1);
+      expect(await cartOf(32)).toEqual([]);
+    } finally {
+      await new Promise((resolve) => orderService.close(resolve));
+    }
+  });
+});
+
+describe('events and the lab', () => {
   test('when product-service does not answer, then 503 in the contract shape, not a hang', async () => {
     const orphan = await startCartService(
       loadConfig({

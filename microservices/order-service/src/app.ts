@@ -25,6 +25,7 @@ export function createApp(deps: { config: Config; pool: Pool; messaging: Messagi
   const placeOrder = placeOrderUseCase({
     pool: deps.pool,
     cart: cartClient({ baseUrl: deps.config.CART_SERVICE_URL, timeoutMs: deps.config.CART_TIMEOUT_MS }),
+    log: deps.log,
     // Publish at once instead of at the next poll: the relay is in this process.
     onCommitted: () => deps.messaging.relay.kick(),
   });

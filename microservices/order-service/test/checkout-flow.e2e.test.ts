@@ -37,6 +37,8 @@ describe('checkout through the gateway, on the event-driven stack', () => {
     expect(accepted.body.items).toEqual([{ product_id: product.id, quantity: 2, unit_price: '12.50' }]);
     expect(accepted.body.processing_duration_ms).toBeGreaterThan(0);
     expect(accepted.body.completion_duration_ms).toBeNull();
+    // The cart is cleared once the order is accepted: already empty when the 202 arrives, whatever the events do.
+    expect((await call(lab.gateway, 'GET', '/api/cart', { token: buyer.token })).body.items).toEqual([]);
 
     const order = await waitFinal(lab.gateway, buyer.token, accepted.body.id);
     expect(order.status).toBe('confirmed');
@@ -80,6 +82,22 @@ describe('checkout through the gateway, on the event-driven stack', () => {
     expect(await stockOf(lab.gateway, product.id)).toBe(8);
     const cart = await call(lab.gateway, 'GET', '/api/cart', { token: buyer.token });
     expect(cart.body.items).toEqual([]);
+    // The hold checkout took the cart into is named on the order, and order.order.created settled it.
+    const [{ cart_hold_id }] = await queryService(
+      lab,
+      'order-service',
+      'SELECT cart_hold_id FROM orders WHERE id = $1',
+      [order.id],
+    );
+    const byHold = await call(
+      lab.stack.services['order-service'].url,
+      'GET',
+      `/internal/orders/by-cart-hold/${cart_hold_id}`,
+    );
+    expect(byHold.body).toEqual({ order_id: order.id });
+    await expect
+      .poll(async () => queryService(lab, 'cart-service', 'SELECT id FROM cart_holds WHERE id = $1', [cart_hold_id]))
+      .toEqual([]);
     const notifications = await call(lab.gateway, 'GET', '/api/notifications', { token: buyer.token });
     expect(notifications.body).toHaveLength(1);
     expect(notifications.body[0]).toMatchObject({ type: 'order_confirmed', read: false });
@@ -139,6 +157,40 @@ describe('checkout through the gateway, on the event-driven stack', () => {
     expect(second.body.id).toBe(first.body.id);
     const orders = await call(lab.gateway, 'GET', '/api/orders', { token: buyer.token });
     expect(orders.body).toHaveLength(1);
+  });
+
+  it('when one buyer sends two checkouts at once, then one order and one 400 CART_EMPTY', async () => {
+    const product = await newProduct(lab.gateway, admin, 5);
+    const buyer = await newBuyer(lab.gateway);
+    await call(lab.gateway, 'POST', '/api/cart/items', {
+      token: buyer.token,
+      body: { product_id: product.id, quantity: 2 },
+    });
+    const answers = await Promise.all([
+      call(lab.gateway, 'POST', '/api/orders/checkout', { token: buyer.token }),
+      call(lab.gateway, 'POST', '/api/orders/checkout', { token: buyer.token }),
+    ]);
+    expect(answers.map((a) => a.status).sort()).toEqual([202, 400]);
+    expect(answers.find((a) => a.status === 400)?.body.error.code).toBe('CART_EMPTY');
+    const orders = await call(lab.gateway, 'GET', '/api/orders', { token: buyer.token });
+    expect(orders.body.map((o: { items: unknown }) => o.items)).toEqual([
+      [{ product_id: product.id, quantity: 2, unit_price: '10.00' }],
+    ]);
+  });
+
+  it('when the buyer adds again right after the 202 and checks out again, then the second order holds only the new line', async () => {
+    const first = await newProduct(lab.gateway, admin, 5);
+    const second = await newProduct(lab.gateway, admin, 5);
+    const buyer = await newBuyer(lab.gateway);
+    const one = await checkout(lab.gateway, buyer.token, first.id, 1);
+    const two = await checkout(lab.gateway, buyer.token, second.id, 1);
+    expect([one.status, two.status]).toEqual([202, 202]);
+    expect(one.body.items).toEqual([{ product_id: first.id, quantity: 1, unit_price: '10.00' }]);
+    expect(two.body.items).toEqual([{ product_id: second.id, quantity: 1, unit_price: '10.00' }]);
+    for (const id of [one.body.id, two.body.id])
+      expect((await waitFinal(lab.gateway, buyer.token, id)).status).toBe('confirmed');
+    expect((await call(lab.gateway, 'GET', '/api/cart', { token: buyer.token })).body.items).toEqual([]);
+    expect([await stockOf(lab.gateway, first.id), await stockOf(lab.gateway, second.id)]).toEqual([4, 4]);
   });
 
   it("when a buyer asks for someone else's order, then 404; for a malformed id, then 422", async () => {

@@ -47,6 +47,13 @@ describe('order-service on its own', () => {
     expect(since.status).toBe(422);
   });
 
+  it('when cart-service asks about a hold no order was written from, then 404; a malformed hold, then 422', async () => {
+    const unknown = await fetch(`${url}/internal/orders/by-cart-hold/${crypto.randomUUID()}`);
+    expect(unknown.status).toBe(404);
+    expect(((await unknown.json()) as { error: { code: string } }).error.code).toBe('NOT_FOUND');
+    expect((await fetch(`${url}/internal/orders/by-cart-hold/not-a-uuid`)).status).toBe(422);
+  });
+
   it('when /health is asked, then it reports the database and the broker', async () => {
     const health = await fetch(`${url}/health`);
     expect(health.status).toBe(200);

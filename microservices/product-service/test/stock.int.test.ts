@@ -60,6 +60,7 @@ const orderCreated = (orderId: number, items: { product_id: number; quantity: nu
       user_id: 1,
       user_email: 'buyer@test.lab',
       items: items.map((item) => ({ ...item, unit_price: '1.00' })),
+      cart_hold_id: crypto.randomUUID(),
       total: '1.00',
     },
     { correlationId: crypto.randomUUID() },

@@ -29,7 +29,7 @@ async function waitUntil(predicate: () => Promise<boolean> | boolean, timeoutMs 
 function createdEvent(orderId: number): LabEvent<'order.order.created'> {
   return makeEvent(
     'order.order.created',
-    { order_id: orderId, user_id: 1, user_email: 'a@b.c', items: [], total: '1.00' },
+    { order_id: orderId, user_id: 1, user_email: 'a@b.c', items: [], total: '1.00', cart_hold_id: crypto.randomUUID() },
     { correlationId: `test-${orderId}` },
   );
 }

@@ -64,34 +64,75 @@ export const cartRepository = {
   },
 
   /**
-   * Takes an accepted order's quantities out of the user's cart, once per order: a line bought whole goes, a line the
-   * buyer added to again after checking out keeps the extra. Returns false when this order was cleared already.
+   * Checkout takes the whole cart in one statement: its lines leave cart_items and are kept as a hold under the id
+   * order-service will write on the order. The cart is empty the moment checkout has read it, so the buyer's next
+   * add starts a new cart, and a second checkout racing this one finds nothing to order. Returns the lines taken.
    */
-  async subtractOrder(
+  async take(db: Queryable, userId: number, holdId: string, idempotencyKey: string | null): Promise<CartLine[]> {
+    const { rows } = await db.query<CartLine>(
+      `WITH taken AS (
+         DELETE FROM cart_items WHERE user_id = $1 RETURNING product_id, name, unit_price, quantity),
+       hold AS (
+         INSERT INTO cart_holds (id, user_id, idempotency_key, lines)
+         SELECT $2, $1, $3, jsonb_agg(to_jsonb(taken)) FROM taken HAVING count(*) > 0)
+       SELECT product_id, name, unit_price AS price, quantity FROM taken ORDER BY product_id`,
+      [userId, holdId, idempotencyKey],
+    );
+    return rows;
+  },
+
+  /** The hold an earlier checkout with this Idempotency-Key took, if it is still held. */
+  async heldFor(
     db: Queryable,
     userId: number,
-    orderId: number,
-    items: { product_id: number; quantity: number }[],
-  ): Promise<boolean> {
-    const first = await db.query('INSERT INTO cleared_orders (order_id) VALUES ($1) ON CONFLICT DO NOTHING', [orderId]);
-    if (first.rowCount !== 1) return false;
-    const productIds = items.map((item) => item.product_id);
-    const quantities = items.map((item) => item.quantity);
-    await db.query(
-      `DELETE FROM cart_items c USING unnest($2::int[], $3::int[]) AS o(product_id, quantity)
-       WHERE c.user_id = $1 AND c.product_id = o.product_id AND c.quantity <= o.quantity`,
-      [userId, productIds, quantities],
+    idempotencyKey: string,
+  ): Promise<{ id: string; lines: CartLine[] } | null> {
+    const { rows } = await db.query<{ id: string; lines: CartLine[] }>(
+      `SELECT id, (SELECT coalesce(jsonb_agg(jsonb_build_object('product_id', l.product_id, 'name', l.name,
+                     'price', l.unit_price, 'quantity', l.quantity) ORDER BY l.product_id), '[]')
+                   FROM jsonb_to_recordset(lines) AS l(product_id integer, name text, unit_price text, quantity integer))
+                  AS lines
+       FROM cart_holds WHERE user_id = $1 AND idempotency_key = $2`,
+      [userId, idempotencyKey],
     );
-    await db.query(
-      `UPDATE cart_items c SET quantity = c.quantity - o.quantity, updated_at = now()
-       FROM unnest($2::int[], $3::int[]) AS o(product_id, quantity)
-       WHERE c.user_id = $1 AND c.product_id = o.product_id`,
-      [userId, productIds, quantities],
+    return rows[0] ?? null;
+  },
+
+  /** The order was written: its hold is done with. False when it was settled or released already. */
+  async settleHold(db: Queryable, holdId: string): Promise<boolean> {
+    const { rowCount } = await db.query('DELETE FROM cart_holds WHERE id = $1', [holdId]);
+    return rowCount === 1;
+  },
+
+  /**
+   * No order was written: the held lines go back into the cart (adding to what the buyer put there since).
+   * Returns the number of lines put back; 0 when the hold was settled or released already.
+   */
+  async releaseHold(db: Queryable, holdId: string): Promise<number> {
+    const { rowCount } = await db.query(
+      `WITH hold AS (DELETE FROM cart_holds WHERE id = $1 RETURNING user_id, lines)
+       INSERT INTO cart_items (user_id, product_id, name, unit_price, quantity)
+       SELECT hold.user_id, line.product_id, line.name, line.unit_price, line.quantity
+       FROM hold, jsonb_to_recordset(hold.lines)
+         AS line(product_id integer, name text, unit_price numeric, quantity integer)
+       ON CONFLICT (user_id, product_id) DO UPDATE
+         SET quantity = cart_items.quantity + EXCLUDED.quantity, updated_at = now()`,
+      [holdId],
     );
-    return true;
+    return rowCount ?? 0;
+  },
+
+  /** Holds older than the age given: checkouts whose order-service never said how they ended. */
+  async staleHolds(db: Queryable, olderThanMs: number, limit = 100): Promise<string[]> {
+    const { rows } = await db.query<{ id: string }>(
+      `SELECT id FROM cart_holds WHERE created_at < now() - make_interval(secs => $1 / 1000.0)
+       ORDER BY created_at LIMIT $2`,
+      [olderThanMs, limit],
+    );
+    return rows.map((row) => row.id);
   },
 
   async clearAll(db: Queryable): Promise<void> {
-    await db.query('TRUNCATE cart_items, cleared_orders');
+    await db.query('TRUNCATE cart_items, cart_holds');
   },
 };

@@ -30,4 +30,22 @@ export const migrations: Migration[] = [
         cleared_at TIMESTAMPTZ NOT NULL DEFAULT now()
       );`,
   },
+  {
+    // Checkout takes the cart into a hold (see cartRepository.take); order.order.created settles it, and a hold
+    // whose order never came is put back. The holds replace cleared_orders, which served the clearing that used to
+    // wait for order.order.created.
+    id: '003_cart_holds',
+    sql: `
+      CREATE TABLE cart_holds (
+        id         UUID PRIMARY KEY,
+        user_id    INTEGER NOT NULL,
+        lines      JSONB NOT NULL,
+        -- The checkout's Idempotency-Key: its retry after a crash finds the lines here, not an empty cart.
+        idempotency_key TEXT,
+        created_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+        UNIQUE (user_id, idempotency_key)
+      );
+      CREATE INDEX cart_holds_created ON cart_holds (created_at);
+      DROP TABLE cleared_orders;`,
+  },
 ];

@@ -1,6 +1,7 @@
 import { withTransaction } from '@checkout-lab/shared';
 import type pg from 'pg';
 import { type CartLine, cartRepository as carts } from '../data-access/cart.repository';
+import type { OrderClient } from '../data-access/order.client';
 import type { ProductClient, RemoteProduct } from '../data-access/product.client';
 import { cartErrors, MAX_LINE_QUANTITY } from './cart.errors';
 
@@ -30,7 +31,7 @@ export function priceCart(lines: CartLine[]): Cart {
  * The cart's use cases. The stock check here is advisory (the buyer learns early); the real guarantee is the
  * atomic reservation in product-service when the order is placed.
  */
-export function cartUseCases(pool: pg.Pool, products: ProductClient) {
+export function cartUseCases(pool: pg.Pool, products: ProductClient, orders: OrderClient) {
   async function assertProductExists(productId: number, requestId: string): Promise<RemoteProduct> {
     const product = await products.find(productId, requestId);
     if (!product) throw cartErrors.productNotFound(productId);
@@ -66,19 +67,55 @@ export function cartUseCases(pool: pg.Pool, products: ProductClient) {
       return read(userId);
     },
 
-    /** order.order.created: the ordered lines leave the cart. Deleting what is gone already is a no-op. */
     /**
-     * LESSON: eventual consistency (LESSONS.md#the-202-and-polling). The cart empties when order.order.created
-     * arrives, a moment after the 202: a buyer who adds the same product again in between keeps the new one, because
-     * only the ordered quantities leave.
+     * LESSON: the cart is cleared once the order is accepted (LESSONS.md#the-202-and-polling). Checkout takes the
+     * cart: its lines move to a hold in the same statement that reads them, so when the 202 reaches the buyer the
+     * cart is already empty, whatever the events are doing. order.order.created settles the hold; a checkout that
+     * failed gives the hold back (releaseHold), and one whose order-service died before answering is found by
+     * sweepHolds. A retry with the checkout's Idempotency-Key gets the lines its first attempt took, not an empty cart.
      */
-    async clearOrdered(
-      client: pg.PoolClient,
-      userId: number,
-      orderId: number,
-      items: { product_id: number; quantity: number }[],
-    ): Promise<boolean> {
-      return carts.subtractOrder(client, userId, orderId, items);
+    async take(userId: number, holdId: string, idempotencyKey: string | null): Promise<Cart & { hold_id: string }> {
+      if (idempotencyKey) {
+        const earlier = await carts.heldFor(pool, userId, idempotencyKey);
+        if (earlier) return { ...priceCart(earlier.lines), hold_id: earlier.id };
+      }
+      try {
+        return { ...priceCart(await carts.take(pool, userId, holdId, idempotencyKey)), hold_id: holdId };
+      } catch (error) {
+        // Two attempts with one key took the cart at the same moment: the other's hold is the one.
+        const earlier =
+          (error as { code?: string }).code === '23505' && idempotencyKey
+            ? await carts.heldFor(pool, userId, idempotencyKey)
+            : null;
+        if (!earlier) throw error;
+        return { ...priceCart(earlier.lines), hold_id: earlier.id };
+      }
+    },
+
+    /** order.order.created, inside the consumer's transaction: the order exists, the hold is done with. */
+    settleHold: (client: pg.PoolClient, holdId: string) => carts.settleHold(client, holdId),
+
+    /** order-service could not write the order: the held lines go back into the cart. */
+    releaseHold: (holdId: string) => carts.releaseHold(pool, holdId),
+
+    /**
+     * Holds older than `olderThanMs` belong to checkouts nobody settled: an order-service that died between taking
+     * the cart and answering, or events held up by a broker outage. order-service's own database decides: an order
+     * written with the hold settles it, no order puts the lines back, no answer leaves it for the next sweep.
+     */
+    async sweepHolds(olderThanMs: number): Promise<{ settled: number; released: number; unknown: number }> {
+      const result = { settled: 0, released: 0, unknown: 0 };
+      for (const holdId of await carts.staleHolds(pool, olderThanMs)) {
+        const outcome = await orders.outcomeOf(holdId);
+        if (outcome === 'ordered') {
+          await carts.settleHold(pool, holdId);
+          result.settled++;
+        } else if (outcome === 'not_ordered') {
+          await carts.releaseHold(pool, holdId);
+          result.released++;
+        } else result.unknown++;
+      }
+      return result;
     },
 
     reset: () => carts.clearAll(pool),

@@ -31,4 +31,9 @@ export const migrations: Migration[] = [
             PRIMARY KEY (order_id, product_id)
           );`,
   },
+  {
+    // The cart hold checkout took the lines from (cart-service): cart-service asks by it whether an order was written.
+    id: '002_orders_cart_hold',
+    sql: `ALTER TABLE orders ADD COLUMN cart_hold_id uuid UNIQUE;`,
+  },
 ];

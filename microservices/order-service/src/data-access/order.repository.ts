@@ -73,9 +73,9 @@ export const orderRepository = {
                 AS ms),
        o AS (
          INSERT INTO orders (user_id, user_email, status, total, idempotency_key, correlation_id, created_at,
-                             processing_duration_ms, steps)
+                             processing_duration_ms, steps, cart_hold_id)
          SELECT $1, $2, 'pending', $3, $4, $5, $6, accept.ms,
-                jsonb_build_array(jsonb_set($7::jsonb, '{duration_ms}', to_jsonb(accept.ms)))
+                jsonb_build_array(jsonb_set($7::jsonb, '{duration_ms}', to_jsonb(accept.ms))), $13
          FROM accept
          RETURNING id, processing_duration_ms),
        items AS (
@@ -99,6 +99,7 @@ export const orderRepository = {
         order.event.id,
         order.event.type,
         JSON.stringify(order.event),
+        order.event.payload.cart_hold_id,
       ],
     );
     return { id: rows[0].id, processingMs: rows[0].processing_duration_ms };
@@ -107,6 +108,12 @@ export const orderRepository = {
   async findById(db: Queryable, id: number): Promise<Order | null> {
     const { rows } = await db.query<OrderRow>(`${SELECT_ORDER} WHERE o.id = $1`, [id]);
     return rows[0] ? toOrder(rows[0]) : null;
+  },
+
+  /** The order written from a cart hold, if any: how cart-service settles a hold nobody settled in time. */
+  async idForCartHold(db: Queryable, holdId: string): Promise<number | null> {
+    const { rows } = await db.query<{ id: number }>('SELECT id FROM orders WHERE cart_hold_id = $1', [holdId]);
+    return rows[0]?.id ?? null;
   },
 
   async findByIdempotencyKey(db: Queryable, userId: number, key: string): Promise<Order | null> {

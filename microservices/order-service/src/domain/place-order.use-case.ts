@@ -1,4 +1,5 @@
-import { errors } from '@checkout-lab/kit';
+import crypto from 'node:crypto';
+import { errors, type Logger } from '@checkout-lab/kit';
 import { type Identity, makeEvent, type OrderLine, type Pool } from '@checkout-lab/shared';
 import type { Cart, CartClient } from '../data-access/cart.client';
 import { type Order, orderRepository } from '../data-access/order.repository';
@@ -35,14 +36,20 @@ function assertCartHasItems(cart: Cart): void {
  * for: read the cart, write the order, its items and the order.order.created event in ONE local transaction (one statement), answer
  * 202. Stock, payment and email happen after, driven by events; the buyer polls GET /api/orders/:id.
  */
-export function placeOrderUseCase(deps: { pool: Pool; cart: CartClient; onCommitted: () => void }) {
-  return async (input: PlaceOrderInput): Promise<{ order: Order; replayed: boolean }> => {
+export function placeOrderUseCase(deps: { pool: Pool; cart: CartClient; log: Logger; onCommitted: () => void }) {
+  const place = async (input: PlaceOrderInput): Promise<{ order: Order; replayed: boolean }> => {
     const { identity } = input;
     if (input.idempotencyKey) {
       const existing = await orderRepository.findByIdempotencyKey(deps.pool, identity.userId, input.idempotencyKey);
       if (existing) return { order: existing, replayed: true };
     }
-    const cart = await deps.cart.getCart(input.forwardHeaders);
+    const cart = await deps.cart.take(identity.userId, crypto.randomUUID(), input.idempotencyKey, input.forwardHeaders);
+    const holdId = cart.hold_id;
+    if (cart.items.length === 0 && input.idempotencyKey) {
+      // The same key's first request took the cart a moment ago: answer with its order once it is written.
+      const existing = await orderRepository.findByIdempotencyKey(deps.pool, identity.userId, input.idempotencyKey);
+      if (existing) return { order: existing, replayed: true };
+    }
     assertCartHasItems(cart);
     const { items, total } = linesOf(cart);
     const step = {
@@ -66,11 +73,25 @@ export function placeOrderUseCase(deps: { pool: Pool; cart: CartClient; onCommit
         // order_id is the new order's, filled in by the statement that writes both.
         event: makeEvent(
           'order.order.created',
-          { order_id: 0, user_id: identity.userId, user_email: identity.email, items, total },
+          {
+            order_id: 0,
+            user_id: identity.userId,
+            user_email: identity.email,
+            items,
+            total,
+            cart_hold_id: holdId,
+          },
           { correlationId: input.requestId, causationId: input.requestId },
         ),
       });
     } catch (error) {
+      // No order was written: the cart's lines go back to the buyer (if this fails too, cart-service's sweep puts
+      // them back once it sees no order holds them).
+      await deps.cart
+        .release(holdId, input.forwardHeaders)
+        .catch((releaseError) =>
+          deps.log.warn({ err: releaseError, hold_id: holdId }, 'could not give the cart hold back; the sweep will'),
+        );
       // Two requests with the same Idempotency-Key raced: the loser answers with the winner's order.
       if ((error as { code?: string }).code === '23505' && input.idempotencyKey) {
         const existing = await orderRepository.findByIdempotencyKey(deps.pool, identity.userId, input.idempotencyKey);
@@ -96,5 +117,24 @@ export function placeOrderUseCase(deps: { pool: Pool; cart: CartClient; onCommit
       correlation_id: input.requestId,
     };
     return { order, replayed: false };
+  };
+
+  // Requests carrying the same Idempotency-Key at the same moment: the first takes the cart and writes the order,
+  // the others wait for it and answer with its order (or its error). A sequential repeat finds the order in the
+  // database instead. (With several order-service instances, a racing repeat that lands on another one finds the
+  // cart already taken and answers as above once the order is written, else CART_EMPTY.)
+  const inFlight = new Map<string, Promise<{ order: Order; replayed: boolean }>>();
+  return async (input: PlaceOrderInput): Promise<{ order: Order; replayed: boolean }> => {
+    if (!input.idempotencyKey) return place(input);
+    const key = `${input.identity.userId}\u0000${input.idempotencyKey}`;
+    const running = inFlight.get(key);
+    if (running) return { order: (await running).order, replayed: true };
+    const attempt = place(input);
+    inFlight.set(key, attempt);
+    try {
+      return await attempt;
+    } finally {
+      inFlight.delete(key);
+    }
   };
 }

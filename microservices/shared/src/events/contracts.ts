@@ -10,7 +10,8 @@
  *   then order.order.confirmed
  *   Compensation: on declined, order-service cancels and publishes order.order.cancelled with stock_reserved=true,
  *   and product-service puts the stock back. On rejected, the order is cancelled (nothing was reserved).
- *   cart-service clears the buyer's cart on order.order.created.
+ *   Checkout takes the buyer's cart into a hold (cart-service, over HTTP); order.order.created, which names the hold,
+ *   settles it.
  */
 
 export interface EventEnvelope<TType extends string = string, TPayload = unknown> {
@@ -48,6 +49,8 @@ export interface EventPayloads {
     user_email: string;
     items: OrderLine[];
     total: string;
+    /** The hold checkout took the cart into; cart-service settles it. */
+    cart_hold_id: string;
   };
   'product.stock.reserved': { order_id: number; items: { product_id: number; quantity: number }[]; timing: StepTiming };
   'product.stock.rejected': {

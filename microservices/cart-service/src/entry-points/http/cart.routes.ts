@@ -10,6 +10,8 @@ const id = z.coerce.number().int().min(1).max(2147483647);
 const quantity = z.number().int().min(1).max(MAX_LINE_QUANTITY);
 const addSchema = z.object({ product_id: z.number().int().min(1).max(2147483647), quantity });
 const changeSchema = z.object({ quantity });
+const holdSchema = z.object({ hold_id: z.uuid() });
+const takeSchema = holdSchema.extend({ idempotency_key: z.string().min(1).max(200).nullish() });
 const parseProductId = (value: unknown) => parseInput(z.object({ product_id: id }), { product_id: value }).product_id;
 
 /** The contract's /api/cart endpoints, for the user the gateway names in x-user-id. */
@@ -49,7 +51,8 @@ export function cartRoutes(cart: CartUseCases): Router {
 
 /**
  * /internal/*: for the other services and the gateway's lab endpoints, never proxied to the public.
- * GET /internal/carts/:user_id is how order-service reads the cart it turns into an order.
+ * POST /internal/carts/:user_id/checkout is how order-service takes the cart it turns into an order (the lines move
+ * to the hold named in the body); POST /internal/cart-holds/:hold_id/release gives them back when no order was written.
  */
 export function internalRoutes(cart: CartUseCases): Router {
   const router = Router();
@@ -58,6 +61,21 @@ export function internalRoutes(cart: CartUseCases): Router {
     route(async (req, res) => {
       const userId = parseInput(z.object({ user_id: id }), { user_id: req.params.user_id }).user_id;
       res.json(await cart.read(userId));
+    }),
+  );
+  router.post(
+    '/internal/carts/:user_id/checkout',
+    route(async (req, res) => {
+      const userId = parseInput(z.object({ user_id: id }), { user_id: req.params.user_id }).user_id;
+      const { hold_id, idempotency_key } = parseInput(takeSchema, req.body);
+      res.json(await cart.take(userId, hold_id, idempotency_key ?? null));
+    }),
+  );
+  router.post(
+    '/internal/cart-holds/:hold_id/release',
+    route(async (req, res) => {
+      const { hold_id } = parseInput(holdSchema, { hold_id: req.params.hold_id });
+      res.json({ hold_id, released_lines: await cart.releaseHold(hold_id) });
     }),
   );
   router.post(

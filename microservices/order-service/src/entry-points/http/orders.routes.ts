@@ -10,6 +10,8 @@ export function toOrderJson(order: Order) {
   return json;
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 function parseId(raw: string): number {
   const id = Number(raw);
   // A malformed id is bad input (422, as on the monolith); a well-formed one that matches nothing is a 404.
@@ -60,6 +62,18 @@ export function ordersRoutes(deps: { pool: Pool; placeOrder: ReturnType<typeof p
       // Someone else's order is a 404, not a 403: its existence is not the caller's business.
       if (!order || (order.user_id !== identity.userId && !identity.isAdmin)) throw errors.notFound('Order');
       res.json(toOrderJson(order));
+    }),
+  );
+
+  // Internal, never routed from outside: cart-service asks it about checkout holds nobody settled in time.
+  router.get(
+    '/internal/orders/by-cart-hold/:hold_id',
+    route(async (req, res) => {
+      const holdId = String(req.params.hold_id);
+      if (!UUID.test(holdId)) throw errors.validation([{ field: 'hold_id', message: 'must be a UUID' }]);
+      const id = await orderRepository.idForCartHold(deps.pool, holdId);
+      if (id === null) throw errors.notFound('Order');
+      res.json({ order_id: id });
     }),
   );
 
