@@ -1,5 +1,7 @@
 import { setMaxListeners } from 'node:events';
+import { DEFAULT_PORTS } from '@checkout-lab/kit';
 import { abortError } from './client';
+import { cpuProbe } from './cpu';
 import { collectEnvironment, defaultAmqpUrl } from './environment';
 import { memoryProbe } from './memory';
 import { type BenchOptions, type StackName, targetsOf, validateOptions } from './options';
@@ -19,6 +21,9 @@ import { type Hooks, StackRun } from './stack-run';
 import { ratio, round } from './stats';
 
 export type { Hooks, Progress } from './stack-run';
+
+/** The scenarios whose report has CPU figures: each has a window of load to measure them over. */
+const CPU_SCENARIOS = new Set(['steady', 'throughput', 'black-friday']);
 
 /**
  * Runs one scenario against the chosen stacks, one stack after the other (they share the machine's cores), and
@@ -56,6 +61,18 @@ export async function runBenchmark(options: BenchOptions, hooks: Hooks = {}): Pr
     checkAborted(hooks);
     const run = new StackRun(stack, options, hooks);
     const probe = await memoryProbe(stack, stack === 'monolith' ? options.monolithUrl : options.gatewayUrl);
+    // CPU is measured over a window the scenario marks: the load of steady and throughput, black-friday's rushes.
+    const cpu = CPU_SCENARIOS.has(options.scenario)
+      ? await cpuProbe({
+          stack,
+          url: run.url,
+          databaseUrl: options.databaseUrl ?? process.env.DATABASE_URL,
+          embeddedPgPort: Number(process.env.EMBEDDED_PG_PORT) || DEFAULT_PORTS.EMBEDDED_PG_PORT,
+          amqpUrl: defaultAmqpUrl(),
+          mailUiUrl: options.mailUiUrl,
+        })
+      : undefined;
+    run.cpu = cpu;
     probe.start();
     try {
       const result =
@@ -67,6 +84,7 @@ export async function runBenchmark(options: BenchOptions, hooks: Hooks = {}): Pr
               ? await runThroughput(run, baseline)
               : await runSteady(run, baseline);
       result.memory = probe.finish();
+      if (cpu) result.cpu = cpu.finish();
       targets[stack] = result;
       for (const inv of result.invariants.filter((i) => !i.ok)) failures.push(`${stack}: ${inv.name}: ${inv.detail}`);
     } catch (error) {

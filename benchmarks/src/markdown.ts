@@ -1,4 +1,13 @@
-import type { GoalResult, LoadResult, MemoryResult, Report, TargetResult } from './report';
+import type {
+  CpuFigure,
+  CpuResult,
+  CpuWindow,
+  GoalResult,
+  LoadResult,
+  MemoryResult,
+  Report,
+  TargetResult,
+} from './report';
 import type { Summary } from './stats';
 
 const NAMES = { monolith: 'monolith', micro: 'microservices' } as const;
@@ -21,6 +30,46 @@ function mb(bytes: number | null): string {
 function memoryCell(m: MemoryResult | undefined): string {
   if (!m || m.source === 'unknown') return 'unknown';
   return `${mb(m.idle_rss_bytes)} / ${mb(m.peak_rss_bytes)} (${m.process_count} process${m.process_count === 1 ? '' : 'es'})`;
+}
+
+/** A CPU figure, or "unknown" when it could not be read (never a dash: a dash would read as zero or not measured). */
+function cpuValue(v: number | null | undefined, digits = 1): string {
+  return v === null || v === undefined ? 'unknown' : fmt(v, digits);
+}
+
+function cpuShare(v: number | null | undefined): string {
+  return v === null || v === undefined ? 'unknown' : `${fmt(v * 100)} %`;
+}
+
+/** ms per accepted checkout: "unknown" when the CPU is, "–" when no checkout was accepted. */
+function cpuMs(f: Pick<CpuFigure, 'cpu_s' | 'ms_per_accepted_checkout'> | undefined): string {
+  if (!f || f.cpu_s === null) return 'unknown';
+  return f.ms_per_accepted_checkout === null ? '–' : fmt(f.ms_per_accepted_checkout, 2);
+}
+
+function machineCell(w: CpuWindow | null | undefined): string {
+  if (!w) return 'unknown';
+  const m = w.machine;
+  return `${cpuShare(m.busy_share)} of ${m.cores ?? '?'} cores (${cpuValue(m.busy_cpu_s, 2)} CPU s, ${cpuValue(m.other_cpu_s, 2)} of them outside the listed processes)`;
+}
+
+/** The per-process CPU table of one stack: the measured window, and the window through settling beside it. */
+function cpuRows(stack: string, c: CpuResult, settling: boolean): string[] {
+  const w = c.window as CpuWindow;
+  const settled = c.with_settle;
+  const settledCell = (f: CpuFigure | undefined) => (settling ? ` ${settled ? cpuMs(f) : '–'} |` : '');
+  const row = (name: string, role: string, pid: string, f: CpuFigure, settledF: CpuFigure | undefined) =>
+    `| ${stack} | ${name} | ${role} | ${pid} | ${cpuValue(f.cpu_s, 2)} | ${cpuShare(f.core_share)} | ${cpuMs(f)} |${settledCell(settledF)}`;
+  const lines = Object.entries(w.processes).map(([name, p]) =>
+    row(name, p.role, p.pid === null ? '–' : String(p.pid), p, settled?.processes[name]),
+  );
+  lines.push(
+    row('**the stack together**', 'stack', '', w.stack, settled?.stack),
+    row('**everything listed**', '', '', w.all_listed, settled?.all_listed),
+    `| ${stack} | other processes and the kernel | | | ${cpuValue(w.machine.other_cpu_s, 2)} | | |${settling ? ' |' : ''}`,
+    `| ${stack} | **the machine**: ${cpuShare(w.machine.busy_share)} of ${w.machine.cores ?? '?'} cores busy | | | ${cpuValue(w.machine.busy_cpu_s, 2)} | | ${cpuMs({ cpu_s: w.machine.busy_cpu_s, ms_per_accepted_checkout: w.machine.ms_per_accepted_checkout })} |${settledCell(settled ? { cpu_s: settled.machine.busy_cpu_s, ms_per_accepted_checkout: settled.machine.ms_per_accepted_checkout, core_share: null } : undefined)}`,
+  );
+  return lines;
 }
 
 function loadRow(l: LoadResult): string {
@@ -96,6 +145,12 @@ export function toMarkdown(report: Report, charts: string[] = []): string {
     if (targets.some((t) => t.metrics.accepted_checkouts_to_floor !== undefined))
       row('accepted checkouts/s / floor POST req/s', (t) => fmt(t.metrics.accepted_checkouts_to_floor, 3));
     if (targets.some((t) => t.memory)) row('RSS of the processes, MB: idle / peak', (t) => memoryCell(t.memory));
+    if (targets.some((t) => t.cpu?.window)) {
+      row('CPU ms per accepted checkout: the stack / everything listed', (t) =>
+        t.cpu?.window ? `${cpuMs(t.cpu.window.stack)} / ${cpuMs(t.cpu.window.all_listed)}` : 'unknown',
+      );
+      row('machine busy during the CPU window', (t) => machineCell(t.cpu?.window));
+    }
     row('HTTP answers by status', (t) =>
       Object.entries(t.http.by_status)
         .map(([s, n]) => `${s}: ${n}`)
@@ -116,6 +171,33 @@ export function toMarkdown(report: Report, charts: string[] = []): string {
         `| ${NAMES[t.stack]} | **together** (${m.samples} samples) | | **${mb(m.idle_rss_bytes)}** | **${mb(m.peak_rss_bytes)}** |`,
       );
     }
+    lines.push('');
+  }
+
+  const withCpu = targets.filter((t) => t.cpu?.window);
+  if (withCpu.length) {
+    const settling = withCpu.some((t) => t.cpu?.with_settle);
+    lines.push(
+      'CPU (utime + stime from /proc/<pid>/stat at the start and the end of the window; PostgreSQL and RabbitMQ with ' +
+        'their children; the benchmark from process.cpuUsage(); "unknown": not readable):',
+      '',
+    );
+    for (const t of withCpu) {
+      const c = t.cpu as CpuResult;
+      const w = c.window as CpuWindow;
+      const s = c.with_settle;
+      lines.push(
+        `- ${NAMES[t.stack]}: ${w.description}: ${fmt(w.window_s)} s${w.spans > 1 ? ` in ${w.spans} spans` : ''}, ` +
+          `${w.accepted_checkouts} accepted checkouts${s ? `; through settling: ${fmt(s.window_s)} s` : ''}; ` +
+          `${c.clock_ticks_per_sec} clock ticks/s (${c.clock_ticks_source}).`,
+      );
+    }
+    lines.push('');
+    lines.push(
+      `| stack | process | role | pid | CPU s | share of one core | CPU ms / accepted checkout |${settling ? ' CPU ms / accepted checkout, through settling |' : ''}`,
+      `| --- | --- | --- | --- | --- | --- | --- |${settling ? ' --- |' : ''}`,
+    );
+    for (const t of withCpu) lines.push(...cpuRows(NAMES[t.stack], t.cpu as CpuResult, settling));
     lines.push('');
   }
 

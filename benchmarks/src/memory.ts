@@ -75,11 +75,12 @@ export function rssBytes(pid: number): number | null {
   }
 }
 
-function localPort(url: string): number | null {
+/** The port of a URL on this machine (defaultPort when it names none), or null when it points elsewhere. */
+export function localPort(url: string, defaultPort?: number): number | null {
   try {
     const u = new URL(url);
     if (!LOCAL_HOSTS.has(u.hostname)) return null;
-    return Number(u.port || (u.protocol === 'https:' ? 443 : 80));
+    return Number(u.port || defaultPort || (u.protocol === 'https:' ? 443 : 80));
   } catch {
     return null;
   }
@@ -99,15 +100,18 @@ async function processUrls(stack: StackName, url: string): Promise<Record<string
   return urls;
 }
 
-export interface MemoryProbe {
-  /** Starts sampling every intervalMs (after one idle sample, taken now). */
-  start(intervalMs?: number): void;
-  /** Stops sampling and returns the figures. */
-  finish(): MemoryResult;
+/** The processes of a stack found listening on this machine, by name, with how many the stack has. */
+export interface StackProcesses {
+  /** 1 for the monolith, 7 for the microservices (the gateway and six services). */
+  expected: number;
+  /** Every process the stack is known to have, with the URL it listens at (the gateway's /health names the rest). */
+  urls: Record<string, string>;
+  /** The pid of each process found listening on its port on this machine. */
+  pids: Record<string, number>;
 }
 
-/** Finds the stack's processes and takes the idle sample; sampling during the run starts with start(). */
-export async function memoryProbe(stack: StackName, url: string): Promise<MemoryProbe> {
+/** Finds the stack's processes by the ports they listen on; the memory and CPU probes both start here. */
+export async function stackProcesses(stack: StackName, url: string): Promise<StackProcesses> {
   const expected = stack === 'monolith' ? 1 : 7;
   const urls = await processUrls(stack, url);
   const ports = Object.fromEntries(
@@ -121,6 +125,19 @@ export async function memoryProbe(stack: StackName, url: string): Promise<Memory
     const pid = pidByPort.get(port);
     if (pid !== undefined) pids[name] = pid;
   }
+  return { expected, urls, pids };
+}
+
+export interface MemoryProbe {
+  /** Starts sampling every intervalMs (after one idle sample, taken now). */
+  start(intervalMs?: number): void;
+  /** Stops sampling and returns the figures. */
+  finish(): MemoryResult;
+}
+
+/** Finds the stack's processes and takes the idle sample; sampling during the run starts with start(). */
+export async function memoryProbe(stack: StackName, url: string): Promise<MemoryProbe> {
+  const { expected, urls, pids } = await stackProcesses(stack, url);
   const names = Object.keys(pids).sort();
   const known = names.length === expected;
   const sample = () => Object.fromEntries(names.map((n) => [n, rssBytes(pids[n])] as const));

@@ -126,6 +126,75 @@ export interface MemoryResult {
   samples: number;
 }
 
+/** CPU time of one process, or of several together, during a window. A figure that could not be read is null. */
+export interface CpuFigure {
+  /** CPU seconds (user + system) used during the window. */
+  cpu_s: number | null;
+  /** cpu_s / window_s: the share of one core (0.5: half a core for the whole window; above 1 with several threads). */
+  core_share: number | null;
+  /** cpu_s in ms / the checkouts accepted (201 or 202) during the window. */
+  ms_per_accepted_checkout: number | null;
+}
+
+/** stack: the stack's own processes; shared infrastructure: PostgreSQL, RabbitMQ, the lab runner; the benchmark. */
+export type CpuRole = 'stack' | 'shared infrastructure' | 'load generator';
+
+export interface ProcessCpu extends CpuFigure {
+  role: CpuRole;
+  /** null when the process was not found on this machine (then every figure is null). */
+  pid: number | null;
+  /** How it was found and what was added up, or why it is unknown. */
+  detail: string;
+}
+
+/** The whole machine during the window, from the first line of /proc/stat. */
+export interface MachineCpu {
+  cores: number | null;
+  /** (user + nice + system + irq + softirq + steal) / all the time of every core: 1 means every core was busy. */
+  busy_share: number | null;
+  /** That busy time in CPU seconds, every core added up. */
+  busy_cpu_s: number | null;
+  /**
+   * busy_cpu_s minus the CPU seconds of every listed process whose figure is known: other processes on the machine,
+   * the kernel's own work (interrupts), and any listed process whose figure is unknown.
+   */
+  other_cpu_s: number | null;
+  /** busy_cpu_s in ms / the checkouts accepted during the window: what a checkout cost the whole machine. */
+  ms_per_accepted_checkout: number | null;
+}
+
+/** CPU of the processes during one window of the run (several spans added up: black-friday's rushes). */
+export interface CpuWindow {
+  description: string;
+  /** Wall-clock seconds of the window (of its spans together). */
+  window_s: number;
+  spans: number;
+  /** Checkouts answered 201 or 202 during the window. */
+  accepted_checkouts: number;
+  /** By name: the stack's processes, then postgresql, rabbitmq, lab-runner and load-generator when found. */
+  processes: Record<string, ProcessCpu>;
+  /** The stack's processes together (the monolith; the gateway and six services); null when one is unknown. */
+  stack: CpuFigure;
+  /** Every listed process together (stack, shared infrastructure, load generator); null when one is unknown. */
+  all_listed: CpuFigure;
+  machine: MachineCpu;
+}
+
+/** CPU accounting of a stack's run: utime + stime from /proc/<pid>/stat at the start and the end of each window. */
+export interface CpuResult {
+  /** "proc": read from /proc; "unknown": /proc/stat is not readable here (not Linux), and both windows are null. */
+  source: 'proc' | 'unknown';
+  detail: string;
+  /** The kernel's clock ticks per second (getconf CLK_TCK); null when source is unknown. */
+  clock_ticks_per_sec: number | null;
+  /** "getconf", or "default" when getconf did not answer and 100 was assumed. */
+  clock_ticks_source: 'getconf' | 'default';
+  /** The measured window: the autocannon load (steady, throughput); every rush until its orders were final (black-friday). */
+  window: CpuWindow | null;
+  /** steady and throughput: from the load's start until every checkout accepted during it was final. */
+  with_settle: CpuWindow | null;
+}
+
 export interface TargetResult {
   stack: StackName;
   url: string;
@@ -137,6 +206,8 @@ export interface TargetResult {
   orders: OrderSample[];
   /** RSS of the stack's processes (the monolith; the gateway and six services), idle and at peak. */
   memory?: MemoryResult;
+  /** steady, throughput and black-friday: CPU of the stack's processes, the shared infrastructure and the benchmark. */
+  cpu?: CpuResult;
   /** Anything a reader should know about this target's run (e.g. orders of other clients seen in the audit). */
   notes: string[];
 }

@@ -14,6 +14,7 @@ import {
   StackApi,
   throwIfAborted,
 } from './client';
+import type { CpuProbe } from './cpu';
 import { type AcceptedOrder, type Audit, checkInvariants, countConfirmations } from './invariants';
 import type { BenchOptions, StackName } from './options';
 import type { GoalResult, HttpCounts, OrderSample, TargetMetrics, TargetResult } from './report';
@@ -45,6 +46,8 @@ export class StackRun {
   prepCounts = newHttpCounts();
   readonly runId = crypto.randomBytes(4).toString('hex');
   readonly notes: string[] = [];
+  /** CPU accounting of the processes, when the scenario measures it (the engine sets it up). */
+  cpu?: CpuProbe;
   private products: ProductBody[] = [];
 
   constructor(

@@ -32,6 +32,7 @@ export async function runBlackFriday(run: StackRun): Promise<TargetResult> {
 
     run.progress('run', 0, tokens.length, `${tokens.length} buyers check out at once`);
     let done = 0;
+    const cpu = run.cpu?.begin();
     const t0 = now();
     const rush = await Promise.all(
       tokens.map(async (token, buyer) => {
@@ -48,6 +49,11 @@ export async function runBlackFriday(run: StackRun): Promise<TargetResult> {
     await run.waitFinal(
       repAccepted.map((o) => o.id),
       run.settleTimeoutMs(repAccepted.length),
+    );
+    cpu?.addTo(
+      'window',
+      repAccepted.length,
+      "each rush, from its first checkout until every order it got accepted was final (the buyers' preparation left out)",
     );
   }
   const rows = await run.waitFinal(

@@ -21,6 +21,7 @@ export async function loadAndSettle(
 ) {
   const { options } = run;
   run.progress('run', 0, options.durationSec, `${options.connections} connections: ${label}`);
+  const cpu = run.cpu?.begin();
   const { load } = await runLoad({
     label: `${run.stack} ${label}`,
     url: run.url,
@@ -31,9 +32,17 @@ export async function loadAndSettle(
     signal: run.signal,
     onTick: (s) => run.progress('run', Math.min(s, options.durationSec), options.durationSec),
   });
+  // The checkouts answered while the load ran; the work they leave behind (payment, email) runs until they are final.
+  const acceptedInLoad = accepted.length;
+  cpu?.addTo('window', acceptedInLoad, `the ${label} load, from its start until autocannon stopped`);
   const rows = await run.waitFinal(
     accepted.map((o) => o.id),
     run.settleTimeoutMs(accepted.length),
+  );
+  cpu?.addTo(
+    'with_settle',
+    acceptedInLoad,
+    `the ${label} load and its settling, from the load's start until every checkout accepted during it was final`,
   );
   const samples = toSamples(records, rows);
   const metrics = orderMetrics(samples);
