@@ -6,3 +6,4 @@ export * from './http';
 export * from './checker';
 export * from './process';
 export * from './service';
+export * from './http-client';

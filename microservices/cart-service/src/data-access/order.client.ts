@@ -1,3 +1,5 @@
+import { type JsonClient, jsonClient } from '@checkout-lab/shared';
+
 /** What order-service says of a checkout's hold: an order was written for it, none was, or no answer. */
 export type HoldOutcome = 'ordered' | 'not_ordered' | 'unknown';
 
@@ -6,19 +8,17 @@ export type HoldOutcome = 'ordered' | 'not_ordered' | 'unknown';
  * "unknown": the hold stays, and the next sweep asks again.
  */
 export class OrderClient {
-  constructor(
-    private readonly baseUrl: string,
-    private readonly timeoutMs: number,
-  ) {}
+  private readonly http: JsonClient;
+
+  constructor(baseUrl: string, timeoutMs: number) {
+    this.http = jsonClient(baseUrl, { timeoutMs, maxSockets: 4 });
+  }
 
   async outcomeOf(holdId: string): Promise<HoldOutcome> {
     try {
-      const response = await fetch(`${this.baseUrl}/internal/orders/by-cart-hold/${holdId}`, {
-        headers: { accept: 'application/json' },
-        signal: AbortSignal.timeout(this.timeoutMs),
-      });
-      if (response.status === 404) return 'not_ordered';
-      return response.ok ? 'ordered' : 'unknown';
+      const answer = await this.http.get(`/internal/orders/by-cart-hold/${holdId}`);
+      if (answer.status === 404) return 'not_ordered';
+      return answer.ok ? 'ordered' : 'unknown';
     } catch {
       return 'unknown';
     }

@@ -1,4 +1,5 @@
 import { AppError } from '@checkout-lab/kit';
+import { type CallFailed, type JsonAnswer, type JsonClient, jsonClient } from '@checkout-lab/shared';
 
 export interface RemoteProduct {
   id: number;
@@ -13,26 +14,30 @@ export interface RemoteProduct {
  * "product-service is down" is a 503 the buyer can retry, not a hang and not a 500.
  */
 export class ProductClient {
+  private readonly http: JsonClient;
+
   constructor(
-    private readonly baseUrl: string,
+    baseUrl: string,
     private readonly timeoutMs: number,
-  ) {}
+  ) {
+    this.http = jsonClient(baseUrl, { timeoutMs });
+  }
 
   /** The product, or null when product-service says it does not exist. */
   async find(productId: number, requestId: string): Promise<RemoteProduct | null> {
-    let response: Response;
+    let answer: JsonAnswer<RemoteProduct>;
     try {
-      response = await fetch(`${this.baseUrl}/api/products/${productId}`, {
-        headers: { 'x-request-id': requestId, accept: 'application/json' },
-        signal: AbortSignal.timeout(this.timeoutMs),
+      answer = await this.http.get<RemoteProduct>(`/api/products/${productId}`, {
+        headers: { 'x-request-id': requestId },
       });
     } catch (error) {
-      const timedOut = (error as Error).name === 'TimeoutError';
-      throw unavailable(timedOut ? `did not answer within ${this.timeoutMs} ms` : 'is unreachable');
+      throw unavailable(
+        (error as CallFailed).reason === 'timeout' ? `did not answer within ${this.timeoutMs} ms` : 'is unreachable',
+      );
     }
-    if (response.status === 404) return null;
-    if (!response.ok) throw unavailable(`answered ${response.status}`);
-    const body = (await response.json()) as RemoteProduct;
+    if (answer.status === 404) return null;
+    if (!answer.ok || !answer.body) throw unavailable(`answered ${answer.status}`);
+    const body = answer.body;
     return { id: body.id, name: body.name, price: body.price, stock: body.stock };
   }
 }

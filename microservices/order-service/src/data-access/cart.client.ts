@@ -1,4 +1,5 @@
 import { AppError } from '@checkout-lab/kit';
+import { type CallFailed, jsonClient } from '@checkout-lab/shared';
 
 export interface Cart {
   items: { product_id: number; name: string; price: string; quantity: number; line_total: string }[];
@@ -11,23 +12,20 @@ export interface Cart {
  * request. release() gives a hold back when no order could be written.
  */
 export function cartClient(options: { baseUrl: string; timeoutMs: number }) {
-  async function post(path: string, headers: Record<string, string>, body?: unknown): Promise<Response> {
+  const http = jsonClient(options.baseUrl, { timeoutMs: options.timeoutMs });
+
+  function unavailable(message: string, status = 503): AppError {
+    return new AppError({ status, code: 'CART_SERVICE_UNAVAILABLE', message });
+  }
+  async function post<T>(path: string, headers: Record<string, string>, body?: unknown) {
     try {
-      return await fetch(`${options.baseUrl}${path}`, {
-        method: 'POST',
-        headers: body === undefined ? headers : { ...headers, 'content-type': 'application/json' },
-        body: body === undefined ? undefined : JSON.stringify(body),
-        signal: AbortSignal.timeout(options.timeoutMs),
-      });
+      return await http.post<T>(path, { headers, body });
     } catch (error) {
-      const timedOut = (error as Error).name === 'TimeoutError';
-      throw new AppError({
-        status: 503,
-        code: 'CART_SERVICE_UNAVAILABLE',
-        message: timedOut
+      throw unavailable(
+        (error as CallFailed).reason === 'timeout'
           ? `cart-service did not answer within ${options.timeoutMs} ms; try again`
           : 'cart-service is unreachable; try again',
-      });
+      );
     }
   }
 
@@ -39,18 +37,14 @@ export function cartClient(options: { baseUrl: string; timeoutMs: number }) {
       idempotencyKey: string | null,
       headers: Record<string, string>,
     ): Promise<Cart & { hold_id: string }> {
-      const response = await post(`/internal/carts/${userId}/checkout`, headers, {
+      const answer = await post<Cart & { hold_id: string }>(`/internal/carts/${userId}/checkout`, headers, {
         hold_id: holdId,
         idempotency_key: idempotencyKey,
       });
-      if (!response.ok) {
-        throw new AppError({
-          status: response.status >= 500 ? 503 : 502,
-          code: 'CART_SERVICE_UNAVAILABLE',
-          message: `cart-service answered ${response.status}; try again`,
-        });
+      if (!answer.ok) {
+        throw unavailable(`cart-service answered ${answer.status}; try again`, answer.status >= 500 ? 503 : 502);
       }
-      const cart = (await response.json()) as Cart & { hold_id: string };
+      const cart = answer.body;
       if (!cart || !Array.isArray(cart.items) || typeof cart.hold_id !== 'string') {
         throw new AppError({ status: 502, code: 'CART_SERVICE_BAD_RESPONSE', message: 'cart-service sent no cart' });
       }
@@ -58,9 +52,11 @@ export function cartClient(options: { baseUrl: string; timeoutMs: number }) {
     },
 
     async release(holdId: string, headers: Record<string, string>): Promise<void> {
-      const response = await post(`/internal/cart-holds/${holdId}/release`, headers);
-      if (!response.ok) throw new Error(`cart-service answered ${response.status}`);
+      const answer = await post(`/internal/cart-holds/${holdId}/release`, headers);
+      if (!answer.ok) throw new Error(`cart-service answered ${answer.status}`);
     },
+
+    close: () => http.close(),
   };
 }
 export type CartClient = ReturnType<typeof cartClient>;

@@ -22,13 +22,15 @@ export interface Order {
 
 type Queryable = pg.Pool | pg.PoolClient;
 
-const SELECT_ORDER = `
-  SELECT o.id, o.user_id, o.user_email, o.status, o.total::text AS total, o.failure_reason, o.created_at,
-         o.processing_duration_ms, o.completion_duration_ms, o.email_sent_at, o.steps, o.correlation_id,
-         COALESCE((SELECT json_agg(json_build_object('product_id', i.product_id, 'quantity', i.quantity,
-                                                     'unit_price', i.unit_price::text) ORDER BY i.product_id)
-                   FROM order_items i WHERE i.order_id = o.id), '[]') AS items
-  FROM orders o`;
+/** The contract's Order out of a row `o` of orders (in a SELECT, or in the RETURNING of an UPDATE). */
+const ORDER_COLUMNS = `
+  o.id, o.user_id, o.user_email, o.status, o.total::text AS total, o.failure_reason, o.created_at,
+  o.processing_duration_ms, o.completion_duration_ms, o.email_sent_at, o.steps, o.correlation_id,
+  COALESCE((SELECT json_agg(json_build_object('product_id', i.product_id, 'quantity', i.quantity,
+                                              'unit_price', i.unit_price::text) ORDER BY i.product_id)
+            FROM order_items i WHERE i.order_id = o.id), '[]') AS items`;
+
+const SELECT_ORDER = `SELECT ${ORDER_COLUMNS} FROM orders o`;
 
 interface OrderRow extends Omit<Order, 'created_at' | 'email_sent_at'> {
   created_at: Date;
@@ -66,8 +68,10 @@ export const orderRepository = {
       event: LabEvent<'order.order.created'>;
     },
   ): Promise<{ id: number; processingMs: number }> {
-    const { rows } = await db.query<{ id: number; processing_duration_ms: number }>(
-      `WITH accept AS (
+    const { rows } = await db.query<{ id: number; processing_duration_ms: number }>({
+      // Named: PostgreSQL parses and plans it once per connection, not at every checkout.
+      name: 'accept-order',
+      text: `WITH accept AS (
          SELECT round(($8::double precision
                        + EXTRACT(EPOCH FROM clock_timestamp() - statement_timestamp()) * 1000)::numeric, 2)::double precision
                 AS ms),
@@ -86,7 +90,7 @@ export const orderRepository = {
          INSERT INTO outbox (id, type, payload)
          SELECT $10, $11, jsonb_set($12::jsonb, '{payload,order_id}', to_jsonb(o.id)) FROM o)
        SELECT id, processing_duration_ms FROM o`,
-      [
+      values: [
         order.userId,
         order.userEmail,
         order.total,
@@ -101,7 +105,7 @@ export const orderRepository = {
         JSON.stringify(order.event),
         order.event.payload.cart_hold_id,
       ],
-    );
+    });
     return { id: rows[0].id, processingMs: rows[0].processing_duration_ms };
   },
 
@@ -145,16 +149,19 @@ export const orderRepository = {
     },
   ): Promise<Order | null> {
     const final = change.to === 'confirmed' || change.to === 'cancelled';
-    const { rowCount } = await client.query(
-      `UPDATE orders SET status = $3,
+    // One statement: the change and the order as it now is (RETURNING), for the event that follows.
+    const { rows } = await client.query<OrderRow>({
+      name: 'order-transition',
+      text: `UPDATE orders o SET status = $3,
               failure_reason = COALESCE($4, failure_reason),
               email_sent_at = COALESCE($5::timestamptz, email_sent_at),
               steps = steps || $6::jsonb,
               completion_duration_ms = CASE WHEN $7::boolean
                 THEN EXTRACT(EPOCH FROM (clock_timestamp() - created_at)) * 1000 ELSE completion_duration_ms END,
               updated_at = now()
-       WHERE id = $1 AND status = ANY($2::text[])`,
-      [
+       WHERE o.id = $1 AND o.status = ANY($2::text[])
+       RETURNING ${ORDER_COLUMNS}`,
+      values: [
         change.id,
         change.from,
         change.to,
@@ -163,8 +170,8 @@ export const orderRepository = {
         JSON.stringify([change.step]),
         final,
       ],
-    );
-    return rowCount ? this.findById(client, change.id) : null;
+    });
+    return rows[0] ? toOrder(rows[0]) : null;
   },
 
   async listSince(db: Queryable, since: Date | null) {

@@ -153,24 +153,30 @@ export class Messaging {
     }
     const context = { event_id: event.id, type: event.type, correlation_id: event.correlation_id };
     try {
-      const already = await this.options.pool.query(
-        'SELECT 1 FROM processed_events WHERE event_id = $1 AND consumer = $2',
-        [event.id, subscription.queue],
-      );
-      if (already.rowCount) {
-        log.info(context, 'duplicate event skipped');
-        this.ack(channel, message);
-        return;
+      // A handler with a step before its transaction (a delay, an SMTP send) checks for a duplicate first, so a
+      // redelivery does not repeat that step; for the others the INSERT below is the check.
+      if (subscription.prepare) {
+        const already = await this.options.pool.query({
+          name: 'processed-event-seen',
+          text: 'SELECT 1 FROM processed_events WHERE event_id = $1 AND consumer = $2',
+          values: [event.id, subscription.queue],
+        });
+        if (already.rowCount) {
+          log.info(context, 'duplicate event skipped');
+          this.ack(channel, message);
+          return;
+        }
       }
       const prepared = subscription.prepare ? await subscription.prepare(event) : undefined;
       const client = await this.options.pool.connect();
       let fresh = false;
       try {
         await client.query('BEGIN');
-        const inserted = await client.query(
-          'INSERT INTO processed_events (event_id, consumer) VALUES ($1, $2) ON CONFLICT DO NOTHING',
-          [event.id, subscription.queue],
-        );
+        const inserted = await client.query({
+          name: 'processed-event-insert',
+          text: 'INSERT INTO processed_events (event_id, consumer) VALUES ($1, $2) ON CONFLICT DO NOTHING',
+          values: [event.id, subscription.queue],
+        });
         fresh = inserted.rowCount === 1;
         if (fresh) await subscription.handler(event, client, prepared);
         await client.query('COMMIT');

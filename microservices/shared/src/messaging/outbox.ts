@@ -37,11 +37,11 @@ export const messagingMigrations: Migration[] = [
  */
 export const outbox = {
   async add(client: pg.PoolClient, event: LabEvent): Promise<void> {
-    await client.query('INSERT INTO outbox (id, type, payload) VALUES ($1, $2, $3)', [
-      event.id,
-      event.type,
-      JSON.stringify(event),
-    ]);
+    await client.query({
+      name: 'outbox-add',
+      text: 'INSERT INTO outbox (id, type, payload) VALUES ($1, $2, $3)',
+      values: [event.id, event.type, JSON.stringify(event)],
+    });
   },
 };
 
@@ -126,11 +126,12 @@ export class OutboxRelay {
     const client = await this.options.pool.connect();
     try {
       await client.query('BEGIN');
-      const { rows } = await client.query<OutboxRow>(
-        `SELECT id, type, payload FROM outbox WHERE sent_at IS NULL
-         ORDER BY created_at LIMIT $1 FOR UPDATE SKIP LOCKED`,
-        [this.options.batchSize ?? 100],
-      );
+      const { rows } = await client.query<OutboxRow>({
+        name: 'outbox-unsent',
+        text: `SELECT id, type, payload FROM outbox WHERE sent_at IS NULL
+               ORDER BY created_at LIMIT $1 FOR UPDATE SKIP LOCKED`,
+        values: [this.options.batchSize ?? 100],
+      });
       if (rows.length === 0) {
         await client.query('COMMIT');
         return 0;
@@ -138,7 +139,13 @@ export class OutboxRelay {
       const outcomes = await Promise.all(rows.map((row) => this.publish(channel, row)));
       const acked = rows.filter((_, index) => outcomes[index]).map((row) => row.id);
       const failed = rows.filter((_, index) => !outcomes[index]).map((row) => row.id);
-      if (acked.length) await client.query('UPDATE outbox SET sent_at = now() WHERE id = ANY($1)', [acked]);
+      if (acked.length) {
+        await client.query({
+          name: 'outbox-sent',
+          text: 'UPDATE outbox SET sent_at = now() WHERE id = ANY($1)',
+          values: [acked],
+        });
+      }
       if (failed.length) await client.query('UPDATE outbox SET attempts = attempts + 1 WHERE id = ANY($1)', [failed]);
       await client.query('COMMIT');
       if (failed.length) this.options.log.warn({ failed: failed.length }, 'broker did not confirm some events');
