@@ -24,17 +24,38 @@ export const cartRepository = {
     return rows;
   },
 
-  /** Adds quantity to the line (or creates it) in one statement and returns the new total quantity of the line. */
-  async addQuantity(db: Queryable, userId: number, product: ProductSnapshot, quantity: number): Promise<number> {
-    const { rows } = await db.query<{ quantity: number }>(
-      `INSERT INTO cart_items (user_id, product_id, name, unit_price, quantity) VALUES ($1, $2, $3, $4, $5)
-       ON CONFLICT (user_id, product_id) DO UPDATE
-         SET quantity = cart_items.quantity + EXCLUDED.quantity, name = EXCLUDED.name,
-             unit_price = EXCLUDED.unit_price, updated_at = now()
-       RETURNING quantity`,
-      [userId, product.id, product.name, product.price, quantity],
-    );
-    return rows[0].quantity;
+  /**
+   * Adds quantity to the line (or creates it) unless the line would pass `limit`, and reads the cart, in one
+   * statement. `added` is false when the limit refused it; `lines` is then the cart unchanged.
+   */
+  async addWithin(
+    db: Queryable,
+    userId: number,
+    product: ProductSnapshot,
+    quantity: number,
+    limit: number,
+  ): Promise<{ added: boolean; lines: CartLine[] }> {
+    const { rows } = await db.query<CartLine & { added: boolean }>({
+      name: 'cart-add',
+      text: `WITH up AS (
+         INSERT INTO cart_items (user_id, product_id, name, unit_price, quantity)
+         SELECT $1::integer, $2::integer, $3::text, $4::numeric, $5::integer WHERE $5::integer <= $6::integer
+         ON CONFLICT (user_id, product_id) DO UPDATE
+           SET quantity = cart_items.quantity + EXCLUDED.quantity, name = EXCLUDED.name,
+               unit_price = EXCLUDED.unit_price, updated_at = now()
+           WHERE cart_items.quantity + EXCLUDED.quantity <= $6::integer
+         RETURNING product_id, name, unit_price, quantity)
+       SELECT product_id, name, unit_price AS price, quantity, true AS added FROM up
+       UNION ALL
+       SELECT product_id, name, unit_price AS price, quantity, false AS added FROM cart_items
+       WHERE user_id = $1 AND (product_id <> $2 OR NOT EXISTS (SELECT 1 FROM up))
+       ORDER BY product_id`,
+      values: [userId, product.id, product.name, product.price, quantity, limit],
+    });
+    return {
+      added: rows.some((row) => row.added),
+      lines: rows.map(({ added: _added, ...line }) => line),
+    };
   },
 
   /** Sets the quantity of an existing line; false when the product is not in the cart. */

@@ -1,4 +1,3 @@
-import { withTransaction } from '@checkout-lab/shared';
 import type pg from 'pg';
 import { type CartLine, cartRepository as carts } from '../data-access/cart.repository';
 import type { OrderClient } from '../data-access/order.client';
@@ -45,13 +44,20 @@ export function cartUseCases(pool: pg.Pool, products: ProductClient, orders: Ord
 
     async add(userId: number, productId: number, quantity: number, requestId: string): Promise<Cart> {
       const product = await assertProductExists(productId, requestId);
-      await withTransaction(pool, async (client) => {
-        // One statement adds up atomically; a check that fails rolls the addition back.
-        const wanted = await carts.addQuantity(client, userId, product, quantity);
+      // One statement adds up atomically within the limit and reads the cart back; a refused addition writes nothing.
+      const { added, lines } = await carts.addWithin(
+        pool,
+        userId,
+        product,
+        quantity,
+        Math.min(MAX_LINE_QUANTITY, product.stock),
+      );
+      if (!added) {
+        const wanted = (lines.find((line) => line.product_id === productId)?.quantity ?? 0) + quantity;
         if (wanted > MAX_LINE_QUANTITY) throw cartErrors.tooMany();
-        if (wanted > product.stock) throw cartErrors.outOfStock(product, wanted);
-      });
-      return read(userId);
+        throw cartErrors.outOfStock(product, wanted);
+      }
+      return priceCart(lines);
     },
 
     async change(userId: number, productId: number, quantity: number, requestId: string): Promise<Cart> {

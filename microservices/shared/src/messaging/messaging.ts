@@ -4,7 +4,7 @@ import type pg from 'pg';
 import type { EventType, LabEvent } from '../events/contracts';
 import { ResilientConnection } from './connection';
 import { parseEnvelope } from './events';
-import { OutboxRelay } from './outbox';
+import { OutboxRelay, takeOutboxMark } from './outbox';
 import { DEFAULT_RETRY_DELAYS_MS, HEADERS, names } from './topology';
 
 export type Handler<T extends EventType, P = undefined> = (
@@ -170,6 +170,8 @@ export class Messaging {
       const prepared = subscription.prepare ? await subscription.prepare(event) : undefined;
       const client = await this.options.pool.connect();
       let fresh = false;
+      let wroteEvents = false;
+      takeOutboxMark(client);
       try {
         await client.query('BEGIN');
         const inserted = await client.query({
@@ -180,6 +182,7 @@ export class Messaging {
         fresh = inserted.rowCount === 1;
         if (fresh) await subscription.handler(event, client, prepared);
         await client.query('COMMIT');
+        wroteEvents = takeOutboxMark(client);
       } catch (error) {
         await client.query('ROLLBACK').catch(() => {});
         throw error;
@@ -188,7 +191,8 @@ export class Messaging {
       }
       if (fresh) {
         log.info(context, 'event processed');
-        this.relay.kick();
+        // Publish what this transaction wrote now rather than at the next poll; nothing written, no pass.
+        if (wroteEvents) this.relay.kick();
       } else {
         log.info(context, 'duplicate event skipped');
       }

@@ -35,8 +35,13 @@ export const messagingMigrations: Migration[] = [
  * business change, so both commit or neither does. Publishing right after COMMIT instead would lose the event whenever
  * the process dies between the two; publishing before COMMIT would announce a change that may roll back.
  */
+/** Marks a connection whose open transaction wrote outbox rows, so the consumer kicks the relay only then. */
+const WROTE_EVENTS = Symbol('wroteOutboxRows');
+type MarkedClient = pg.PoolClient & { [WROTE_EVENTS]?: boolean };
+
 export const outbox = {
   async add(client: pg.PoolClient, event: LabEvent): Promise<void> {
+    (client as MarkedClient)[WROTE_EVENTS] = true;
     await client.query({
       name: 'outbox-add',
       text: 'INSERT INTO outbox (id, type, payload) VALUES ($1, $2, $3)',
@@ -44,6 +49,13 @@ export const outbox = {
     });
   },
 };
+
+/** Whether the transaction on this connection wrote outbox rows (and forget it, for the connection's next user). */
+export function takeOutboxMark(client: pg.PoolClient): boolean {
+  const marked = (client as MarkedClient)[WROTE_EVENTS] === true;
+  (client as MarkedClient)[WROTE_EVENTS] = false;
+  return marked;
+}
 
 interface OutboxRow {
   id: string;
