@@ -123,6 +123,10 @@ describe('the lab dashboard in a real browser', () => {
 
   it('when a buyer checks out on the microservices, then the 202 comes at once and the order moves from pending to confirmed', async () => {
     await page.getByTestId('signup-micro').click();
+    const stockLeft = async () =>
+      Number(/(\d+) left/.exec((await page.getByTestId('stock-micro-2').textContent()) ?? '')?.[1]);
+    await expect.poll(stockLeft).toBeGreaterThan(0);
+    const stockBefore = await stockLeft();
     await page.getByTestId('add-micro-2').click();
     await expect.poll(() => page.getByTestId('cart-micro').textContent()).toContain('Total');
     await page.getByTestId('checkout-micro').click();
@@ -136,6 +140,8 @@ describe('the lab dashboard in a real browser', () => {
     const statuses = await page.getByTestId('status-history-micro').locator('.status').allTextContents();
     expect(statuses[0]).toBe('pending');
     expect(statuses.at(-1)).toBe('confirmed');
+    // The stock was reserved after the 202: the pane reloads the catalogue once the order is final.
+    await expect.poll(stockLeft).toBe(stockBefore - 1);
     fs.mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard-storefronts.png'), fullPage: true });
   });

@@ -231,7 +231,7 @@ function Shop({
                 <span className="product-name" title={p.description}>
                   {p.name}
                 </span>
-                <span className="muted">
+                <span className="muted" data-testid={`stock-${stack}-${p.id}`}>
                   {formatMoney(p.price)} · {p.stock} left
                 </span>
                 <button
@@ -280,7 +280,13 @@ function Shop({
       </div>
       {accept && order && stack === 'monolith' && <MonolithConfirmation order={order} status={accept.status} />}
       {accept && order && stack === 'micro' && (
-        <MicroOrderTracker api={api} initial={order} status={accept.status} acceptMs={accept.ms} />
+        <MicroOrderTracker
+          api={api}
+          initial={order}
+          status={accept.status}
+          acceptMs={accept.ms}
+          onFinal={() => void refresh()}
+        />
       )}
     </div>
   );
@@ -306,23 +312,33 @@ function MonolithConfirmation({ order, status }: { order: Order; status: number 
   );
 }
 
-/** Polls the order after the 202 and shows its status moving, with both clocks. */
+/**
+ * Polls the order after the 202 and shows its status moving, with both clocks. When it is final, the pane reloads
+ * the catalogue: the stock changed after the 202 (reserved, or given back on a cancellation), not with it.
+ */
 function MicroOrderTracker({
   api,
   initial,
   status,
   acceptMs,
+  onFinal,
 }: {
   api: Api;
   initial: Order;
   status: number;
   acceptMs: number;
+  onFinal: () => void;
 }) {
   const [order, setOrder] = useState(initial);
   const [history, setHistory] = useState<{ status: string; at_ms: number }[]>([{ status: initial.status, at_ms: 0 }]);
   const final = FINAL_STATUSES.has(order.status);
   const sinceAccept = useLiveTimer(!final);
   const started = useRef(performance.now());
+
+  // biome-ignore lint/correctness/useExhaustiveDependencies: once per order, when it becomes final
+  useEffect(() => {
+    if (final) onFinal();
+  }, [final]);
 
   // biome-ignore lint/correctness/useExhaustiveDependencies: polls one order until it is final
   useEffect(() => {
