@@ -19,7 +19,8 @@ describe('checkout through the gateway, on the event-driven stack', () => {
   let admin: string;
 
   beforeAll(async () => {
-    lab = await startLab();
+    // Stale cart holds are swept after a second here (30 s by default), so the sweep can be watched.
+    lab = await startLab({}, { CART_HOLD_TIMEOUT_MS: '1000', CART_HOLD_SWEEP_MS: '200' });
     admin = await login(lab.gateway, lab.admin.email, lab.admin.password);
   });
   afterAll(async () => {
@@ -191,6 +192,30 @@ describe('checkout through the gateway, on the event-driven stack', () => {
       expect((await waitFinal(lab.gateway, buyer.token, id)).status).toBe('confirmed');
     expect((await call(lab.gateway, 'GET', '/api/cart', { token: buyer.token })).body.items).toEqual([]);
     expect([await stockOf(lab.gateway, first.id), await stockOf(lab.gateway, second.id)]).toEqual([4, 4]);
+  });
+
+  it('when a cart was taken but no order was written (order-service died in between), then the sweep puts it back', async () => {
+    const product = await newProduct(lab.gateway, admin, 5);
+    const buyer = await newBuyer(lab.gateway);
+    await call(lab.gateway, 'POST', '/api/cart/items', {
+      token: buyer.token,
+      body: { product_id: product.id, quantity: 2 },
+    });
+    const userId = (await call(lab.gateway, 'GET', '/api/auth/me', { token: buyer.token })).body.id;
+    // What order-service does first at checkout; then, in this story, it dies before writing the order.
+    const holdId = crypto.randomUUID();
+    const taken = await call(lab.stack.services['cart-service'].url, 'POST', `/internal/carts/${userId}/checkout`, {
+      body: { hold_id: holdId },
+    });
+    expect(taken.body.items).toHaveLength(1);
+    expect((await call(lab.gateway, 'GET', '/api/cart', { token: buyer.token })).body.items).toEqual([]);
+    // order-service (the real one) has no order for the hold: the sweep gives the lines back.
+    await expect
+      .poll(async () => (await call(lab.gateway, 'GET', '/api/cart', { token: buyer.token })).body.items, {
+        timeout: 15_000,
+      })
+      .toEqual([expect.objectContaining({ product_id: product.id, quantity: 2 })]);
+    expect(await queryService(lab, 'cart-service', 'SELECT id FROM cart_holds WHERE id = $1', [holdId])).toEqual([]);
   });
 
   it("when a buyer asks for someone else's order, then 404; for a malformed id, then 422", async () => {
