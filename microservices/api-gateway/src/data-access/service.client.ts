@@ -1,4 +1,5 @@
 import { AppError } from '@checkout-lab/kit';
+import { type CallFailed, type JsonAnswer, type JsonClient, jsonClient } from '@checkout-lab/shared';
 
 /** The services behind the gateway, by the names the lab uses everywhere (stack.ts, /health, the logs). */
 export type ServiceName =
@@ -12,14 +13,21 @@ export type ServiceName =
 export type ServiceUrls = Record<ServiceName, string>;
 
 /**
- * The gateway's own calls to the services (health, lab fan-outs): JSON with a timeout. A service that is down, slow
- * or failing becomes a 503, 504 or 502 in the contract's error shape, naming the service.
+ * The gateway's own calls to the services (health, lab fan-outs): JSON with a timeout, on the services' shared
+ * jsonClient. A service that is down, slow or failing becomes a 503, 504 or 502 in the contract's error shape, naming
+ * the service.
  */
 export class ServiceClient {
+  private readonly clients: Record<ServiceName, JsonClient>;
+
   constructor(
     readonly urls: ServiceUrls,
     private readonly timeoutMs: number,
-  ) {}
+  ) {
+    this.clients = Object.fromEntries(
+      Object.entries(urls).map(([name, url]) => [name, jsonClient(url, { timeoutMs, maxSockets: 16 })]),
+    ) as Record<ServiceName, JsonClient>;
+  }
 
   async call<T>(
     service: ServiceName,
@@ -28,20 +36,15 @@ export class ServiceClient {
     options: { body?: unknown; requestId?: string; timeoutMs?: number } = {},
   ): Promise<T> {
     const timeoutMs = options.timeoutMs ?? this.timeoutMs;
-    let response: Response;
+    let answer: JsonAnswer;
     try {
-      response = await fetch(`${this.urls[service]}${path}`, {
-        method,
-        headers: {
-          accept: 'application/json',
-          ...(options.body === undefined ? {} : { 'content-type': 'application/json' }),
-          ...(options.requestId ? { 'x-request-id': options.requestId } : {}),
-        },
-        body: options.body === undefined ? undefined : JSON.stringify(options.body),
-        signal: AbortSignal.timeout(timeoutMs),
+      answer = await this.clients[service].request(method, path, {
+        headers: options.requestId ? { 'x-request-id': options.requestId } : {},
+        body: options.body,
+        timeoutMs,
       });
     } catch (error) {
-      if ((error as Error).name === 'TimeoutError') {
+      if ((error as CallFailed).reason === 'timeout') {
         throw new AppError({
           status: 504,
           code: 'GATEWAY_TIMEOUT',
@@ -56,19 +59,12 @@ export class ServiceClient {
         details: { service },
       });
     }
-    const text = await response.text();
-    let body: unknown = null;
-    try {
-      body = text ? JSON.parse(text) : null;
-    } catch {
-      body = null;
-    }
-    if (!response.ok) {
+    if (!answer.ok) {
       // A 4xx from a service is the caller's problem and keeps its status and error; a 5xx is the gateway's 502.
-      const error = (body as { error?: { code?: string; message?: string; details?: unknown } } | null)?.error;
-      if (response.status < 500 && error?.code) {
+      const error = (answer.body as { error?: { code?: string; message?: string; details?: unknown } } | null)?.error;
+      if (answer.status < 500 && error?.code) {
         throw new AppError({
-          status: response.status,
+          status: answer.status,
           code: error.code,
           message: error.message ?? '',
           details: error.details,
@@ -77,20 +73,19 @@ export class ServiceClient {
       throw new AppError({
         status: 502,
         code: 'BAD_GATEWAY',
-        message: `${service} answered ${response.status}`,
-        details: { service, status: response.status },
+        message: `${service} answered ${answer.status}`,
+        details: { service, status: answer.status },
       });
     }
-    return body as T;
+    return answer.body as T;
   }
 
   /** { status, url } of one service's /health: "ok" only for a 200 whose body says ok. */
   async health(service: ServiceName, timeoutMs: number): Promise<{ status: 'ok' | 'down'; url: string }> {
     const url = this.urls[service];
     try {
-      const response = await fetch(`${url}/health`, { signal: AbortSignal.timeout(timeoutMs) });
-      const body = (await response.json().catch(() => null)) as { status?: string } | null;
-      return { status: response.ok && body?.status === 'ok' ? 'ok' : 'down', url };
+      const answer = await this.clients[service].get<{ status?: string }>('/health', { timeoutMs });
+      return { status: answer.ok && answer.body?.status === 'ok' ? 'ok' : 'down', url };
     } catch {
       return { status: 'down', url };
     }
