@@ -81,20 +81,17 @@ export function cartUseCases(pool: pg.Pool, products: ProductClient, orders: Ord
      * sweepHolds. A retry with the checkout's Idempotency-Key gets the lines its first attempt took, not an empty cart.
      */
     async take(userId: number, holdId: string, idempotencyKey: string | null): Promise<Cart & { hold_id: string }> {
-      if (idempotencyKey) {
-        const earlier = await carts.heldFor(pool, userId, idempotencyKey);
-        if (earlier) return { ...priceCart(earlier.lines), hold_id: earlier.id };
-      }
+      const held = (hold: { id: string; lines: CartLine[] }) => ({ ...priceCart(hold.lines), hold_id: hold.id });
+      const earlier = async () => (idempotencyKey ? carts.heldFor(pool, userId, idempotencyKey) : null);
+      const before = await earlier();
+      if (before) return held(before);
       try {
-        return { ...priceCart(await carts.take(pool, userId, holdId, idempotencyKey)), hold_id: holdId };
+        return held({ id: holdId, lines: await carts.take(pool, userId, holdId, idempotencyKey) });
       } catch (error) {
         // Two attempts with one key took the cart at the same moment: the other's hold is the one.
-        const earlier =
-          (error as { code?: string }).code === '23505' && idempotencyKey
-            ? await carts.heldFor(pool, userId, idempotencyKey)
-            : null;
-        if (!earlier) throw error;
-        return { ...priceCart(earlier.lines), hold_id: earlier.id };
+        const other = (error as { code?: string }).code === '23505' ? await earlier() : null;
+        if (!other) throw error;
+        return held(other);
       }
     },
 

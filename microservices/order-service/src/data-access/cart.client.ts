@@ -55,8 +55,6 @@ export function cartClient(options: { baseUrl: string; timeoutMs: number }) {
       const answer = await post(`/internal/cart-holds/${holdId}/release`, headers);
       if (!answer.ok) throw new Error(`cart-service answered ${answer.status}`);
     },
-
-    close: () => http.close(),
   };
 }
 export type CartClient = ReturnType<typeof cartClient>;

@@ -37,18 +37,23 @@ function assertCartHasItems(cart: Cart): void {
  * 202. Stock, payment and email happen after, driven by events; the buyer polls GET /api/orders/:id.
  */
 export function placeOrderUseCase(deps: { pool: Pool; cart: CartClient; log: Logger; onCommitted: () => void }) {
+  /** The order already written under this request's Idempotency-Key, as a replay; null without a key or an order. */
+  const replayOf = async (input: PlaceOrderInput): Promise<{ order: Order; replayed: true } | null> => {
+    if (!input.idempotencyKey) return null;
+    const existing = await orderRepository.findByIdempotencyKey(deps.pool, input.identity.userId, input.idempotencyKey);
+    return existing ? { order: existing, replayed: true } : null;
+  };
+
   const place = async (input: PlaceOrderInput): Promise<{ order: Order; replayed: boolean }> => {
     const { identity } = input;
-    if (input.idempotencyKey) {
-      const existing = await orderRepository.findByIdempotencyKey(deps.pool, identity.userId, input.idempotencyKey);
-      if (existing) return { order: existing, replayed: true };
-    }
+    const earlier = await replayOf(input);
+    if (earlier) return earlier;
     const cart = await deps.cart.take(identity.userId, crypto.randomUUID(), input.idempotencyKey, input.forwardHeaders);
     const holdId = cart.hold_id;
-    if (cart.items.length === 0 && input.idempotencyKey) {
+    if (cart.items.length === 0) {
       // The same key's first request took the cart a moment ago: answer with its order once it is written.
-      const existing = await orderRepository.findByIdempotencyKey(deps.pool, identity.userId, input.idempotencyKey);
-      if (existing) return { order: existing, replayed: true };
+      const written = await replayOf(input);
+      if (written) return written;
     }
     assertCartHasItems(cart);
     const { items, total } = linesOf(cart);
@@ -93,9 +98,9 @@ export function placeOrderUseCase(deps: { pool: Pool; cart: CartClient; log: Log
           deps.log.warn({ err: releaseError, hold_id: holdId }, 'could not give the cart hold back; the sweep will'),
         );
       // Two requests with the same Idempotency-Key raced: the loser answers with the winner's order.
-      if ((error as { code?: string }).code === '23505' && input.idempotencyKey) {
-        const existing = await orderRepository.findByIdempotencyKey(deps.pool, identity.userId, input.idempotencyKey);
-        if (existing) return { order: existing, replayed: true };
+      if ((error as { code?: string }).code === '23505') {
+        const winner = await replayOf(input);
+        if (winner) return winner;
       }
       throw error;
     }

@@ -1,6 +1,7 @@
-import { errors, route } from '@checkout-lab/kit';
+import { errors, parseInput, route } from '@checkout-lab/kit';
 import { forwardHeaders, identityOf, type Pool, requireUser } from '@checkout-lab/shared';
 import { Router } from 'express';
+import { z } from 'zod';
 import { type Order, orderRepository } from '../../data-access/order.repository';
 import type { placeOrderUseCase } from '../../domain/place-order.use-case';
 
@@ -9,8 +10,6 @@ export function toOrderJson(order: Order) {
   const { user_id: _user, user_email: _email, correlation_id: _correlation, ...json } = order;
   return json;
 }
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function parseId(raw: string): number {
   const id = Number(raw);
@@ -69,9 +68,8 @@ export function ordersRoutes(deps: { pool: Pool; placeOrder: ReturnType<typeof p
   router.get(
     '/internal/orders/by-cart-hold/:hold_id',
     route(async (req, res) => {
-      const holdId = String(req.params.hold_id);
-      if (!UUID.test(holdId)) throw errors.validation([{ field: 'hold_id', message: 'must be a UUID' }]);
-      const id = await orderRepository.idForCartHold(deps.pool, holdId);
+      const { hold_id } = parseInput(z.object({ hold_id: z.uuid() }), { hold_id: req.params.hold_id });
+      const id = await orderRepository.idForCartHold(deps.pool, hold_id);
       if (id === null) throw errors.notFound('Order');
       res.json({ order_id: id });
     }),
