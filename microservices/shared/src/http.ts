@@ -124,6 +124,16 @@ export function createServiceApp(options: {
   return app;
 }
 
+/** ?since=ISO on the lab's internal endpoints, validated: a bad date is a 422, not a silent "everything". */
+export function parseSince(raw: unknown): Date | null {
+  if (raw === undefined || raw === '') return null;
+  const date = new Date(String(raw));
+  if (typeof raw !== 'string' || Number.isNaN(date.getTime())) {
+    throw errors.validation([{ field: 'since', message: 'must be an ISO-8601 date' }]);
+  }
+  return date;
+}
+
 export function finishApp(app: ExpressApp, log: Logger): ExpressApp {
   app.use(notFoundHandler);
   app.use(

@@ -1,17 +1,8 @@
-import { errors, type Logger, Mailbox, parseConfirmationSubject, parseInput, route } from '@checkout-lab/kit';
-import type { Pool } from '@checkout-lab/shared';
+import { type Logger, Mailbox, parseConfirmationSubject, parseInput, route } from '@checkout-lab/kit';
+import { type Pool, parseSince } from '@checkout-lab/shared';
 import { Router } from 'express';
 import { notificationRepository } from '../../data-access/notification.repository';
 import { type EmailKnobs, knobsUpdateSchema } from '../../domain/knobs';
-
-function parseSince(raw: unknown): Date | null {
-  if (raw === undefined || raw === '') return null;
-  const date = new Date(String(raw));
-  if (typeof raw !== 'string' || Number.isNaN(date.getTime())) {
-    throw errors.validation([{ field: 'since', message: 'must be an ISO-8601 date' }]);
-  }
-  return date;
-}
 
 /** Deletes the microservices' confirmation mail from the shared catcher (the monolith's stays); no catcher is fine. */
 async function deleteOwnMail(mailUiUrl: string, log: Logger): Promise<number> {

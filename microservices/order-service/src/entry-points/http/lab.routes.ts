@@ -1,17 +1,7 @@
-import { errors, route } from '@checkout-lab/kit';
-import type { Pool } from '@checkout-lab/shared';
+import { route } from '@checkout-lab/kit';
+import { type Pool, parseSince } from '@checkout-lab/shared';
 import { Router } from 'express';
 import { orderRepository } from '../../data-access/order.repository';
-
-/** ?since=ISO, validated: a bad date is a 422, not a silent "everything". */
-export function parseSince(raw: unknown): Date | null {
-  if (raw === undefined || raw === '') return null;
-  const date = new Date(String(raw));
-  if (typeof raw !== 'string' || Number.isNaN(date.getTime())) {
-    throw errors.validation([{ field: 'since', message: 'must be an ISO-8601 date' }]);
-  }
-  return date;
-}
 
 /** Internal lab endpoints: the gateway calls them for /api/lab/*; they are not routed from outside. */
 export function labRoutes(deps: { pool: Pool }): Router {

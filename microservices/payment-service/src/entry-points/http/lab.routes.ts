@@ -1,17 +1,8 @@
-import { errors, parseInput, route } from '@checkout-lab/kit';
-import type { Pool } from '@checkout-lab/shared';
+import { parseInput, route } from '@checkout-lab/kit';
+import { type Pool, parseSince } from '@checkout-lab/shared';
 import { Router } from 'express';
 import { paymentRepository } from '../../data-access/payment.repository';
 import { knobsUpdateSchema, type PaymentKnobs } from '../../domain/knobs';
-
-function parseSince(raw: unknown): Date | null {
-  if (raw === undefined || raw === '') return null;
-  const date = new Date(String(raw));
-  if (typeof raw !== 'string' || Number.isNaN(date.getTime())) {
-    throw errors.validation([{ field: 'since', message: 'must be an ISO-8601 date' }]);
-  }
-  return date;
-}
 
 /** Internal lab endpoints, called by the gateway's /api/lab/*. */
 export function labRoutes(deps: { pool: Pool; knobs: PaymentKnobs }): Router {
