@@ -2,6 +2,14 @@ export { Messaging, type MessagingOptions, type Handler, type ConsumeOptions } f
 export { outbox, OutboxRelay, messagingMigrations } from './outbox';
 export { makeEvent, followEvent, parseEnvelope } from './events';
 export { names, HEADERS, DEFAULT_RETRY_DELAYS_MS } from './topology';
-export { redrive, peekDeadLetters, queueDepth, type DeadLetter } from './redrive';
+export {
+  redrive,
+  peekDeadLetters,
+  queueDepth,
+  letterId,
+  REDRIVE_HEADER,
+  type DeadLetter,
+  type RedriveOptions,
+} from './redrive';
 export { ResilientConnection } from './connection';
 export { deleteBrokerObjects } from './cleanup';

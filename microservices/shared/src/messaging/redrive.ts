@@ -1,5 +1,7 @@
 import { createLogger } from '@checkout-lab/kit';
-import amqp, { type ConfirmChannel } from 'amqplib';
+import { createHash, randomUUID } from 'node:crypto';
+import { parseArgs } from 'node:util';
+import amqp, { type ConfirmChannel, type GetMessage } from 'amqplib';
 import { z } from 'zod';
 import { loadConfig } from '../config';
 import { HEADERS, names } from './topology';
@@ -11,21 +13,81 @@ import { HEADERS, names } from './topology';
  */
 
 export interface DeadLetter {
+  /** Stable while the letter waits: the message id the outbox gave it, else a digest of the message itself. */
+  id: string;
   queue: string;
   event_id: string | null;
   type: string | null;
   error: string | null;
+  /** Deliveries that failed before it was parked: the first one and its retries. */
+  attempts: number;
   dead_lettered_at: string | null;
+  /** The first 2,000 characters of the body, as text. */
   body: string;
+  /** The body parsed as JSON (the event envelope), or null when it is not JSON. */
+  event: unknown;
 }
 
+export interface RedriveOptions {
+  /** Move at most this many; default all of them that were waiting when the call began. */
+  limit?: number;
+  /** Move only the letters with these ids (DeadLetter.id); the others stay in the DLQ, untouched. */
+  ids?: readonly string[];
+}
+
+/** The header a redrive stamps on what it sends back: the call's own id, so the same call never fetches it twice. */
+export const REDRIVE_HEADER = 'x-redrive-id';
+
+/** The id a letter keeps between a listing and a redrive. Events always carry a message id; garbage may not. */
+export function letterId(message: GetMessage): string {
+  if (message.properties.messageId) return String(message.properties.messageId);
+  const headers = message.properties.headers ?? {};
+  const digest = createHash('sha256')
+    .update(String(headers[HEADERS.deadLetteredAt] ?? ''))
+    .update('\0')
+    .update(message.content)
+    .digest('hex');
+  return `sha256:${digest.slice(0, 24)}`;
+}
+
+/**
+ * One connection and one confirm channel for the work, and both closed in that order. Closing the channel is what
+ * makes its acks final: it is a round trip the broker answers only once it has handled every frame before it.
+ * Closing only the connection drops the channel with it, and a quorum queue may not have applied the last acks yet:
+ * it hands those messages back, so a "moved" letter was copied, not moved.
+ */
 async function withChannel<T>(amqpUrl: string, fn: (channel: ConfirmChannel) => Promise<T>): Promise<T> {
   const connection = await amqp.connect(amqpUrl);
   try {
     const channel = await connection.createConfirmChannel();
-    return await fn(channel);
+    let open = true;
+    channel.on('close', () => {
+      open = false;
+    });
+    // A channel the broker closes (a queue that does not exist) says why here, and the call's promise rejects.
+    channel.on('error', () => {});
+    let result: T;
+    try {
+      result = await fn(channel);
+    } catch (error) {
+      if (open) await channel.close().catch(() => {});
+      throw error;
+    }
+    // LESSON: a lost ack (LESSONS.md#a-lost-ack). An ack is a request until the channel closes cleanly.
+    if (open) await channel.close();
+    return result;
   } finally {
     await connection.close().catch(() => {});
+  }
+}
+
+/** The DLQ's depth, or null when it does not exist (a service that never consumed has none). */
+async function depthOf(channel: ConfirmChannel, queue: string): Promise<number | null> {
+  try {
+    return (await channel.checkQueue(queue)).messageCount;
+  } catch (error) {
+    if ((error as { code?: number }).code === 404) return null;
+    throw error;
   }
 }
 
@@ -34,50 +96,76 @@ export async function queueDepth(amqpUrl: string, queue: string): Promise<number
   return withChannel(amqpUrl, async (channel) => (await channel.checkQueue(queue)).messageCount);
 }
 
+function describe(message: GetMessage): DeadLetter {
+  const headers = message.properties.headers ?? {};
+  return {
+    id: letterId(message),
+    queue: String(headers[HEADERS.originalQueue] ?? ''),
+    event_id: message.properties.messageId ?? null,
+    type: message.properties.type ?? null,
+    error: headers[HEADERS.error] ? String(headers[HEADERS.error]) : null,
+    attempts: Number(headers[HEADERS.retryCount] ?? 0) + 1,
+    dead_lettered_at: headers[HEADERS.deadLetteredAt] ? String(headers[HEADERS.deadLetteredAt]) : null,
+    body: message.content.toString('utf8').slice(0, 2000),
+    event: parseJson(message.content),
+  };
+}
+
+function parseJson(content: Buffer): unknown {
+  try {
+    return JSON.parse(content.toString('utf8'));
+  } catch {
+    return null;
+  }
+}
+
 /**
- * Reads up to `limit` dead letters without removing them: each is fetched, then returned to the queue when the
- * connection closes (unacked messages go back to the queue).
+ * Reads up to `limit` dead letters without removing them: each is fetched and left unacked, so all of them go back
+ * to the queue when the channel closes. Bounded by the depth at the start: nothing is read twice.
  */
 export async function peekDeadLetters(amqpUrl: string, dlq: string, limit = 20): Promise<DeadLetter[]> {
   return withChannel(amqpUrl, async (channel) => {
+    const depth = (await depthOf(channel, dlq)) ?? 0;
     const letters: DeadLetter[] = [];
-    for (let index = 0; index < limit; index++) {
+    for (let index = 0; index < Math.min(limit, depth); index++) {
       const message = await channel.get(dlq, { noAck: false });
       if (!message) break;
-      const headers = message.properties.headers ?? {};
-      letters.push({
-        queue: String(headers[HEADERS.originalQueue] ?? ''),
-        event_id: message.properties.messageId ?? null,
-        type: message.properties.type ?? null,
-        error: headers[HEADERS.error] ? String(headers[HEADERS.error]) : null,
-        dead_lettered_at: headers[HEADERS.deadLetteredAt] ? String(headers[HEADERS.deadLetteredAt]) : null,
-        body: message.content.toString('utf8').slice(0, 2000),
-      });
+      letters.push(describe(message));
     }
     return letters;
   });
 }
 
 /**
- * Moves up to `limit` messages from a DLQ back to the queue each came from. Each is republished with a publisher
- * confirm before the dead letter is acked, so a crash in the middle duplicates at worst, never loses.
+ * Moves dead letters back to the queue each came from, each exactly once, and returns how many it moved. Each is
+ * republished with a publisher confirm before the dead letter is acked, so a crash in the middle duplicates at worst,
+ * never loses. One call is bounded: it fetches at most the DLQ's depth at its start, and a message it sent back that
+ * failed at once and is already in the DLQ again (its REDRIVE_HEADER is this call's) is left there for the next call,
+ * so a message that still fails is redriven once per call instead of for ever. Letters it skips (not in `ids`, or
+ * back again, or not saying which queue it came from) stay unacked until the channel closes, which returns them to the
+ * DLQ.
  */
-export async function redrive(amqpUrl: string, dlq: string, limit = Number.POSITIVE_INFINITY): Promise<number> {
+export async function redrive(amqpUrl: string, dlq: string, options: RedriveOptions = {}): Promise<number> {
+  const limit = options.limit ?? Number.POSITIVE_INFINITY;
+  const wanted = options.ids ? new Set(options.ids) : null;
+  const callId = randomUUID();
   return withChannel(amqpUrl, async (channel) => {
+    const depth = (await depthOf(channel, dlq)) ?? 0;
     let moved = 0;
-    while (moved < limit) {
+    for (let fetched = 0; fetched < depth && moved < limit; fetched++) {
       const message = await channel.get(dlq, { noAck: false });
       if (!message) break;
       const headers = { ...(message.properties.headers ?? {}) };
+      if (headers[REDRIVE_HEADER] === callId) continue;
+      if (wanted && !wanted.has(letterId(message))) continue;
       const target = headers[HEADERS.originalQueue];
-      if (typeof target !== 'string' || !target) {
-        channel.nack(message, false, true);
-        throw new Error(`a message in ${dlq} does not say which queue it came from`);
-      }
+      // A letter that does not say where it came from has nowhere to go back to: it stays for a person to read.
+      if (typeof target !== 'string' || !target) continue;
       delete headers[HEADERS.originalQueue];
       delete headers[HEADERS.retryCount];
       delete headers[HEADERS.deadLetteredAt];
       headers['x-redriven-at'] = new Date().toISOString();
+      headers[REDRIVE_HEADER] = callId;
       await new Promise<void>((resolve, reject) =>
         channel.sendToQueue(target, message.content, { ...message.properties, persistent: true, headers }, (error) =>
           error ? reject(error) : resolve(),
@@ -90,10 +178,18 @@ export async function redrive(amqpUrl: string, dlq: string, limit = Number.POSIT
   });
 }
 
-/**
- * The command line: `npx tsx microservices/shared/src/messaging/redrive.ts <service> [--list] [--limit N]`, with the
- * same AMQP_URL and RABBIT_PREFIX as the lab. --list shows the dead letters without moving them.
- */
+const USAGE = `usage: npx tsx microservices/shared/src/messaging/redrive.ts <service> [--list] [--id ID ...] [--limit N]
+
+  <service>    whose dead-letter queue, e.g. payment-service (the DLQ is <RABBIT_PREFIX>.<service>.dlq)
+  --list       show the DLQ's depth and its letters (id, queue, error, attempts) without moving them
+  --id ID      move only the letter with this id (as --list shows it); repeat it for several
+  --limit N    move at most N letters
+  (none)       move every letter that waits now, each once, back to the queue it came from
+
+A letter that fails again at once comes back to the DLQ; this call leaves it there (run it again to retry it).
+Environment: AMQP_URL (default amqp://guest:guest@127.0.0.1:5672) and RABBIT_PREFIX, as the lab's.`;
+
+/** The command line: see USAGE. */
 async function main(argv: string[]): Promise<void> {
   const config = loadConfig(
     z.object({
@@ -102,23 +198,48 @@ async function main(argv: string[]): Promise<void> {
     }),
   );
   const log = createLogger('redrive');
-  const service = argv.find((arg) => !arg.startsWith('--'));
-  if (!service) {
-    console.error('usage: redrive.ts <service, e.g. payment-service> [--list] [--limit N]');
+  let parsed: ReturnType<typeof parseCommandLine>;
+  try {
+    parsed = parseCommandLine(argv);
+  } catch (error) {
+    console.error(`${(error as Error).message}\n\n${USAGE}`);
     process.exitCode = 2;
     return;
   }
-  const limitIndex = argv.indexOf('--limit');
-  const limit = limitIndex >= 0 ? Number(argv[limitIndex + 1]) : Number.POSITIVE_INFINITY;
-  const dlq = names(config.RABBIT_PREFIX).dlq(service);
-  if (argv.includes('--list')) {
-    const depth = await queueDepth(config.AMQP_URL, dlq);
+  if (parsed.help) {
+    console.log(USAGE);
+    return;
+  }
+  const dlq = names(config.RABBIT_PREFIX).dlq(parsed.service);
+  if (parsed.list) {
+    // A service that never consumed has no DLQ yet: that is an empty one, not an error.
+    const depth = (await withChannel(config.AMQP_URL, (channel) => depthOf(channel, dlq))) ?? 0;
     console.log(JSON.stringify({ dlq, depth, messages: await peekDeadLetters(config.AMQP_URL, dlq) }, null, 2));
     return;
   }
-  const moved = await redrive(config.AMQP_URL, dlq, limit);
+  const moved = await redrive(config.AMQP_URL, dlq, { limit: parsed.limit, ids: parsed.ids });
   log.info({ dlq, moved }, 'redrive done');
   console.log(`moved ${moved} message(s) from ${dlq} back to their queues`);
+}
+
+function parseCommandLine(argv: string[]) {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      list: { type: 'boolean', default: false },
+      id: { type: 'string', multiple: true },
+      limit: { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) return { help: true, service: '', list: false, ids: undefined, limit: undefined };
+  if (positionals.length !== 1) throw new Error('name one service, e.g. payment-service');
+  const limit = values.limit === undefined ? undefined : Number(values.limit);
+  if (limit !== undefined && !(Number.isInteger(limit) && limit >= 1)) {
+    throw new Error(`--limit takes a whole number of at least 1, not "${values.limit}"`);
+  }
+  return { help: false, service: positionals[0], list: values.list, ids: values.id, limit };
 }
 
 if (process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href) {
