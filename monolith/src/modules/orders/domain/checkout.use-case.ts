@@ -60,6 +60,11 @@ export async function checkout(
     const lines = await clock.run('1_get_cart', async () => {
       await runner.connect();
       await runner.startTransaction('READ COMMITTED');
+      // LESSON: One cart, one order (LESSONS.md#one-cart-one-order). The buyer's cart row is locked first, so a second
+      // checkout of the same cart (a double click, a retry without a key) waits here until this one commits, then
+      // reads the emptied cart and answers CART_EMPTY. Read without the lock, both would order, and pay for, one cart.
+      // Cart edits wait on the same lock: the cart cannot change under a checkout.
+      await runner.query('SELECT id FROM carts WHERE user_id = $1 FOR UPDATE', [user.id]);
       const rows: CartLine[] = await runner.query(
         `SELECT ci.product_id, p.name, p.price, ci.quantity
          FROM carts c JOIN cart_items ci ON ci.cart_id = c.id JOIN products p ON p.id = ci.product_id
@@ -209,8 +214,12 @@ export async function checkout(
     if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => {});
     if (request.idempotencyKey) {
       // Another checkout with the same key won the race and committed first (this one then hits the unique key, or
-      // finds the cart it emptied): answer with that order.
-      const earlier = await orderRepository(db).findByIdempotencyKey(user.id, request.idempotencyKey);
+      // finds the cart it emptied): answer with that order. The lookup runs on the connection this checkout still
+      // holds: asking the pool for a second one here deadlocks the pool when as many checkouts fail at once as it has
+      // connections (each holds one and waits for another that never comes).
+      const earlier = await orderRepository(runner.manager)
+        .findByIdempotencyKey(user.id, request.idempotencyKey)
+        .catch(() => null);
       if (earlier) return { order: earlier, replayed: true };
     }
     if (error instanceof AppError) {
