@@ -2,6 +2,7 @@ import { AppError, errorHandler, errors, type Logger, notFoundHandler } from '@c
 import express, { type Express } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import type { GatewayConfig } from './config';
+import { deadLettersRepository } from './data-access/dead-letters.repository';
 import { ServiceClient, type ServiceUrls } from './data-access/service.client';
 import { labUseCases } from './domain/lab.use-case';
 import { healthRoutes } from './entry-points/http/health.routes';
@@ -54,7 +55,8 @@ export function createApp({ config, log }: { config: GatewayConfig; log: Logger 
   app.post(['/api/auth/login', '/api/auth/register'], authLimiter);
 
   app.use('/api', identity(config.JWT_SECRET));
-  app.use(labRoutes(labUseCases(services)));
+  const deadLetters = deadLettersRepository({ amqpUrl: config.AMQP_URL, rabbitPrefix: config.RABBIT_PREFIX });
+  app.use(labRoutes(labUseCases(services, deadLetters)));
   app.use(proxyRoutes(urls, config.PROXY_TIMEOUT_MS, log));
 
   // The error handler is placed after every route.

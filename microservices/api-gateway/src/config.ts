@@ -17,6 +17,10 @@ const schema = z
     ORDER_SERVICE_URL: env.serviceUrl('ORDER_PORT'),
     PAYMENT_SERVICE_URL: env.serviceUrl('PAYMENT_PORT'),
     EMAIL_SERVICE_URL: env.serviceUrl('EMAIL_PORT'),
+    /** The broker, for the dead-letter endpoints: the gateway reads and redrives the services' DLQs itself. */
+    AMQP_URL: env.amqpUrl(),
+    /** The prefix of every broker name, as the services have it (their DLQs are <prefix>.<service>.dlq). */
+    RABBIT_PREFIX: env.rabbitPrefix(),
     /** A proxied call that takes longer is cut and answered 504. */
     PROXY_TIMEOUT_MS: z.coerce.number().int().min(100).max(300000).default(15000),
     /** How long /health and the lab fan-outs wait for each service. */

@@ -1,4 +1,5 @@
 import { describe, expect, test } from 'vitest';
+import type { DeadLettersRepository } from '../src/data-access/dead-letters.repository';
 import type { ServiceClient, ServiceName } from '../src/data-access/service.client';
 import { labUseCases } from '../src/domain/lab.use-case';
 import { isPublic } from '../src/entry-points/http/identity.middleware';
@@ -12,6 +13,12 @@ function servicesAnswering(answers: Partial<Record<ServiceName, unknown>>, calls
     },
   } as unknown as ServiceClient;
 }
+
+/** These tests never touch the broker. */
+const noDeadLetters: DeadLettersRepository = {
+  list: async () => [],
+  redrive: async () => 0,
+};
 
 describe('the audit join', () => {
   test('when payments are declined or emails duplicated, then only succeeded payments count and every email counts', async () => {
@@ -33,6 +40,7 @@ describe('the audit join', () => {
         'email-service': { emails: [{ order_id: 1, count: 2 }] },
         'product-service': { products: [{ id: 1, name: 'Console', stock: 9 }] },
       }),
+      noDeadLetters,
     );
     expect(await lab.audit('', 'req-1')).toEqual({
       orders: [
@@ -54,6 +62,7 @@ describe('the audit join', () => {
         },
         calls,
       ),
+      noDeadLetters,
     );
     expect(await lab.updateConfig({ email_delay_ms: 5 }, 'req-2')).toEqual({
       payment_delay_ms: 1000,

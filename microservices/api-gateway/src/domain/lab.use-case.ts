@@ -1,4 +1,6 @@
 import type { Knobs } from '@checkout-lab/kit';
+import type { DeadLetter } from '@checkout-lab/shared';
+import type { DeadLettersRepository } from '../data-access/dead-letters.repository';
 import type { ServiceClient, ServiceName } from '../data-access/service.client';
 
 interface AuditOrder {
@@ -19,11 +21,55 @@ const RESET_ORDER: ServiceName[] = [
   'product-service',
 ];
 
+/** Every service behind the gateway has a DLQ once it consumes; one that never did has none, and lists nothing. */
+const DEAD_LETTER_SERVICES: ServiceName[] = [
+  'order-service',
+  'payment-service',
+  'email-service',
+  'product-service',
+  'cart-service',
+  'user-service',
+];
+
+/** One letter as GET /api/lab/dead-letters shows it (docs/conventions.md, "Dead letters"). */
+export interface DeadLetterView {
+  /** `<service>:<letter id>`: the same in a listing and in the redrive that follows it. */
+  id: string;
+  service: ServiceName;
+  queue: string;
+  routing_key: string | null;
+  reason: string | null;
+  attempts: number;
+  dead_lettered_at: string | null;
+  /** The event envelope; the body as text when it is not JSON. */
+  event: unknown;
+}
+
+function deadLetterView(service: ServiceName, letter: DeadLetter): DeadLetterView {
+  const event = letter.event as { type?: unknown } | null;
+  return {
+    id: `${service}:${letter.id}`,
+    service,
+    queue: letter.queue,
+    routing_key: letter.type ?? (typeof event?.type === 'string' ? event.type : null),
+    reason: letter.error,
+    attempts: letter.attempts,
+    dead_lettered_at: letter.dead_lettered_at,
+    event: letter.event ?? letter.body,
+  };
+}
+
+/** `payment-service:<id>` into its service and the letter's own id; the route has checked the service part. */
+function splitId(id: string): [ServiceName, string] {
+  const at = id.indexOf(':');
+  return [id.slice(0, at) as ServiceName, id.slice(at + 1)];
+}
+
 /**
  * The lab endpoints of the microservices: the gateway asks each service's /internal/lab/* and gives back one answer
  * in the same shape as the monolith's, so the dashboard and the benchmarks need not know which stack they talk to.
  */
-export function labUseCases(services: ServiceClient) {
+export function labUseCases(services: ServiceClient, deadLetters: DeadLettersRepository) {
   async function readConfig(requestId: string): Promise<Knobs> {
     const [payment, email] = await Promise.all([
       services.call<Partial<Knobs>>('payment-service', 'GET', '/internal/lab/config', { requestId }),
@@ -38,6 +84,34 @@ export function labUseCases(services: ServiceClient) {
 
   return {
     readConfig,
+
+    /** Every service's dead letters, oldest first. */
+    async listDeadLetters(): Promise<DeadLetterView[]> {
+      const perService = await deadLetters.list(DEAD_LETTER_SERVICES);
+      return perService
+        .flatMap(({ service, letters }) => letters.map((letter) => deadLetterView(service, letter)))
+        .sort((a, b) => (a.dead_lettered_at ?? '').localeCompare(b.dead_lettered_at ?? ''));
+    },
+
+    /**
+     * LESSON: dead letters and redrive (LESSONS.md#dead-letters-and-redrive). Sends letters back to the queue each
+     * came from, each exactly once: only the given ids, or every letter waiting now. A letter that fails again at once
+     * comes back to its DLQ and waits for the next redrive instead of going round for ever.
+     */
+    async redriveDeadLetters(ids?: readonly string[]): Promise<{ redriven: number }> {
+      const wanted = new Map<ServiceName, string[]>();
+      if (ids) {
+        for (const id of ids) {
+          const [service, letterId] = splitId(id);
+          wanted.set(service, [...(wanted.get(service) ?? []), letterId]);
+        }
+      }
+      let redriven = 0;
+      for (const service of ids ? [...wanted.keys()] : DEAD_LETTER_SERVICES) {
+        redriven += await deadLetters.redrive(service, ids ? wanted.get(service) : undefined);
+      }
+      return { redriven };
+    },
 
     /** Each knob goes to the one service that uses it, then the merged config is read back. */
     async updateConfig(changes: Partial<Knobs>, requestId: string): Promise<Knobs> {

@@ -11,6 +11,12 @@ const configSchema = z
   .partial()
   .strict();
 const sinceSchema = z.object({ since: z.iso.datetime({ offset: true }).optional() });
+// A letter's id is `<service>:<its own id>`, as GET /api/lab/dead-letters gives it. At most 100 fit the 10 kB body.
+const letterIdSchema = z
+  .string()
+  .max(300)
+  .regex(/^(user|product|cart|order|payment|email)-service:\S+$/, 'an id as GET /api/lab/dead-letters gives it');
+const redriveSchema = z.object({ ids: z.array(letterIdSchema).max(100).optional() }).strict();
 
 /** The checked `?since=` as a query string for the services ('' when absent). */
 function sinceQuery(query: unknown): string {
@@ -52,6 +58,20 @@ export function labRoutes(lab: LabUseCases): Router {
     '/api/lab/audit',
     route(async (req, res) => {
       res.json(await lab.audit(sinceQuery(req.query), requestId(req)));
+    }),
+  );
+  router.get(
+    '/api/lab/dead-letters',
+    route(async (_req, res) => {
+      res.json(await lab.listDeadLetters());
+    }),
+  );
+  router.post(
+    '/api/lab/dead-letters/redrive',
+    route(async (req, res) => {
+      // No body at all means "all", as an empty one does.
+      const { ids } = parseInput(redriveSchema, req.body ?? {});
+      res.json(await lab.redriveDeadLetters(ids));
     }),
   );
   return router;

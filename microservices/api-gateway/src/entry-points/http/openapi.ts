@@ -44,6 +44,14 @@ const ENDPOINTS: [method: string, path: string, who: Who, summary: string, succe
     'Orders with payments and emails, and the stock: the invariant checker reads it',
     '200',
   ],
+  ['get', '/api/lab/dead-letters', 'admin', "Every service's dead letters, oldest first, without moving them", '200'],
+  [
+    'post',
+    '/api/lab/dead-letters/redrive',
+    'admin',
+    'Send {ids?} (none: all) back to their queues, each once: {redriven}',
+    '200',
+  ],
 ];
 
 const errorResponse = (description: string) => ({
