@@ -10,6 +10,7 @@ import {
 import express, { type Express } from 'express';
 import { z } from 'zod';
 import type { HealthReport, Internals, ProcessHealth, StackId } from '../src/lib/types';
+import { AdminSessions, guardLabApi, sessionRoutes } from './admin-session';
 import type { DashboardConfig } from './config';
 import type { PostgresActivity } from './internals/postgres-activity';
 import { normalizePrefix, type RabbitQueues } from './internals/rabbit-queues';
@@ -48,6 +49,21 @@ const knobsSchema = z
     payment_failure_rate: z.number().min(0).max(1),
   })
   .partial();
+
+// As the gateway checks them: `<service>:<id>`, at most 100 per call.
+const redriveSchema = z
+  .object({
+    ids: z
+      .array(
+        z
+          .string()
+          .regex(/^[a-z]+-service:\S+$/)
+          .max(300),
+      )
+      .max(100)
+      .optional(),
+  })
+  .strict();
 
 const targetSchema = z.enum(['monolith', 'micro', 'both']).default('both');
 
@@ -148,9 +164,14 @@ export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
 
-  // The proxy reads raw bodies, so it is mounted before the JSON parser.
+  // The proxy reads raw bodies, so it is mounted before the JSON parser. It stays open: buyers call their own shop
+  // with their own tokens through it, and a stack checks those tokens itself.
   app.use('/stack', stackProxyRouter({ monolith: deps.config.monolithUrl, micro: deps.config.gatewayUrl }));
+  // Every change to the lab (knobs, reset, runs, redrive) needs the lab admin's session, from this page only.
+  const sessions = new AdminSessions(deps.config.admin);
+  app.use('/api', guardLabApi(sessions));
   app.use('/api', express.json({ limit: '100kb' }));
+  app.use(sessionRoutes(sessions));
 
   app.get('/health', (_req, res) => {
     res.json({ status: 'ok', service: 'lab-dashboard' });
@@ -197,6 +218,18 @@ export function createApp(deps: AppDeps): Express {
         });
       const ids = pickStacks(req.query.target as string | undefined);
       res.json(await onEachStack(ids, (id) => deps.stacks[id].reset()));
+    }),
+  );
+
+  app.get(
+    '/api/lab/dead-letters',
+    route(async (_req, res) => res.json(await deps.stacks.micro.deadLetters())),
+  );
+  app.post(
+    '/api/lab/dead-letters/redrive',
+    route(async (req, res) => {
+      const { ids } = parseInput(redriveSchema, req.body ?? {});
+      res.json(await deps.stacks.micro.redriveDeadLetters(ids));
     }),
   );
 

@@ -7,6 +7,7 @@ import { z } from 'zod';
  */
 const schema = z.object({
   DASHBOARD_PORT: z.coerce.number().int().min(0).max(65535).default(DEFAULT_PORTS.DASHBOARD_PORT),
+  DASHBOARD_HOST: z.string().min(1).default('127.0.0.1'),
   MONOLITH_URL: z.string().url().default(`http://127.0.0.1:${DEFAULT_PORTS.MONOLITH_PORT}`),
   GATEWAY_URL: z.string().url().default(`http://127.0.0.1:${DEFAULT_PORTS.GATEWAY_PORT}`),
   MAIL_UI_URL: z.string().url().default(`http://127.0.0.1:${DEFAULT_PORTS.MAIL_UI_PORT}`),
@@ -21,6 +22,8 @@ const schema = z.object({
 
 export interface DashboardConfig {
   port: number;
+  /** The address it listens on: loopback by default, so only this machine reaches the lab API. */
+  host: string;
   monolithUrl: string;
   gatewayUrl: string;
   mailUiUrl: string;
@@ -43,6 +46,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): DashboardConfi
   const c = parsed.data;
   return {
     port: c.DASHBOARD_PORT,
+    host: c.DASHBOARD_HOST,
     monolithUrl: c.MONOLITH_URL.replace(/\/$/, ''),
     gatewayUrl: c.GATEWAY_URL.replace(/\/$/, ''),
     mailUiUrl: c.MAIL_UI_URL.replace(/\/$/, ''),

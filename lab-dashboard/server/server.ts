@@ -73,10 +73,12 @@ export async function startDashboard(options: DashboardOptions = {}): Promise<Ru
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(config.port, '127.0.0.1', () => resolve());
+    server.listen(config.port, config.host, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
-  const url = `http://127.0.0.1:${port}`;
+  // A wildcard address (0.0.0.0, ::) is reached from this machine at loopback.
+  const reachable = ['0.0.0.0', '::', '[::]'].includes(config.host) ? '127.0.0.1' : config.host;
+  const url = `http://${reachable.includes(':') ? `[${reachable}]` : reachable}:${port}`;
   log.info({ url, page: useDist ? 'dist' : 'vite' }, 'lab dashboard listening');
 
   return {

@@ -1,5 +1,5 @@
 import type { Knobs } from '@checkout-lab/kit';
-import type { LabOrder, StackId } from '../src/lib/types';
+import type { DeadLetter, LabOrder, StackId } from '../src/lib/types';
 
 export const STACK_NAMES: Record<StackId, string> = { monolith: 'Monolith', micro: 'Microservices' };
 
@@ -46,6 +46,16 @@ export class StackClient {
 
   orders(since: string): Promise<LabOrder[]> {
     return this.admincall('GET', `/api/lab/orders?since=${encodeURIComponent(since)}`);
+  }
+
+  /** The gateway's dead letters (GET /api/lab/dead-letters); the monolith has none. */
+  deadLetters(): Promise<DeadLetter[]> {
+    return this.admincall('GET', '/api/lab/dead-letters');
+  }
+
+  /** Sends the letters with these ids (all, without ids) back to their queues, each once. */
+  redriveDeadLetters(ids?: string[]): Promise<{ redriven: number }> {
+    return this.admincall('POST', '/api/lab/dead-letters/redrive', ids ? { ids } : {}, 30_000);
   }
 
   async adminToken(): Promise<string> {

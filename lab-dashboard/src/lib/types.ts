@@ -59,6 +59,25 @@ export interface LabOrder {
   failure_reason: string | null;
 }
 
+/** One dead letter of the microservices, from the gateway's GET /api/lab/dead-letters. */
+export interface DeadLetter {
+  /** `<service>:<message id>`: what POST /api/lab/dead-letters/redrive takes back. */
+  id: string;
+  service: string;
+  queue: string;
+  routing_key: string | null;
+  reason: string | null;
+  attempts: number;
+  dead_lettered_at: string | null;
+  event: unknown;
+}
+
+/** Who is logged in to the lab API (GET /api/session). */
+export interface LabSession {
+  logged_in: boolean;
+  email: string | null;
+}
+
 /** One checkout from the buyer's side: when it left (ms after the rush began), what it waited, what it got. */
 export interface CheckoutSample {
   order_id: number | null;
