@@ -149,7 +149,7 @@ export class ApiClient {
   }
 }
 
-/** The calls the benchmark makes against one stack: the contract of shared/API.md and the lab endpoints. */
+/** The calls the benchmark makes against one stack: the contract of docs/api.md and the lab endpoints. */
 export class StackApi {
   constructor(readonly client: ApiClient) {}
 

@@ -1,7 +1,7 @@
 import { confirmationSubject, type Mailbox, SEED_CATEGORIES, SEED_PRODUCTS } from '@checkout-lab/kit';
 import jwt from 'jsonwebtoken';
 import { beforeAll, describe, expect, test } from 'vitest';
-import { ApiClient, type ApiResponse, pollUntil } from './client';
+import { ApiClient, type ApiResponse, expectJsonRefusals, pollUntil } from './client';
 
 /** What the suite needs to know about a running stack; filled in by the caller's beforeAll. */
 export interface ContractTarget {
@@ -14,6 +14,15 @@ export interface ContractTarget {
 }
 
 const FINAL = new Set(['confirmed', 'cancelled']);
+
+// The documented defaults of the failed-login limits (README's knobs, docs/conventions.md): LOGIN_FAILURE_LIMIT
+// failures per account and LOGIN_ADDRESS_FAILURE_LIMIT per client address, in a LOGIN_FAILURE_WINDOW_S window.
+const ACCOUNT_FAILURES = 10;
+const ADDRESS_FAILURES = 100;
+const WINDOW_S = 900;
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+const uniqueEmail = (label: string) => `${label}.${Date.now()}.${Math.random().toString(36).slice(2, 8)}@contract.test`;
 
 /** The error shape of the contract: {"error": {"code", "message", "details"?}} and nothing else. */
 function expectError(response: ApiResponse, status: number | number[], code?: string): void {
@@ -42,7 +51,7 @@ const PRODUCT_SHAPE = {
 };
 
 /**
- * The one contract suite (shared/API.md and docs/conventions.md), registered against any stack. It passes on both, the
+ * The one contract suite (docs/api.md and docs/conventions.md), registered against any stack. It passes on both, the
  * only difference being the documented one: the monolith's checkout answers 201 confirmed, the microservices' 202
  * pending with a Location to poll until confirmed.
  */
@@ -475,6 +484,145 @@ export function registerContractSuite(getTarget: () => ContractTarget): void {
         expect(second.order).toMatchObject({ status: 'cancelled', failure_reason: 'out_of_stock' });
       }
       expect(await stockOf(product.id)).toBe(0);
+    });
+  });
+
+  describe('login limits and hostile input', () => {
+    // Each test that fails logins on purpose does it from an address of its own (127.0.0.x is all loopback), so the
+    // per-address limit it fills never locks out the rest of the suite on 127.0.0.1.
+    test('when one account gets LOGIN_FAILURE_LIMIT wrong passwords, then 429 RATE_LIMITED with Retry-After, even for the right password; other accounts still log in', async () => {
+      const from = new ApiClient(target.baseUrl, '127.0.0.21');
+      const victim = await api.buyer('lockout');
+      const other = await api.buyer('lockout-other');
+      const ghost = uniqueEmail('ghost');
+      for (const email of [victim.email, ghost]) {
+        for (let i = 0; i < ACCOUNT_FAILURES; i++) {
+          const response = await from.post('/api/auth/login', { body: { email, password: `wrong-${i}-password` } });
+          expectError(response, 401, 'INVALID_CREDENTIALS');
+        }
+        // An unknown email locks the same way: the lockout does not tell who has an account.
+        const locked = await from.post('/api/auth/login', { body: { email, password: 'wrong-again' } });
+        expectError(locked, 429, 'RATE_LIMITED');
+        const retryAfter = Number(locked.headers.get('retry-after'));
+        expect(Number.isInteger(retryAfter) && retryAfter > 0 && retryAfter <= WINDOW_S, `${retryAfter}`).toBe(true);
+      }
+      // Locked means locked: the right password waits too, from any address, whatever the case of the email.
+      const right = { email: victim.email.toUpperCase(), password: 'contract-password' };
+      expectError(await api.post('/api/auth/login', { body: right }), 429, 'RATE_LIMITED');
+      expect(
+        (await from.post('/api/auth/login', { body: { email: other.email, password: 'contract-password' } })).status,
+      ).toBe(200);
+    });
+
+    test('when one address gets LOGIN_ADDRESS_FAILURE_LIMIT failures across many emails, then 429 for that address only; successes do not count', async () => {
+      const from = new ApiClient(target.baseUrl, '127.0.0.22');
+      const buyer = await api.buyer('sprayed');
+      const right = { email: buyer.email, password: 'contract-password' };
+      for (let i = 0; i < ACCOUNT_FAILURES + 2; i++) {
+        expect((await from.post('/api/auth/login', { body: right })).status).toBe(200);
+      }
+      for (let i = 0; i < ADDRESS_FAILURES; i++) {
+        const response = await from.post('/api/auth/login', {
+          body: { email: `spray.${i}.${buyer.id}@contract.test`, password: 'guess-password' },
+        });
+        expectError(response, 401, 'INVALID_CREDENTIALS');
+      }
+      const limited = await from.post('/api/auth/login', { body: right });
+      expectError(limited, 429, 'RATE_LIMITED');
+      expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+      // A forwarded-for header of the client's own choosing does not make it someone else.
+      const spoofed = await from.post('/api/auth/login', {
+        body: right,
+        headers: { 'x-forwarded-for': '203.0.113.7' },
+      });
+      expectError(spoofed, 429, 'RATE_LIMITED');
+      expect((await api.post('/api/auth/login', { body: right })).status).toBe(200);
+    });
+
+    test('when the email is unknown, then login still compares a bcrypt hash, so it takes about as long as a wrong password', async () => {
+      const from = new ApiClient(target.baseUrl, '127.0.0.23');
+      const { email } = await api.buyer('timing');
+      const timed = async (body: { email: string; password: string }) => {
+        const started = performance.now();
+        expectError(await from.post('/api/auth/login', { body }), 401, 'INVALID_CREDENTIALS');
+        return performance.now() - started;
+      };
+      const wrongPassword: number[] = [];
+      const unknownEmail: number[] = [];
+      for (let i = 0; i < 7; i++) {
+        wrongPassword.push(await timed({ email, password: `wrong-${i}-password` }));
+        unknownEmail.push(await timed({ email: uniqueEmail('nobody'), password: `wrong-${i}-password` }));
+      }
+      // Not a time budget: two medians measured side by side. Skipping bcrypt for an unknown email makes the ratio
+      // about 0.05; comparing against a dummy hash of the same cost makes it about 1.
+      expect(median(unknownEmail), JSON.stringify({ wrongPassword, unknownEmail })).toBeGreaterThan(
+        median(wrongPassword) * 0.5,
+      );
+    });
+
+    test("when a password is longer than bcrypt's 72 bytes, then register is 422 and login never succeeds with another ending", async () => {
+      // 73 ASCII bytes, and 37 characters that are 74 bytes in UTF-8: the limit counts bytes.
+      for (const password of ['a'.repeat(73), 'é'.repeat(37)]) {
+        const email = uniqueEmail('long');
+        const refused = await api.post('/api/auth/register', { body: { email, password, full_name: 'Long Password' } });
+        expectError(refused, 422, 'VALIDATION_ERROR');
+        expectError(await api.post('/api/auth/login', { body: { email, password } }), 401, 'INVALID_CREDENTIALS');
+      }
+      const email = uniqueEmail('exact');
+      const password = 'é'.repeat(36);
+      const created = await api.post('/api/auth/register', { body: { email, password, full_name: 'Exactly 72' } });
+      expect(created.status, JSON.stringify(created.body)).toBe(201);
+      expect((await api.post('/api/auth/login', { body: { email, password } })).status).toBe(200);
+      const longer = await api.post('/api/auth/login', { body: { email, password: `${password}-another-ending` } });
+      expectError(longer, [401, 422]);
+    });
+
+    test('when text input holds a NUL byte, then 422 VALIDATION_ERROR and nothing is written', async () => {
+      const { token } = await api.buyer('nul');
+      const email = uniqueEmail('nul');
+      const register = { email, password: 'contract-password', full_name: 'Nul\u0000Byte' };
+      expectError(await api.post('/api/auth/register', { body: register }), 422, 'VALIDATION_ERROR');
+      expectError(await api.post('/api/auth/login', { body: { email, password: 'contract-password' } }), 401);
+      expectError(
+        await api.post('/api/auth/login', { body: { email: `nul\u0000${email}`, password: 'contract-password' } }),
+        422,
+        'VALIDATION_ERROR',
+      );
+      expectError(await api.get(`/api/products?q=${encodeURIComponent('lamp\u0000')}`), 422, 'VALIDATION_ERROR');
+      const reviews = (await api.get('/api/products/3/reviews')).body.length;
+      const review = { rating: 4, comment: 'bad\u0000byte' };
+      expectError(await api.post('/api/products/3/reviews', { token, body: review }), 422, 'VALIDATION_ERROR');
+      expect((await api.get('/api/products/3/reviews')).body).toHaveLength(reviews);
+    });
+
+    test.each(['0x10', '1e1', '+5', ' 7', '1.0', '2147483648'])(
+      'when an id is %j, then 422 VALIDATION_ERROR wherever an id is read',
+      async (raw) => {
+        const { token } = await api.buyer('ids');
+        const id = encodeURIComponent(raw);
+        const before = (await api.get('/api/products')).body;
+        const calls: [string, string, { token?: string; body?: unknown }][] = [
+          ['GET', `/api/products/${id}`, {}],
+          ['GET', `/api/products/${id}/reviews`, {}],
+          ['POST', `/api/products/${id}/reviews`, { token, body: { rating: 3, comment: 'x' } }],
+          ['PATCH', `/api/products/${id}`, { token: adminToken, body: { stock: 1 } }],
+          ['DELETE', `/api/products/${id}`, { token: adminToken }],
+          ['GET', `/api/products?category_id=${id}`, {}],
+          ['PATCH', `/api/cart/items/${id}`, { token, body: { quantity: 1 } }],
+          ['DELETE', `/api/cart/items/${id}`, { token }],
+          ['GET', `/api/orders/${id}`, { token }],
+        ];
+        for (const [method, path, options] of calls) {
+          const response = await api.call(method, path, options);
+          expect(response.status, `${method} ${path}: ${JSON.stringify(response.body)}`).toBe(422);
+          expectError(response, 422, 'VALIDATION_ERROR');
+        }
+        expect((await api.get('/api/products')).body).toEqual(before);
+      },
+    );
+
+    test('when Node itself refuses a request (a malformed request line or header, 100 KB of headers), then the contract error shape in JSON', async () => {
+      await expectJsonRefusals(target.baseUrl);
     });
   });
 

@@ -1,5 +1,5 @@
 /**
- * The lab's defaults, in one place: the contract's ports (shared/API.md), the knobs, the admin account and the
+ * The lab's defaults, in one place: the contract's ports (docs/api.md), the knobs, the admin account and the
  * database names. Each process reads its environment through its own validated config and falls back to these.
  */
 export const DEFAULT_PORTS = {
@@ -21,8 +21,13 @@ export const DEFAULT_ADMIN = { email: 'admin@checkout.lab', password: 'labadmin1
 
 /** Used only when JWT_SECRET is unset; refused when NODE_ENV=production. */
 export const DEV_JWT_SECRET = 'checkout-lab-development-secret-change-me';
+/**
+ * Used only when INTERNAL_SECRET is unset: signs the tokens between the microservices' gateway and services. A secret of
+ * its own, apart from JWT_SECRET, so either can be changed alone. Refused when NODE_ENV=production.
+ */
+export const DEV_INTERNAL_SECRET = 'checkout-lab-internal-development-secret-change-me';
 
-/** The knobs of shared/API.md, in the JSON shape of GET /api/lab/config. */
+/** The knobs of docs/api.md, in the JSON shape of GET /api/lab/config. */
 export interface Knobs {
   payment_delay_ms: number;
   email_delay_ms: number;

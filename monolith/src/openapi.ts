@@ -2,7 +2,7 @@ import { DEFAULT_ADMIN } from '@checkout-lab/kit';
 
 /**
  * The OpenAPI document of the monolith, served at /openapi.json and rendered by Swagger UI at /docs.
- * Hand-written so it reads like the contract (shared/API.md) it describes.
+ * Hand-written so it reads like the contract (docs/api.md) it describes.
  */
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const json = (schema: unknown) => ({ 'application/json': { schema } });
@@ -14,7 +14,7 @@ const idParam = (name: string, description: string) => ({
   in: 'path',
   required: true,
   description,
-  schema: { type: 'integer', minimum: 1 },
+  schema: { type: 'integer', minimum: 1, maximum: 2147483647 },
 });
 const user = [{ bearer: [] }];
 const common = { 401: error('Missing, invalid or expired token'), 422: error('Invalid input') };
@@ -29,7 +29,7 @@ export const openApiDocument = {
     title: 'Checkout Lab: the blocking monolith',
     version: '0.1.0',
     description: [
-      'The monolith side of Checkout Lab: the same contract as the microservices gateway (shared/API.md).',
+      'The monolith side of Checkout Lab: the same contract as the microservices gateway (docs/api.md).',
       'Checkout runs eleven steps in one database transaction and answers 201 only after the payment and the email.',
       `Admin routes need the lab admin account (default ${DEFAULT_ADMIN.email}). Errors are`,
       '`{"error": {"code", "message", "details"}}`.',
@@ -69,7 +69,12 @@ export const openApiDocument = {
         required: ['email', 'password', 'full_name'],
         properties: {
           email: { type: 'string', format: 'email', maxLength: 255 },
-          password: { type: 'string', minLength: 8, maxLength: 128 },
+          password: {
+            type: 'string',
+            minLength: 8,
+            maxLength: 72,
+            description: 'at most 72 bytes in UTF-8 (bcrypt reads no further)',
+          },
           full_name: { type: 'string', minLength: 1, maxLength: 255 },
         },
       },
@@ -295,7 +300,17 @@ export const openApiDocument = {
         tags: ['users'],
         summary: 'Exchange email and password for a bearer token (HS256)',
         requestBody: body(ref('Login')),
-        responses: { 200: ok('Token', ref('Token')), 401: error('INVALID_CREDENTIALS'), 422: error('Invalid input') },
+        description:
+          'Failed logins are limited per account and per client address (LOGIN_FAILURE_LIMIT, LOGIN_ADDRESS_FAILURE_LIMIT per LOGIN_FAILURE_WINDOW_S); past a limit the answer is 429 RATE_LIMITED with Retry-After, even for the right password.',
+        responses: {
+          200: ok('Token', ref('Token')),
+          401: error('INVALID_CREDENTIALS'),
+          422: error('Invalid input'),
+          429: {
+            ...error('RATE_LIMITED: too many failed logins for this account or address'),
+            headers: { 'Retry-After': { description: 'seconds until the window ends', schema: { type: 'integer' } } },
+          },
+        },
       },
     },
     '/api/auth/me': {

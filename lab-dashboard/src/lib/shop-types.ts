@@ -1,4 +1,4 @@
-/** The contract's shapes (shared/API.md), as the storefronts use them. */
+/** The contract's shapes (docs/api.md), as the storefronts use them. */
 
 export interface Product {
   id: number;

@@ -2,7 +2,7 @@ import { Router } from 'express';
 import swaggerUi from 'swagger-ui-express';
 
 /**
- * A compact OpenAPI description of the gateway's public API (the contract, shared/API.md): every path, who may call
+ * A compact OpenAPI description of the gateway's public API (the contract, docs/api.md): every path, who may call
  * it and what it answers. The request and response shapes are the contract's; the monolith's /docs spells them out.
  */
 type Who = 'anyone' | 'user' | 'admin';
