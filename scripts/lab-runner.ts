@@ -20,11 +20,14 @@ import {
   startMailCatcher,
   waitForHealthy,
 } from '@checkout-lab/kit';
+import { labJwtSecret, ProcessRecord, stopLeftovers } from './lab-processes';
 
 /**
  * The lab launcher behind `npm start` (and the benchmarks when no lab answers): PostgreSQL (embedded unless
  * DATABASE_URL is set), the mail catcher, the monolith, the microservices when RabbitMQ answers, and the dashboard.
- * It starts them in that order and, when any step fails, stops what it had started before it reports the problem.
+ * It starts them in that order and, when any step fails or the start is aborted, stops what it had started before it
+ * reports the problem. Every process it starts is recorded in the data folder (lab-processes.ts) and watches this
+ * one, so none outlives a launcher that dies without stopping them; the next start stops any that did.
  */
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -45,6 +48,11 @@ export interface LabOptions {
    * server and RabbitMQ (a test run, a benchmark) never touches the first one's data.
    */
   namePrefix?: string;
+  /**
+   * Aborting it while the lab starts (a SIGTERM to the launcher, Ctrl-C in a benchmark) stops everything started so
+   * far; startLab then rejects with the signal's reason.
+   */
+  signal?: AbortSignal;
 }
 
 export interface LabUrls {
@@ -78,7 +86,11 @@ function port(env: NodeJS.ProcessEnv, name: PortName): number {
 }
 
 /** Starts rabbitmq-server when it is installed here but not running; true when it then answers. */
-async function tryStartLocalRabbit(amqpUrl: string, onProgress: (line: string) => void): Promise<boolean> {
+async function tryStartLocalRabbit(
+  amqpUrl: string,
+  onProgress: (line: string) => void,
+  signal?: AbortSignal,
+): Promise<boolean> {
   const url = new URL(amqpUrl);
   // Only the broker a local install would run: the default port on this machine.
   if (!['127.0.0.1', 'localhost', '::1'].includes(url.hostname) || Number(url.port || 5672) !== 5672) return false;
@@ -92,6 +104,7 @@ async function tryStartLocalRabbit(amqpUrl: string, onProgress: (line: string) =
   }
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
+    signal?.throwIfAborted();
     if (await canConnect(url.hostname, Number(url.port || 5672))) return true;
     await new Promise((r) => setTimeout(r, 500));
   }
@@ -101,6 +114,7 @@ async function tryStartLocalRabbit(amqpUrl: string, onProgress: (line: string) =
 export async function startLab(options: LabOptions = {}): Promise<Lab> {
   const env = options.env ?? process.env;
   const onProgress = options.onProgress ?? (() => {});
+  const signal = options.signal;
   const dataDir = path.resolve(options.dataDir ?? env.LAB_DATA_DIR ?? path.join(ROOT, '.lab-data'));
   const logDir = path.join(dataDir, 'logs');
   fs.mkdirSync(logDir, { recursive: true });
@@ -134,19 +148,42 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
     ['CART_PORT', 'cart-service'],
   ];
   if (withDashboard) wanted.push(['DASHBOARD_PORT', 'lab dashboard']);
+  // A previous lab from this folder whose launcher died (kill -9) may still hold the ports: stop it first.
+  const leftovers = await stopLeftovers(dataDir);
+  if (leftovers) onProgress(leftovers);
   for (const [name, what] of wanted) await assertPortFree(ports[name], what, name);
+  signal?.throwIfAborted();
 
-  const stops: { name: string; stop: () => Promise<void> }[] = [];
+  const record = new ProcessRecord(dataDir);
+  // The lab's processes (kind "process") stop together, each within its grace period (STOP_GRACE_MS, then SIGKILL),
+  // so a stuck one costs no more than that; PostgreSQL and the mail catcher they use stop after them, last first.
+  const stops: { name: string; kind: 'process' | 'infrastructure'; stop: () => Promise<void> }[] = [];
   const warnings: string[] = [];
+  const stopOne = ({ name, stop }: (typeof stops)[number]) =>
+    stop().catch((error) => onProgress(`  ${name} did not stop cleanly: ${(error as Error).message}`));
   const stopAll = async () => {
-    for (const { name, stop } of stops.reverse()) {
-      onProgress(`stopping ${name}`);
-      await stop().catch((error) => onProgress(`  ${name} did not stop cleanly: ${(error as Error).message}`));
+    const processes = stops.filter((entry) => entry.kind === 'process').reverse();
+    if (processes.length > 0) onProgress(`stopping ${processes.map((entry) => entry.name).join(', ')}`);
+    await Promise.all(processes.map(stopOne));
+    for (const entry of stops.filter((e) => e.kind === 'infrastructure').reverse()) {
+      onProgress(`stopping ${entry.name}`);
+      await stopOne(entry);
     }
     stops.length = 0;
+    record.clear();
   };
 
   try {
+    // Tokens outlive a restart, and no lab signs with the secret this repository publishes (DEV_JWT_SECRET).
+    let jwtSecret = env.JWT_SECRET;
+    if (!jwtSecret) {
+      const generated = labJwtSecret(dataDir);
+      jwtSecret = generated.secret;
+      onProgress(
+        `JWT_SECRET is unset: signing tokens with this lab's own secret, ${generated.created ? 'made now and kept' : 'kept'} in ${generated.file}`,
+      );
+    }
+
     onProgress(
       env.DATABASE_URL ? `PostgreSQL: ${redact(env.DATABASE_URL)}` : 'PostgreSQL: starting the embedded server...',
     );
@@ -155,7 +192,8 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
       dataDir: path.join(dataDir, 'postgres'),
       port: ports.EMBEDDED_PG_PORT,
     });
-    stops.push({ name: 'PostgreSQL', stop: () => postgres.stop() });
+    stops.push({ name: 'PostgreSQL', kind: 'infrastructure', stop: () => postgres.stop() });
+    signal?.throwIfAborted();
     const serverUrl = postgres.adminUrl;
 
     onProgress('mail catcher: starting...');
@@ -164,7 +202,8 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
       webPort: ports.MAIL_UI_PORT,
       checkPorts: false,
     });
-    stops.push({ name: 'mail catcher', stop: () => mail.stop() });
+    stops.push({ name: 'mail catcher', kind: 'infrastructure', stop: () => mail.stop() });
+    signal?.throwIfAborted();
 
     const common: NodeJS.ProcessEnv = {
       ...env,
@@ -175,9 +214,15 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
       LAB_ADMIN_EMAIL: admin.email,
       LAB_ADMIN_PASSWORD: admin.password,
       AMQP_URL: amqpUrl,
+      JWT_SECRET: jwtSecret,
     };
 
-    const spawned = (proc: ManagedProcess) => stops.push({ name: proc.name, stop: () => proc.stop() });
+    const spawned = (proc: ManagedProcess) => {
+      const pid = proc.child.pid;
+      record.add(proc.name, pid);
+      proc.exited.then(() => record.remove(pid));
+      stops.push({ name: proc.name, kind: 'process', stop: () => proc.stop() });
+    };
 
     onProgress('monolith: migrating, seeding, starting...');
     const monolithUrl = `http://127.0.0.1:${ports.MONOLITH_PORT}`;
@@ -189,7 +234,7 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
       cwd: ROOT,
     });
     spawned(monolith);
-    await waitForHealthy(monolith, `${monolithUrl}/health`, 90_000);
+    await waitForHealthy(monolith, `${monolithUrl}/health`, 90_000, signal);
 
     let gatewayUrl: string | null = null;
     let rabbitPrefix = env.RABBIT_PREFIX ?? '';
@@ -197,7 +242,7 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
     try {
       await assertRabbitReachable(amqpUrl);
     } catch (error) {
-      rabbitUp = await tryStartLocalRabbit(amqpUrl, onProgress);
+      rabbitUp = await tryStartLocalRabbit(amqpUrl, onProgress, signal);
       if (!rabbitUp) warnings.push(`${(error as Error).message} The microservices are not started; the monolith runs.`);
     }
     if (rabbitUp) {
@@ -221,8 +266,13 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
         },
         env: common,
         logDir,
+        signal,
+        onSpawn: (name, child) => {
+          record.add(name, child.pid);
+          child.once('exit', () => record.remove(child.pid));
+        },
       });
-      stops.push({ name: 'microservices', stop: () => micro.stop() });
+      stops.push({ name: 'microservices', kind: 'process', stop: () => micro.stop() });
       gatewayUrl = micro.gatewayUrl;
       rabbitPrefix = micro.rabbitPrefix;
     }
@@ -232,6 +282,7 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
       onProgress('dashboard: starting...');
       dashboardUrl = `http://127.0.0.1:${ports.DASHBOARD_PORT}`;
       await ensureDatabase(serverUrl, dbName('lab'));
+      signal?.throwIfAborted();
       const dashboard = spawnTypeScript({
         name: 'dashboard',
         entry: path.join(ROOT, 'lab-dashboard/server/index.ts'),
@@ -247,7 +298,7 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
         cwd: ROOT,
       });
       spawned(dashboard);
-      await waitForHealthy(dashboard, `${dashboardUrl}/health`, 90_000);
+      await waitForHealthy(dashboard, `${dashboardUrl}/health`, 90_000, signal);
     }
 
     return {

@@ -14,12 +14,18 @@ const started = Date.now();
 const say = (line: string) => console.log(`[lab] ${line}`);
 let lab: Lab | undefined;
 let stopping = false;
+// A signal while the lab is still starting aborts the start: startLab stops what it had started, then rejects.
+const starting = new AbortController();
 
 async function shutdown(signal: string) {
   if (stopping) return;
   stopping = true;
   say(`${signal}: stopping the lab...`);
-  await lab?.stop();
+  if (!lab) {
+    starting.abort(new Error(`${signal} while starting`));
+    return;
+  }
+  await lab.stop();
   say('stopped.');
   process.exit(0);
 }
@@ -34,8 +40,12 @@ setInterval(() => {
 }, 1000).unref();
 
 try {
-  lab = await startLab({ onProgress: say });
+  lab = await startLab({ onProgress: say, signal: starting.signal });
 } catch (error) {
+  if (starting.signal.aborted) {
+    say('stopped.');
+    process.exit(0);
+  }
   if (error instanceof LabSetupError) {
     console.error(`[lab] ${error.message}`);
   } else {
@@ -43,9 +53,10 @@ try {
   }
   process.exit(1);
 }
-
-if (stopping) {
+// The signal came after the start's last step: the lab is up, and stops at once.
+if (starting.signal.aborted) {
   await lab.stop();
+  say('stopped.');
   process.exit(0);
 }
 

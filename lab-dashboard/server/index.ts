@@ -1,4 +1,4 @@
-import { createLogger } from '@checkout-lab/kit';
+import { createLogger, stopOnSignals } from '@checkout-lab/kit';
 import { loadConfig } from './config';
 import { startDashboard } from './server';
 
@@ -9,15 +9,8 @@ try {
   const config = loadConfig(process.env);
   const dashboard = await startDashboard(config);
   log.info({ url: dashboard.url, ready_ms: Math.round(performance.now() - startedAt) }, 'lab dashboard ready');
-  let stopping = false;
-  const stop = async () => {
-    if (stopping) return;
-    stopping = true;
-    await dashboard.stop();
-    process.exit(0);
-  };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
+  // A load run or a stream to a page in progress gets the grace period, then the process ends anyway.
+  stopOnSignals(() => dashboard.stop(), { name: 'lab dashboard' });
 } catch (error) {
   console.error(`lab dashboard: ${(error as Error).message}`);
   process.exit(1);

@@ -1,5 +1,7 @@
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { LabSetupError } from './errors';
 import { canConnect } from './ports';
@@ -8,6 +10,8 @@ export interface PostgresServer {
   /** URL of the server's maintenance database (postgres); use databaseUrl() for a named database. */
   adminUrl: string;
   embedded: boolean;
+  /** The postmaster's pid, for an embedded server. */
+  pid?: number;
   stop(): Promise<void>;
 }
 
@@ -93,6 +97,78 @@ async function importEmbeddedPostgres() {
   return EmbeddedPostgres;
 }
 
+/** The postmaster's pid from its lock file in the data folder, or null when there is none. */
+function postmasterPid(dataDir: string): number | null {
+  try {
+    const pid = Number(fs.readFileSync(path.join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+    return Number.isInteger(pid) && pid > 0 ? pid : null;
+  } catch {
+    return null;
+  }
+}
+
+function running(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** True when pid is a PostgreSQL server on dataDir (its command line names the folder), so a reused pid is spared. */
+function isPostmasterOf(pid: number, dataDir: string): boolean {
+  try {
+    const args = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    return path.basename(args[0]) === 'postgres' && args.some((arg) => path.resolve(arg) === dataDir);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Stops a PostgreSQL server still running on dataDir, left by a lab whose launcher died before stopping it: the pid
+ * in its postmaster.pid, when that process is a postgres on this folder, gets a fast shutdown (SIGINT: the sessions
+ * are ended, the data is kept), and an immediate one (SIGQUIT) after 10 s. Resolves with its pid, or null when none ran.
+ */
+export async function stopLeftoverPostgres(dataDir: string): Promise<number | null> {
+  const dir = path.resolve(dataDir);
+  const pid = postmasterPid(dir);
+  if (pid === null || !running(pid) || !isPostmasterOf(pid, dir)) return null;
+  process.kill(pid, 'SIGINT');
+  for (let waited = 0; running(pid) && waited < 15_000; waited += 100) {
+    if (waited === 10_000) process.kill(pid, 'SIGQUIT');
+    await sleep(100);
+  }
+  return pid;
+}
+
+/**
+ * A small Node process beside the embedded server that gives it a fast shutdown once the process that started it is
+ * gone (that one's SIGKILL or out-of-memory kill runs no cleanup, and PostgreSQL, a binary of its own, does not
+ * notice), then an immediate one after 10 s. It ends with the server, and its own parent's stop ends it first.
+ */
+const GUARD = `
+const [parent, pid] = process.argv.slice(1).map(Number);
+const running = () => { try { process.kill(pid, 0); return true; } catch (e) { return e.code === 'EPERM'; } };
+let since = 0;
+setInterval(() => {
+  if (!running()) process.exit(0);
+  if (process.ppid === parent) return;
+  if (since === 0) { since = Date.now(); process.kill(pid, 'SIGINT'); }
+  else if (Date.now() - since > 10000) process.kill(pid, 'SIGQUIT');
+}, 300);
+`;
+
+function guardPostgres(pid: number): () => void {
+  const guard = spawn(process.execPath, ['-e', GUARD, String(process.pid), String(pid)], {
+    stdio: 'ignore',
+    detached: true,
+  });
+  guard.unref();
+  return () => guard.kill();
+}
+
 export interface EmbeddedOptions {
   dataDir: string;
   port: number;
@@ -138,10 +214,16 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<P
       `Embedded PostgreSQL failed to start in ${dataDir} (${(error as Error).message ?? error}): delete that folder to start afresh, or set DATABASE_URL to a running server.`,
     );
   }
+  const pid = postmasterPid(dataDir) ?? undefined;
+  const unguard = pid ? guardPostgres(pid) : () => {};
   return {
     adminUrl: `postgres://postgres:postgres@127.0.0.1:${options.port}/postgres`,
     embedded: true,
-    stop: () => server.stop(),
+    pid,
+    stop: async () => {
+      unguard();
+      await server.stop();
+    },
   };
 }
 

@@ -1,6 +1,6 @@
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { LabSetupError, assertPortFree, createLogger, ensureDatabase, redact } from '@checkout-lab/kit';
+import { LabSetupError, assertPortFree, createLogger, ensureDatabase, redact, stopOnSignals } from '@checkout-lab/kit';
 import { loadConfig } from './config';
 import { startMonolith } from './server';
 
@@ -39,15 +39,9 @@ async function main(): Promise<void> {
     logLevel: config.LOG_LEVEL,
   });
   log.info(`monolith ready on http://localhost:${monolith.port} (API docs at /docs)`);
-  const shutdown = (signal: string) => {
-    log.info({ signal }, 'stopping');
-    monolith.stop().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
-  };
-  process.once('SIGTERM', () => shutdown('SIGTERM'));
-  process.once('SIGINT', () => shutdown('SIGINT'));
+  // In-flight checkouts get the grace period to finish; a stuck one (a hung payment or mail server) does not keep the
+  // process alive past it: its transaction is rolled back when the connection goes.
+  stopOnSignals(() => monolith.stop(), { name: 'monolith', onSignal: (signal) => log.info({ signal }, 'stopping') });
 }
 
 function isProcessEntry(): boolean {

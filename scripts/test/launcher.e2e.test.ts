@@ -7,14 +7,18 @@ import {
   canConnect,
   DEFAULT_AMQP_URL,
   DEFAULT_PORTS,
+  DEV_JWT_SECRET,
   dropDatabase,
   freePort,
+  processStartTime,
   testServerUrl,
   uniqueName,
 } from '@checkout-lab/kit';
+import jwt from 'jsonwebtoken';
 import { deleteBrokerObjects } from '../../microservices/shared/src/messaging/cleanup';
 import pg from 'pg';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LAB_PROCESSES_FILE, type LabProcesses } from '../lab-processes';
 import { ROOT } from '../lab-runner';
 
 // `npm start` as a person runs it: the real CLI in a child process, on ports of its own, then SIGTERM. Every URL it
@@ -49,6 +53,25 @@ function runLab(env: NodeJS.ProcessEnv) {
     }
   };
   return { child, exited, waitFor, output: () => output };
+}
+
+/** Resolves once nothing listens on any of the ports, or throws naming those still open after timeoutMs. */
+async function portsClosed(ports: Record<string, string>, names: string[], timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const open: string[] = [];
+    for (const name of names) if (await canConnect('127.0.0.1', Number(ports[name]), 300)) open.push(name);
+    if (open.length === 0) return;
+    if (Date.now() > deadline) throw new Error(`still listening ${timeoutMs / 1000} s later: ${open.join(', ')}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** A process that would run until killed, standing in for one a previous lab left behind. */
+function standIn() {
+  const child = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  return { child, exited, running: () => child.exitCode === null && child.signalCode === null };
 }
 
 const prefixes: string[] = [];
@@ -92,6 +115,20 @@ describe('npm start', () => {
       }
       const products = await fetch(`http://127.0.0.1:${ports.GATEWAY_PORT}/api/products`);
       expect(products.status).toBe(200);
+
+      // The tokens are signed with a secret made for this lab and kept with its data, never the published one.
+      const secret = fs.readFileSync(path.join(dataDir, 'jwt-secret'), 'utf8').trim();
+      expect(secret).not.toBe(DEV_JWT_SECRET);
+      for (const url of [`http://127.0.0.1:${ports.MONOLITH_PORT}`, `http://127.0.0.1:${ports.GATEWAY_PORT}`]) {
+        const login = await fetch(`${url}/api/auth/login`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ email: 'admin@checkout.lab', password: 'labadmin123' }),
+        });
+        const { access_token: token } = (await login.json()) as { access_token: string };
+        expect(() => jwt.verify(token, secret), url).not.toThrow();
+        expect(() => jwt.verify(token, DEV_JWT_SECRET), url).toThrow();
+      }
     } finally {
       lab.child.kill('SIGTERM');
       await lab.exited;
@@ -127,34 +164,88 @@ describe('npm start', () => {
     }
   });
 
-  it('when DATABASE_URL is unset, then it starts embedded PostgreSQL in the data folder, and a second start reuses it', async () => {
-    const ports = await portsEnv();
-    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lab-embedded-'));
-    const env = { ...process.env, ...ports, LAB_DATA_DIR: dataDir, LOG_LEVEL: 'warn' } as NodeJS.ProcessEnv;
-    delete env.DATABASE_URL;
-    // The dashboard and microservices are covered above; RabbitMQ at a closed port leaves them out here.
-    env.AMQP_URL = `amqp://guest:guest@127.0.0.1:${await freePort()}`;
-    try {
-      for (let run = 1; run <= 2; run++) {
+  describe('with embedded PostgreSQL (DATABASE_URL unset) in one data folder, start after start', () => {
+    let ports: Record<string, string>;
+    let env: NodeJS.ProcessEnv;
+    let dataDir: string;
+    // What the lab starts here: embedded PostgreSQL, the mail catcher, the monolith and the dashboard.
+    const LAB_PORTS = ['EMBEDDED_PG_PORT', 'MONOLITH_PORT', 'SMTP_PORT', 'MAIL_UI_PORT', 'DASHBOARD_PORT'];
+
+    beforeAll(async () => {
+      ports = await portsEnv();
+      dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lab-embedded-'));
+      env = { ...process.env, ...ports, LAB_DATA_DIR: dataDir, LOG_LEVEL: 'warn' } as NodeJS.ProcessEnv;
+      delete env.DATABASE_URL;
+      delete env.JWT_SECRET;
+      // The microservices are covered above; RabbitMQ at a closed port leaves them out here.
+      env.AMQP_URL = `amqp://guest:guest@127.0.0.1:${await freePort()}`;
+    });
+    afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
+
+    it('when SIGTERM arrives while the lab is still starting, then everything started so far is stopped', async () => {
+      const lab = runLab(env);
+      try {
+        // The monolith answers and embedded PostgreSQL runs; the dashboard is on its way.
+        await lab.waitFor(/dashboard: starting/, 180_000);
+      } finally {
+        lab.child.kill('SIGTERM');
+        await lab.exited;
+      }
+      expect(lab.output()).toMatch(/stopped\./);
+      await portsClosed(ports, LAB_PORTS, 0);
+    });
+
+    it('when the launcher is killed with SIGKILL, then every process it started goes down within seconds', async () => {
+      const lab = runLab(env);
+      try {
+        await lab.waitFor(/Checkout Lab is running/, 180_000);
+        expect(lab.output()).toMatch(/embedded/);
+        expect(lab.output()).toMatch(/RabbitMQ is not reachable at amqp:\/\/127\.0\.0\.1:\d+: start it with/);
+        const response = await fetch(`http://127.0.0.1:${ports.MONOLITH_PORT}/api/products`);
+        expect(response.status).toBe(200);
+      } finally {
+        lab.child.kill('SIGKILL');
+        await lab.exited;
+      }
+      expect(fs.existsSync(path.join(dataDir, 'postgres', 'PG_VERSION'))).toBe(true);
+      await portsClosed(ports, LAB_PORTS, 20_000);
+    });
+
+    it('when a previous lab left a process behind, then the next start stops it in one line, sparing a reused pid, and SIGTERM stops the lab', async () => {
+      const leftover = standIn();
+      const reused = standIn();
+      try {
+        // The record a killed launcher leaves: one of its processes still runs; another pid now belongs to a
+        // process that started later (its start time differs), which must be left alone.
+        const file = path.join(dataDir, LAB_PROCESSES_FILE);
+        const record: LabProcesses = fs.existsSync(file)
+          ? JSON.parse(fs.readFileSync(file, 'utf8'))
+          : { launcher: { name: 'launcher', pid: 999_999, start: '1' }, processes: [] };
+        record.processes.push(
+          { name: 'monolith', pid: leftover.child.pid!, start: processStartTime(leftover.child.pid!) },
+          { name: 'dashboard', pid: reused.child.pid!, start: '1' },
+        );
+        fs.writeFileSync(file, JSON.stringify(record));
+
         const lab = runLab(env);
         try {
           await lab.waitFor(/Checkout Lab is running/, 180_000);
-          expect(lab.output()).toMatch(/embedded/);
-          expect(lab.output()).toMatch(/RabbitMQ is not reachable at amqp:\/\/127\.0\.0\.1:\d+: start it with/);
-          const response = await fetch(`http://127.0.0.1:${ports.MONOLITH_PORT}/api/products`);
-          expect(response.status).toBe(200);
+          expect(lab.output()).toMatch(
+            new RegExp(`previous lab .*still running \\(monolith pid ${leftover.child.pid}\\): stopped`),
+          );
+          expect(leftover.running()).toBe(false);
+          expect(reused.running()).toBe(true);
         } finally {
-          lab.child.kill('SIGINT');
+          lab.child.kill('SIGTERM');
           await lab.exited;
         }
-        expect(fs.existsSync(path.join(dataDir, 'postgres', 'PG_VERSION'))).toBe(true);
         expect(lab.output()).toMatch(/stopped\./);
-        for (const name of ['EMBEDDED_PG_PORT', 'MONOLITH_PORT', 'SMTP_PORT', 'MAIL_UI_PORT', 'DASHBOARD_PORT']) {
-          expect(await canConnect('127.0.0.1', Number(ports[name]), 500), `${name} is closed after stop`).toBe(false);
-        }
+        await portsClosed(ports, LAB_PORTS, 0);
+        expect(fs.existsSync(file), 'a lab that stopped cleanly leaves no record of processes').toBe(false);
+      } finally {
+        leftover.child.kill('SIGKILL');
+        reused.child.kill('SIGKILL');
       }
-    } finally {
-      fs.rmSync(dataDir, { recursive: true, force: true });
-    }
+    });
   });
 });

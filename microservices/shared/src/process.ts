@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
 import type { Express } from 'express';
-import { LabSetupError } from '@checkout-lab/kit';
+import { LabSetupError, stopOnSignals } from '@checkout-lab/kit';
 
 /** What a started service hands back: enough to stop it cleanly. */
 export interface Stoppable {
@@ -23,23 +23,12 @@ export function closeServer(server: Server): Promise<void> {
 
 /**
  * The process entry of every service: start it; if it cannot start, say why in one line (a LabSetupError's message
- * is the whole explanation) and exit 1; on SIGTERM or SIGINT, stop it once and exit.
+ * is the whole explanation) and exit 1; on SIGTERM or SIGINT, stop it once and exit, and exit 1 anyway when the stop
+ * has not finished within the grace period (a consumer or a send stuck on a broker that stopped answering).
  */
 export function runService(name: string, start: () => Promise<Stoppable>): void {
   start().then(
-    (service) => {
-      let stopping = false;
-      for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-        process.on(signal, () => {
-          if (stopping) return;
-          stopping = true;
-          service.stop().then(
-            () => process.exit(0),
-            () => process.exit(1),
-          );
-        });
-      }
-    },
+    (service) => stopOnSignals(() => service.stop(), { name }),
     (error: unknown) => {
       const reason = error instanceof Error ? error.message : String(error);
       console.error(error instanceof LabSetupError ? reason : `${name} failed to start: ${reason}`);

@@ -1,6 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
-import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,9 +11,10 @@ import {
   databaseUrl,
   freePort,
   LabSetupError,
+  STOP_GRACE_MS,
+  typeScriptCommand,
 } from '@checkout-lab/kit';
 
-const require = createRequire(import.meta.url);
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
 export const SERVICE_NAMES = [
@@ -75,6 +75,10 @@ export interface StartMicroservicesOptions {
   /** Only these services (default: every service folder that has a src/index.ts). */
   only?: ServiceName[];
   healthTimeoutMs?: number;
+  /** Aborting it while the services start stops those started so far; startMicroservices then throws its reason. */
+  signal?: AbortSignal;
+  /** Called with every process spawned (each restart too), so a launcher can record its pid. */
+  onSpawn?: (name: ServiceName, child: ChildProcess) => void;
 }
 
 export interface ServiceHandle {
@@ -102,7 +106,10 @@ interface Running {
   exited: Promise<void>;
 }
 
-/** Every child of every stack in this process, killed on exit so a failing test never leaves a process behind. */
+/**
+ * Every child of every stack in this process, killed on exit so a failing test never leaves a process behind. A
+ * parent that dies without an exit (SIGKILL) is covered by each child's parent watch (lab-kit's typeScriptCommand).
+ */
 const allChildren = new Set<ChildProcess>();
 let exitHookInstalled = false;
 function installExitHook(): void {
@@ -175,7 +182,6 @@ export async function startMicroservices(options: StartMicroservicesOptions): Pr
   delete common.DB_NAME;
 
   const running = new Map<ServiceName, Running>();
-  const tsxLoader = require.resolve('tsx');
 
   function spawnService(name: ServiceName): Running {
     const handle = services[name];
@@ -183,17 +189,11 @@ export async function startMicroservices(options: StartMicroservicesOptions): Pr
     const env: NodeJS.ProcessEnv = { ...common };
     if (db) env.DB_NAME = prefix ? `${prefix}_${db}` : DATABASE_NAMES[db];
     const log = fs.openSync(handle.logFile, 'a');
-    const child = spawn(
-      process.execPath,
-      ['--import', tsxLoader, path.join('microservices', name, 'src', 'index.ts')],
-      {
-        cwd: ROOT,
-        env,
-        stdio: ['ignore', log, log],
-      },
-    );
+    const command = typeScriptCommand(path.join('microservices', name, 'src', 'index.ts'), env);
+    const child = spawn(process.execPath, command.args, { cwd: ROOT, env: command.env, stdio: ['ignore', log, log] });
     fs.closeSync(log);
     allChildren.add(child);
+    options.onSpawn?.(name, child);
     const exited = new Promise<void>((resolve) =>
       child.once('exit', () => {
         allChildren.delete(child);
@@ -210,6 +210,7 @@ export async function startMicroservices(options: StartMicroservicesOptions): Pr
     const deadline = Date.now() + (options.healthTimeoutMs ?? 60_000);
     let last = 'no answer';
     for (;;) {
+      options.signal?.throwIfAborted();
       if (entry.child.exitCode !== null || entry.child.signalCode !== null) {
         throw new LabSetupError(
           `${name} exited (${entry.child.exitCode ?? entry.child.signalCode}) before it was healthy; the end of ${handle.logFile}:\n${tail(handle.logFile)}`,
@@ -236,13 +237,13 @@ export async function startMicroservices(options: StartMicroservicesOptions): Pr
     if (!entry) return;
     running.delete(name);
     if (entry.child.exitCode === null && entry.child.signalCode === null) entry.child.kill(signal);
-    const timer = setTimeout(() => entry.child.kill('SIGKILL'), 10_000);
+    const timer = setTimeout(() => entry.child.kill('SIGKILL'), STOP_GRACE_MS);
     await entry.exited;
     clearTimeout(timer);
   }
 
   async function stop(): Promise<void> {
-    // The gateway first, so nothing new comes in; then the rest together.
+    // The gateway first, so nothing new comes in; then the rest together. Each gets STOP_GRACE_MS, then SIGKILL.
     await kill('api-gateway', 'SIGTERM');
     await Promise.all([...running.keys()].map((name) => kill(name, 'SIGTERM')));
   }
