@@ -1,4 +1,5 @@
-import { afterAll, beforeAll, describe } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { expectJsonRefusals } from './src/client';
 import { type ContractTarget, registerContractSuite } from './src/contract-suite';
 import { everyServiceExists, startTestMicroservices, type TestMicroservices } from './src/micro-stack';
 
@@ -23,4 +24,11 @@ describe.skipIf(!everyServiceExists)('the contract, against the microservices ga
       mailbox: micro.mail.mailbox,
     }),
   );
+
+  // The suite checks the gateway; the services behind it are servers too, and answer the same way.
+  test('when Node itself refuses a request to any service, then the contract error shape in JSON', async () => {
+    const started = Object.values(micro.stack.services).filter((service) => service.started);
+    expect(started.length).toBeGreaterThan(0);
+    for (const service of started) await expectJsonRefusals(service.url);
+  });
 });

@@ -1,4 +1,7 @@
 import crypto from 'node:crypto';
+import http from 'node:http';
+import net from 'node:net';
+import { expect } from 'vitest';
 
 export interface ApiResponse {
   status: number;
@@ -15,9 +18,16 @@ export interface RequestOptions {
   headers?: Record<string, string>;
 }
 
-/** A thin JSON client for one stack's public base URL: the only thing the contract suite knows about a stack. */
+/**
+ * A thin JSON client for one stack's public base URL: the only thing the contract suite knows about a stack.
+ * With localAddress (any 127.x.y.z on Linux) its requests come from that address, so a test can be a client of
+ * its own for the per-address login limit without locking out every other test on 127.0.0.1.
+ */
 export class ApiClient {
-  constructor(readonly baseUrl: string) {}
+  constructor(
+    readonly baseUrl: string,
+    readonly localAddress?: string,
+  ) {}
 
   async call(method: string, path: string, options: RequestOptions = {}): Promise<ApiResponse> {
     const headers: Record<string, string> = { ...options.headers };
@@ -30,7 +40,9 @@ export class ApiClient {
       body = JSON.stringify(options.body);
       headers['content-type'] = 'application/json';
     }
-    const response = await fetch(`${this.baseUrl}${path}`, { method, headers, body });
+    const response = this.localAddress
+      ? await requestFrom(this.localAddress, `${this.baseUrl}${path}`, { method, headers, body })
+      : await fetch(`${this.baseUrl}${path}`, { method, headers, body });
     const text = await response.text();
     let parsed: unknown = text;
     try {
@@ -62,6 +74,96 @@ export class ApiClient {
     if (response.status !== 201)
       throw new Error(`register answered ${response.status} ${JSON.stringify(response.body)}`);
     return { id: response.body.id, email, token: await this.login(email, 'contract-password') };
+  }
+}
+
+/** One request with node:http from a chosen local address (fetch cannot pick one), answered as a fetch Response. */
+function requestFrom(
+  localAddress: string,
+  url: string,
+  init: { method: string; headers: Record<string, string>; body?: string },
+): Promise<Response> {
+  return new Promise((resolve, reject) => {
+    const request = http.request(url, { method: init.method, headers: init.headers, localAddress }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('error', reject);
+      res.on('end', () => {
+        const headers = new Headers();
+        for (const [name, value] of Object.entries(res.headers)) {
+          if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
+        }
+        const status = res.statusCode ?? 0;
+        const bodyless = status === 204 || status === 304;
+        resolve(new Response(bodyless ? null : Buffer.concat(chunks), { status, headers }));
+      });
+    });
+    request.on('error', reject);
+    request.end(init.body);
+  });
+}
+
+export interface RawAnswer {
+  /** 0 when the server closed without a status line. */
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/**
+ * Sends bytes exactly as given on a fresh TCP connection (no HTTP client would send a malformed request line) and
+ * reads whatever comes back until the server closes the connection.
+ */
+export function rawRequest(baseUrl: string, bytes: string, timeoutMs = 15_000): Promise<RawAnswer> {
+  const { hostname, port } = new URL(baseUrl);
+  return new Promise((resolve, reject) => {
+    const socket = net.connect({ host: hostname, port: Number(port) });
+    const chunks: Buffer[] = [];
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new Error(`no close within ${timeoutMs} ms; got: ${Buffer.concat(chunks).toString('utf8')}`));
+    }, timeoutMs);
+    const finish = () => {
+      clearTimeout(timer);
+      const text = Buffer.concat(chunks).toString('utf8');
+      const [head, ...rest] = text.split('\r\n\r\n');
+      const [statusLine, ...headerLines] = head.split('\r\n');
+      const headers: Record<string, string> = {};
+      for (const line of headerLines) {
+        const colon = line.indexOf(':');
+        if (colon > 0) headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
+      }
+      resolve({
+        status: Number(/^HTTP\/1\.[01] (\d{3})/.exec(statusLine)?.[1] ?? 0),
+        headers,
+        body: rest.join('\r\n\r\n'),
+      });
+    };
+    socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+    socket.on('close', finish);
+    // A server that answers before it has read everything may reset the connection: what arrived still counts.
+    socket.on('error', () => {});
+    socket.write(bytes);
+  });
+}
+
+/** What Node's HTTP parser refuses before any route runs: each must still answer the contract's JSON error shape. */
+export const NODE_REFUSALS: [what: string, bytes: string, status: number][] = [
+  ['a malformed request line', 'THIS IS NOT HTTP\r\n\r\n', 400],
+  ['a malformed header', 'GET /health HTTP/1.1\r\nHost: lab\r\nNo colon here\r\n\r\n', 400],
+  ['a header of 100 KB', `GET /health HTTP/1.1\r\nHost: lab\r\nX-Big: ${'a'.repeat(100_000)}\r\n\r\n`, 431],
+];
+
+/** Sends every NODE_REFUSALS request to one server and expects its status with a JSON {"error": {code, message}}. */
+export async function expectJsonRefusals(baseUrl: string): Promise<void> {
+  for (const [what, bytes, status] of NODE_REFUSALS) {
+    const answer = await rawRequest(baseUrl, bytes);
+    const context = `${baseUrl}, ${what}: ${JSON.stringify(answer).slice(0, 300)}`;
+    expect(answer.status, context).toBe(status);
+    expect(answer.headers['content-type'], context).toMatch(/^application\/json/);
+    expect(JSON.parse(answer.body || 'null'), context).toEqual({
+      error: { code: expect.any(String), message: expect.any(String) },
+    });
   }
 }
 

@@ -1,5 +1,7 @@
+import type { Server } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { ErrorRequestHandler, NextFunction, Request, RequestHandler, Response } from 'express';
-import type { ZodType } from 'zod';
+import { type ZodType, z } from 'zod';
 
 /**
  * The one error type of the lab's HTTP code: a stable string code, a status, a message a person can read.
@@ -9,11 +11,20 @@ export class AppError extends Error {
   readonly status: number;
   readonly code: string;
   readonly details?: unknown;
-  constructor(options: { status: number; code: string; message: string; details?: unknown }) {
+  /** Response headers that belong to the error, such as Retry-After on a 429. */
+  readonly headers?: Record<string, string>;
+  constructor(options: {
+    status: number;
+    code: string;
+    message: string;
+    details?: unknown;
+    headers?: Record<string, string>;
+  }) {
     super(options.message);
     this.status = options.status;
     this.code = options.code;
     this.details = options.details;
+    this.headers = options.headers;
   }
 }
 
@@ -25,10 +36,65 @@ export const errors = {
   forbidden: (message = 'You are not allowed to do this') => new AppError({ status: 403, code: 'FORBIDDEN', message }),
   notFound: (what: string) => new AppError({ status: 404, code: 'NOT_FOUND', message: `${what} not found` }),
   conflict: (code: string, message: string, details?: unknown) => new AppError({ status: 409, code, message, details }),
+  /** 429 with Retry-After in whole seconds (at least 1), the way a client knows when to come back. */
+  rateLimited: (retryAfterS: number, message: string) =>
+    new AppError({
+      status: 429,
+      code: 'RATE_LIMITED',
+      message,
+      headers: { 'Retry-After': String(Math.max(1, Math.ceil(retryAfterS))) },
+    }),
 };
 
-/** Parses input with a zod schema; a failure becomes a 422 that lists each bad field. */
+/**
+ * An id in a path or a query: decimal digits only, 1..2147483647 (PostgreSQL's integer). Number() alone would take
+ * "0x10" as 16, "1e1" as 10, "+5", " 7" and "1.0" too, so one resource would answer under many names.
+ */
+export const idSchema = z
+  .union([z.int(), z.string().regex(/^[0-9]{1,10}$/, 'must be a whole number in decimal digits, like 42')])
+  .transform(Number)
+  .pipe(z.int().min(1, 'must be 1 or more').max(2147483647, 'must be at most 2147483647'));
+
+/** bcrypt reads only the first 72 bytes of a password: two passwords that share them would be the same password. */
+export const BCRYPT_MAX_PASSWORD_BYTES = 72;
+
+export const fitsBcrypt = (password: string): boolean =>
+  Buffer.byteLength(password, 'utf8') <= BCRYPT_MAX_PASSWORD_BYTES;
+
+/** A new password (registration, the seeded admin): 8 characters or more, at most 72 bytes in UTF-8. */
+export const newPasswordSchema = z
+  .string()
+  .min(8, 'at least 8 characters')
+  .refine(fitsBcrypt, `at most ${BCRYPT_MAX_PASSWORD_BYTES} bytes in UTF-8 (bcrypt ignores the rest)`);
+
+/**
+ * The path of the first string (value or key) in the input holding a NUL character, or null. PostgreSQL refuses NUL
+ * in text, so such a string would turn into a 500 at the first query instead of the 422 any bad input gets.
+ */
+function findNul(input: unknown): string | null {
+  const pending: [unknown, string[]][] = [[input, []]];
+  while (pending.length > 0) {
+    const [value, path] = pending.pop() as [unknown, string[]];
+    if (typeof value === 'string') {
+      if (value.includes('\u0000')) return path.join('.') || '(body)';
+    } else if (value !== null && typeof value === 'object') {
+      for (const [key, item] of Object.entries(value)) {
+        if (key.includes('\u0000')) return [...path, key].join('.');
+        pending.push([item, [...path, key]]);
+      }
+    }
+  }
+  return null;
+}
+
+/**
+ * Parses input with a zod schema; a failure becomes a 422 that lists each bad field. A NUL character in any string
+ * of the input is refused here, once for every schema of both stacks.
+ */
 export function parseInput<T>(schema: ZodType<T>, input: unknown): T {
+  const nulAt = findNul(input);
+  if (nulAt !== null)
+    throw errors.validation([{ field: nulAt, message: 'must not contain a NUL character (\\u0000)' }]);
   const result = schema.safeParse(input);
   if (!result.success) {
     throw errors.validation(
@@ -62,6 +128,7 @@ export const notFoundHandler: RequestHandler = (req, _res, next) => {
 export function errorHandler(log: (error: unknown, req: Request) => void): ErrorRequestHandler {
   return (error, req, res, _next) => {
     if (error instanceof AppError) {
+      if (error.headers) res.set(error.headers);
       res.status(error.status).json({ error: { code: error.code, message: error.message, details: error.details } });
       return;
     }
@@ -82,4 +149,52 @@ export function errorHandler(log: (error: unknown, req: Request) => void): Error
     if (res.headersSent) return;
     res.status(500).json({ error: { code: 'INTERNAL_ERROR', message: 'Something went wrong on our side' } });
   };
+}
+
+/** What Node's HTTP parser can refuse before any route runs, as the contract's status, code and message. */
+const CLIENT_ERRORS: Record<string, [status: number, reason: string, code: string, message: string]> = {
+  HPE_HEADER_OVERFLOW: [
+    431,
+    'Request Header Fields Too Large',
+    'HEADERS_TOO_LARGE',
+    'The request headers are too large',
+  ],
+  HPE_CHUNK_EXTENSIONS_OVERFLOW: [413, 'Payload Too Large', 'PAYLOAD_TOO_LARGE', 'The chunk extensions are too large'],
+  ERR_HTTP_REQUEST_TIMEOUT: [408, 'Request Timeout', 'REQUEST_TIMEOUT', 'The request did not arrive in time'],
+};
+const MALFORMED: [number, string, string, string] = [
+  400,
+  'Bad Request',
+  'MALFORMED_REQUEST',
+  'The request is not valid HTTP',
+];
+
+/**
+ * A malformed request line or header, or too many header bytes, never reaches Express: Node's HTTP server answers
+ * it itself, with an empty body. This answers those in the contract's JSON error shape instead, then closes.
+ * Call it where a server is created; it returns the server.
+ */
+export function answerClientErrorsAsJson<S extends Server>(server: S): S {
+  const answered = new WeakSet<Duplex>();
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
+    // The parser may report the same broken connection again while the rest of its bytes arrive.
+    if (answered.has(socket)) return;
+    answered.add(socket);
+    // Only when nothing of a response was sent on this connection: a second status line would corrupt it.
+    const inFlight = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+    if (error.code === 'ECONNRESET' || !socket.writable || inFlight?.headersSent) {
+      socket.destroy();
+      return;
+    }
+    const [status, reason, code, message] = CLIENT_ERRORS[error.code ?? ''] ?? MALFORMED;
+    const body = JSON.stringify({ error: { code, message } });
+    socket.end(
+      `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+    // Closing at once with unread bytes (the rest of a 100 KB header) would reset the connection before the client
+    // reads the answer; the client closes after it, and a client that does not is cut a moment later.
+    setTimeout(() => socket.destroy(), 2000).unref();
+  });
+  return server;
 }

@@ -7,6 +7,7 @@ export * from './testing';
 export * from './defaults';
 export * from './seed-catalog';
 export * from './http';
+export * from './login-limiter';
 export * from './logger';
 export * from './process';
 export * from './smtp';
