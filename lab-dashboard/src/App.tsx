@@ -1,4 +1,6 @@
 import { useState } from 'react';
+import { AdminLogin } from './components/AdminLogin';
+import { DeadLetters } from './components/DeadLetters';
 import { History } from './components/History';
 import { HealthBar } from './components/HealthBar';
 import { Instructor } from './components/Instructor';
@@ -45,6 +47,7 @@ export function App() {
           ))}
         </nav>
         <HealthBar />
+        <AdminLogin />
       </header>
       {tab === 'shops' && (
         <section className="intro" data-testid="intro">
@@ -70,7 +73,12 @@ export function App() {
           <Storefront stack="micro" />
         </div>
         {tab === 'runs' && <LoadRuns onRunsChanged={() => setHistoryVersion((v) => v + 1)} />}
-        {tab === 'internals' && <Internals />}
+        {tab === 'internals' && (
+          <>
+            <Internals />
+            <DeadLetters />
+          </>
+        )}
         {tab === 'history' && <History version={historyVersion} />}
         {tab === 'instructor' && <Instructor onBlackFriday={() => void blackFriday()} />}
       </main>

@@ -11,7 +11,9 @@ import {
 } from '@checkout-lab/kit';
 import type { TestDatabase, TestMail } from '@checkout-lab/kit';
 import { startMonolith } from '../../monolith/src/server';
+import amqp from 'amqplib';
 import { deleteBrokerObjects } from '../../microservices/shared/src/messaging/cleanup';
+import { HEADERS } from '../../microservices/shared/src/messaging/topology';
 import { SERVICE_NAMES } from '../../microservices/shared/src/stack';
 import { startTestStack, type TestStack } from '../../microservices/shared/src/testing';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
@@ -90,7 +92,7 @@ describe('the lab dashboard in a real browser', () => {
     await test?.stop();
     // The run's queues are durable: the stack's stop removes them; these names make sure, should listing fail.
     if (test) {
-      const known = queueNames(prefix).flatMap((q) => [q.name, ...q.retry_queues]);
+      const known = [...queueNames(prefix).flatMap((q) => [q.name, ...q.retry_queues]), `${prefix}.redrive-target`];
       await deleteBrokerObjects(test.amqpUrl, prefix, known).catch(() => {});
     }
     await monolith?.stop();
@@ -182,6 +184,77 @@ describe('the lab dashboard in a real browser', () => {
     await page.getByTestId('tab-shops').click();
     expect(await page.getByTestId('status-micro').textContent()).toBe('confirmed');
     expect(await page.getByTestId('confirmation-monolith').isVisible()).toBe(true);
+  });
+
+  it("when nobody has logged in, then a change is 401, another site's text/plain POST is 403, and nothing changes", async () => {
+    const put = await fetch(`${dashboard.url}/api/lab/config`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ payment_delay_ms: 9999 }),
+    });
+    expect(put.status).toBe(401);
+    // What a form on any web page can send: no preflight, a foreign Origin, a text/plain body.
+    const forged = await fetch(`${dashboard.url}/api/lab/reset`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain', origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' },
+      body: '{"target": "both"}',
+    });
+    expect(forged.status).toBe(403);
+    const knobs = await (await fetch(`${dashboard.url}/api/lab/config`)).json();
+    expect(knobs).toEqual({ monolith: KNOBS, micro: KNOBS });
+    // The two checkouts above are still there: the reset did not happen.
+    const admin = await fetch(`${monolith.url}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(DEFAULT_ADMIN),
+    });
+    const { access_token } = await admin.json();
+    const orders = await fetch(`${monolith.url}/api/lab/orders`, {
+      headers: { authorization: `Bearer ${access_token}` },
+    });
+    expect((await orders.json()).length).toBeGreaterThanOrEqual(1);
+    // The page says so too: its controls wait for the login.
+    await page.getByTestId('tab-instructor').click();
+    expect(await page.getByRole('button', { name: 'Reset both stacks' }).isDisabled()).toBe(true);
+  });
+
+  it('when the admin logs in through the page, then a dead letter shows and one click redrives it once', async () => {
+    await page.getByTestId('admin-password').fill(DEFAULT_ADMIN.password);
+    await page.getByTestId('admin-login').click();
+    await page.getByTestId('admin-session').waitFor({ timeout: 10_000 });
+    expect(await page.getByRole('button', { name: 'Reset both stacks' }).isDisabled()).toBe(false);
+
+    // A letter parked in email-service's DLQ as the adapter parks one, pointing at a queue of the test's own, so the
+    // redrive's effect is read there without a consumer taking it.
+    const target = `${prefix}.redrive-target`;
+    const connection = await amqp.connect(test.amqpUrl);
+    const channel = await connection.createConfirmChannel();
+    await channel.assertQueue(target, { durable: true, arguments: { 'x-queue-type': 'quorum' } });
+    const messageId = crypto.randomUUID();
+    channel.sendToQueue(`${prefix}.email-service.dlq`, Buffer.from(JSON.stringify({ id: messageId })), {
+      persistent: true,
+      messageId,
+      type: 'order.order.paid',
+      headers: {
+        [HEADERS.originalQueue]: target,
+        [HEADERS.error]: 'SMTP refused the connection',
+        [HEADERS.retryCount]: 3,
+        [HEADERS.deadLetteredAt]: new Date().toISOString(),
+      },
+    });
+    await channel.waitForConfirms();
+
+    await page.getByTestId('tab-internals').click();
+    const panel = page.getByTestId('dead-letters');
+    await expect.poll(() => panel.textContent(), { timeout: 15_000 }).toContain('SMTP refused the connection');
+    await page.getByTestId(`redrive-email-service:${messageId}`).click();
+    await expect.poll(() => panel.textContent(), { timeout: 15_000 }).toContain('Redriven: 1');
+    await expect.poll(() => panel.textContent(), { timeout: 15_000 }).toContain('No dead letters');
+    expect((await channel.checkQueue(target)).messageCount).toBe(1);
+    expect((await channel.checkQueue(`${prefix}.email-service.dlq`)).messageCount).toBe(0);
+    await connection.close();
+    fs.mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard-dead-letters.png'), fullPage: true });
   });
 
   it('when a small Black Friday run goes, then the progress moves and the charts appear', async () => {

@@ -1,7 +1,9 @@
 import { useEffect, useState } from 'react';
 import { labApi } from '../lib/api';
 import { STACK_LABELS } from '../lib/format';
+import { useLabSession } from '../lib/session';
 import type { StackId } from '../lib/types';
+import { LoginHint } from './AdminLogin';
 
 interface Knobs {
   payment_delay_ms: number;
@@ -20,6 +22,8 @@ export function Instructor({ onBlackFriday }: { onBlackFriday: () => void }) {
   const [knobs, setKnobs] = useState<Knobs>({ payment_delay_ms: 1000, email_delay_ms: 2000, payment_failure_rate: 0 });
   const [message, setMessage] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const session = useLabSession();
+  const locked = busy || !session.logged_in;
 
   const load = async () => {
     const result = await labApi.get<PerStack<Knobs>>('/lab/config');
@@ -69,6 +73,7 @@ export function Instructor({ onBlackFriday }: { onBlackFriday: () => void }) {
 
   return (
     <div className="instructor">
+      {!session.logged_in && <LoginHint what="run the demo, change the knobs or reset the shops" />}
       <div className="card">
         <h3>Black Friday demo</h3>
         <p>
@@ -76,7 +81,7 @@ export function Instructor({ onBlackFriday }: { onBlackFriday: () => void }) {
           500 ms payment and 500 ms email delays. The progress shows under Load runs; open Internals meanwhile to watch
           the monolith's lock waits pile up and the queues drain, then compare the staircase with the flat line.
         </p>
-        <button type="button" onClick={onBlackFriday} data-testid="black-friday-demo">
+        <button type="button" disabled={locked} onClick={onBlackFriday} data-testid="black-friday-demo">
           Run the Black Friday demo
         </button>
       </div>
@@ -120,7 +125,7 @@ export function Instructor({ onBlackFriday }: { onBlackFriday: () => void }) {
           {field('email_delay_ms', 'Email delay (ms)', 100, 30000)}
           {field('payment_failure_rate', 'Failure rate (0–1)', 0.05, 1)}
         </div>
-        <button type="button" disabled={busy} onClick={() => void apply()}>
+        <button type="button" disabled={locked} onClick={() => void apply()}>
           Apply to both stacks
         </button>
       </div>
@@ -130,7 +135,7 @@ export function Instructor({ onBlackFriday }: { onBlackFriday: () => void }) {
           Clears orders, carts, payments, notifications and this lab's emails on both stacks, and restores the seed
           catalogue.
         </p>
-        <button type="button" className="danger" disabled={busy} onClick={() => void reset()}>
+        <button type="button" className="danger" disabled={locked} onClick={() => void reset()}>
           Reset both stacks
         </button>
       </div>

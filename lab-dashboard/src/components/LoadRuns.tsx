@@ -2,7 +2,9 @@ import { useEffect, useState } from 'react';
 import { labApi } from '../lib/api';
 import { formatPercent } from '../lib/format';
 import { BLACK_FRIDAY_DEMO } from '../lib/presets';
+import { useLabSession } from '../lib/session';
 import { DEFAULT_RUN_SETTINGS, type RunProgress, type RunRecord, type RunSettings, SCENARIOS } from '../lib/types';
+import { LoginHint } from './AdminLogin';
 import { Internals } from './Internals';
 import { RunCharts } from './RunCharts';
 import { RunSummary } from './RunSummary';
@@ -33,6 +35,7 @@ export function LoadRuns({ onRunsChanged }: { onRunsChanged?: () => void }) {
   const [run, setRun] = useState<RunRecord | null>(null);
   const progress = useRunProgress();
   const running = progress?.status === 'running';
+  const session = useLabSession();
 
   // When a run ends, fetch it whole (orders included) to draw its charts.
   // biome-ignore lint/correctness/useExhaustiveDependencies: reacts to the run's end only
@@ -120,14 +123,20 @@ export function LoadRuns({ onRunsChanged }: { onRunsChanged?: () => void }) {
         {num('email_delay_ms', 'Email delay (ms)', 0, 30000, 50)}
         {num('payment_failure_rate', 'Failure rate (0–1)', 0, 1, 0.05)}
         <div className="row run-buttons">
-          <button type="submit" disabled={running} data-testid="run-start">
+          <button type="submit" disabled={running || !session.logged_in} data-testid="run-start">
             Start run
           </button>
-          <button type="button" className="secondary" disabled={running} onClick={() => void start(BLACK_FRIDAY_DEMO)}>
+          <button
+            type="button"
+            className="secondary"
+            disabled={running || !session.logged_in}
+            onClick={() => void start(BLACK_FRIDAY_DEMO)}
+          >
             Black Friday demo
           </button>
         </div>
       </form>
+      {!session.logged_in && <LoginHint what="start or cancel a run" />}
       <p className="muted small-text">{SCENARIOS.find((s) => s.id === settings.scenario)?.hint}</p>
       {error && (
         <p className="error" role="alert">

@@ -78,10 +78,28 @@ export function stackApi(stack: StackId, token: string | null) {
   };
 }
 
-/** The lab API itself. */
+const listeners401 = new Set<() => void>();
+
+/** Told when a change is refused for want of a login (lib/session.ts listens, to show the login again). */
+export function onLoginNeeded(listener: () => void): void {
+  listeners401.add(listener);
+}
+
+/**
+ * A change to the lab: always JSON, even without a body (the lab API refuses anything else, so that no other site's
+ * form can make one), with the session cookie the browser sends to this origin only.
+ */
+async function change<T>(method: string, path: string, body?: unknown): Promise<ApiResult<T>> {
+  const init = jsonInit(method, body, null, { 'content-type': 'application/json' });
+  const result = await call<T>(`/api${path}`, init);
+  if (result.status === 401 && path !== '/session') for (const listener of listeners401) listener();
+  return result;
+}
+
+/** The lab API itself. Reading is open; a change needs the lab admin's login (lib/session.ts). */
 export const labApi = {
   get: <T>(path: string) => call<T>(`/api${path}`),
-  post: <T>(path: string, body?: unknown) => call<T>(`/api${path}`, jsonInit('POST', body)),
-  put: <T>(path: string, body: unknown) => call<T>(`/api${path}`, jsonInit('PUT', body)),
-  del: <T>(path: string) => call<T>(`/api${path}`, jsonInit('DELETE')),
+  post: <T>(path: string, body?: unknown) => change<T>('POST', path, body),
+  put: <T>(path: string, body: unknown) => change<T>('PUT', path, body),
+  del: <T>(path: string) => change<T>('DELETE', path),
 };
