@@ -19,7 +19,11 @@ export const DEFAULT_PORTS = {
 
 export const DEFAULT_ADMIN = { email: 'admin@checkout.lab', password: 'labadmin123' } as const;
 
-/** Used only when JWT_SECRET is unset; refused when NODE_ENV=production. */
+/**
+ * Used only by a process started without JWT_SECRET (a test, a service run by hand); refused when NODE_ENV=production.
+ * Every copy of the lab publishes it, so `npm start` never signs with it: it makes a secret per lab, kept in
+ * LAB_DATA_DIR (scripts/lab-processes.ts).
+ */
 export const DEV_JWT_SECRET = 'checkout-lab-development-secret-change-me';
 /**
  * Used only when INTERNAL_SECRET is unset: signs the tokens between the microservices' gateway and services. A secret of
