@@ -15,3 +15,18 @@ export function hmacKey(secret: string): KeyObject {
   }
   return key;
 }
+
+/** The two shops of the lab: each issues its own access tokens. */
+export type TokenStack = 'monolith' | 'microservices';
+
+/**
+ * Who issued an access token and for whom: the same for sign and verify, so each stack issues and accepts only its own
+ * tokens. Both stacks sign with one JWT_SECRET by default and number their users from 1, so without these two claims
+ * user 2 of one shop would be accepted as user 2 of the other, a different person.
+ * Spread into jsonwebtoken's options: `jwt.sign(claims, key, { ...tokenScope('monolith'), ... })`, and the same in
+ * `jwt.verify`, which then refuses a token of the other stack (or one with no iss or aud).
+ */
+export function tokenScope(stack: TokenStack): { issuer: string; audience: string } {
+  const name = `checkout-lab/${stack}`;
+  return { issuer: name, audience: name };
+}

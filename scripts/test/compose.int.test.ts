@@ -185,6 +185,10 @@ describe('docker-compose.micro.yml', () => {
       expect(Number(env[portOf[folder]])).toBe(DEFAULT_PORTS[portOf[folder]]);
       expect(Number(service.build?.args?.PORT)).toBe(DEFAULT_PORTS[portOf[folder]]);
       for (const knob of KNOBS) expect(env, `${folder} ${knob}`).toHaveProperty(knob);
+      // Outside compose a service listens on loopback only; here its peers reach it over the compose network, and every
+      // one of them verifies the same internal secret.
+      expect(env.BIND_HOST, `${folder} listens beyond loopback in its container`).toBe('0.0.0.0');
+      expect(env, `${folder} INTERNAL_SECRET`).toHaveProperty('INTERNAL_SECRET');
       if (env.DATABASE_URL) {
         const host = new URL(String(env.DATABASE_URL)).hostname;
         expect(databases.has(host), `${folder} shares no database server`).toBe(false);

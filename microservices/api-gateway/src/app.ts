@@ -1,9 +1,11 @@
 import { AppError, errorHandler, errors, type Logger, notFoundHandler } from '@checkout-lab/kit';
+import { internalAuth } from '@checkout-lab/shared';
 import express, { type Express } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import type { GatewayConfig } from './config';
 import { deadLettersRepository } from './data-access/dead-letters.repository';
 import { ServiceClient, type ServiceUrls } from './data-access/service.client';
+import { userDirectory } from './data-access/user.directory';
 import { labUseCases } from './domain/lab.use-case';
 import { healthRoutes } from './entry-points/http/health.routes';
 import { correlationId, identity } from './entry-points/http/identity.middleware';
@@ -25,7 +27,10 @@ export function serviceUrls(config: GatewayConfig): ServiceUrls {
 /** The gateway: the only public door of the microservices. It never listens (server.ts does). */
 export function createApp({ config, log }: { config: GatewayConfig; log: Logger }): Express {
   const urls = serviceUrls(config);
-  const services = new ServiceClient(urls, config.LAB_TIMEOUT_MS);
+  // The gateway signs an internal token for every call it makes or proxies: the services believe nothing else.
+  const auth = internalAuth('api-gateway', config.INTERNAL_SECRET);
+  const services = new ServiceClient(urls, config.LAB_TIMEOUT_MS, auth);
+  const users = userDirectory({ baseUrl: config.USER_SERVICE_URL, timeoutMs: config.USER_LOOKUP_TIMEOUT_MS, auth });
   const app = express();
   app.disable('x-powered-by');
   // The benchmarks and the launcher run on loopback; behind a real proxy set "trust proxy" to its address instead.
@@ -54,7 +59,7 @@ export function createApp({ config, log }: { config: GatewayConfig; log: Logger 
   });
   app.post(['/api/auth/login', '/api/auth/register'], authLimiter);
 
-  app.use('/api', identity(config.JWT_SECRET));
+  app.use('/api', identity({ secret: config.JWT_SECRET, users, auth }));
   const deadLetters = deadLettersRepository({ amqpUrl: config.AMQP_URL, rabbitPrefix: config.RABBIT_PREFIX });
   app.use(labRoutes(labUseCases(services, deadLetters)));
   app.use(proxyRoutes(urls, config.PROXY_TIMEOUT_MS, log));

@@ -1,4 +1,4 @@
-import { DEV_JWT_SECRET } from '@checkout-lab/kit';
+import { DEV_INTERNAL_SECRET, DEV_JWT_SECRET } from '@checkout-lab/kit';
 import { env, loadConfig as load } from '@checkout-lab/shared';
 import { z } from 'zod';
 
@@ -8,6 +8,10 @@ const schema = z
     NODE_ENV: z.string().default('development'),
     /** The lab's only public door for the microservices (0: any free port). */
     GATEWAY_PORT: env.port('GATEWAY_PORT'),
+    /** The address it listens on: loopback unless told (0.0.0.0 to serve other machines, and in docker-compose). */
+    BIND_HOST: env.bindHost(),
+    /** Signs the internal token of every call to a service; the same secret in every service; refused by default in production. */
+    INTERNAL_SECRET: env.internalSecret(),
     /** HS256 secret: the gateway verifies every token once, with the secret user-service signs with. */
     JWT_SECRET: env.jwtSecret(),
     /** Where each service answers. */
@@ -26,6 +30,8 @@ const schema = z
     /** How long /health and the lab fan-outs wait for each service. */
     HEALTH_TIMEOUT_MS: z.coerce.number().int().min(50).max(60000).default(2000),
     LAB_TIMEOUT_MS: z.coerce.number().int().min(100).max(300000).default(30000),
+    /** How long the user lookup behind every authenticated request (user-service) may take before a 503. */
+    USER_LOOKUP_TIMEOUT_MS: z.coerce.number().int().min(50).max(60000).default(2000),
     /**
      * Login and register requests allowed per client IP per minute. The default is high on purpose: the benchmarks
      * and the tests register hundreds of buyers from one address. Lower it (e.g. 20) to show the limiter.
@@ -36,6 +42,10 @@ const schema = z
   .refine((value) => !(value.NODE_ENV === 'production' && value.JWT_SECRET === DEV_JWT_SECRET), {
     message: 'JWT_SECRET must be set to a secret of your own when NODE_ENV=production',
     path: ['JWT_SECRET'],
+  })
+  .refine((value) => !(value.NODE_ENV === 'production' && value.INTERNAL_SECRET === DEV_INTERNAL_SECRET), {
+    message: 'INTERNAL_SECRET must be set to a secret of your own when NODE_ENV=production',
+    path: ['INTERNAL_SECRET'],
   });
 
 export type GatewayConfig = z.infer<typeof schema>;

@@ -13,7 +13,7 @@ export interface RunningGateway {
 /** Listens on GATEWAY_PORT (0: a free port). The gateway keeps no state, so it needs no database. */
 export async function startGateway(config: GatewayConfig): Promise<RunningGateway> {
   const log = createLogger('api-gateway', config.LOG_LEVEL);
-  const server = await listen(createApp({ config, log }), config.GATEWAY_PORT);
+  const server = await listen(createApp({ config, log }), config.GATEWAY_PORT, config.BIND_HOST);
   // Keep-alive longer than a typical client's, so a benchmark's pooled connection is not cut under it.
   server.keepAliveTimeout = 65_000;
   const port = (server.address() as AddressInfo).port;

@@ -10,13 +10,16 @@ export interface AppDeps {
   cart: CartUseCases;
   log: Logger;
   messaging: Messaging | null;
+  /** INTERNAL_SECRET: the gateway's and the other services' calls prove themselves with it. */
+  internalSecret: string;
 }
 
 /** cart-service's Express app; it never listens. */
-export function createApp({ pool, cart, log, messaging }: AppDeps): Express {
+export function createApp({ pool, cart, log, messaging, internalSecret }: AppDeps): Express {
   const app = createServiceApp({
     service: 'cart-service',
     log,
+    internalSecret,
     health: async () => {
       const database = await databaseIsUp(pool);
       const broker = messaging?.connected ?? false;

@@ -22,6 +22,10 @@ const schema = z.object({
   CART_HOLD_TIMEOUT_MS: z.coerce.number().int().min(1000).max(3600000).default(30000),
   /** How often the sweep looks for such holds. */
   CART_HOLD_SWEEP_MS: z.coerce.number().int().min(100).max(3600000).default(10000),
+  /** The address it listens on: loopback unless told (0.0.0.0 in docker-compose). */
+  BIND_HOST: env.bindHost(),
+  /** Verifies the internal token on every call and signs its own calls; the same secret as the gateway's. */
+  INTERNAL_SECRET: env.internalSecret(),
   LOG_LEVEL: env.logLevel(),
 });
 

@@ -1,5 +1,5 @@
 import type { AddressInfo } from 'node:net';
-import { closeServer, listen, openService, serviceMessaging } from '@checkout-lab/shared';
+import { closeServer, internalAuth, listen, openService, serviceMessaging } from '@checkout-lab/shared';
 import { createApp } from './app';
 import type { CartConfig } from './config';
 import { migrations } from './data-access/migrations';
@@ -20,10 +20,11 @@ export interface RunningService {
  */
 export async function startCartService(config: CartConfig): Promise<RunningService> {
   const { log, pool } = await openService('cart-service', config, migrations);
+  const auth = internalAuth('cart-service', config.INTERNAL_SECRET);
   const cart = cartUseCases(
     pool,
-    new ProductClient(config.PRODUCT_SERVICE_URL, config.PRODUCT_TIMEOUT_MS),
-    new OrderClient(config.ORDER_SERVICE_URL, config.PRODUCT_TIMEOUT_MS),
+    new ProductClient(config.PRODUCT_SERVICE_URL, config.PRODUCT_TIMEOUT_MS, auth),
+    new OrderClient(config.ORDER_SERVICE_URL, config.PRODUCT_TIMEOUT_MS, auth),
   );
 
   const messaging = serviceMessaging('cart-service', config, pool, log);
@@ -40,7 +41,11 @@ export async function startCartService(config: CartConfig): Promise<RunningServi
   }, config.CART_HOLD_SWEEP_MS);
   sweeper.unref();
 
-  const server = await listen(createApp({ pool, cart, log, messaging }), config.CART_PORT);
+  const server = await listen(
+    createApp({ pool, cart, log, messaging, internalSecret: config.INTERNAL_SECRET }),
+    config.CART_PORT,
+    config.BIND_HOST,
+  );
   const port = (server.address() as AddressInfo).port;
   log.info({ port, database: config.DB_NAME, products: config.PRODUCT_SERVICE_URL }, 'cart-service listening');
   return {

@@ -3,6 +3,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
   createTestDatabase,
+  DEV_INTERNAL_SECRET,
   freePort,
   type TestDatabase,
   testAmqpUrl,
@@ -13,6 +14,7 @@ import {
   DEFAULT_RETRY_DELAYS_MS,
   connectDatabase,
   deleteBrokerObjects,
+  internalAuth,
   makeEvent,
   names,
   outbox,
@@ -22,6 +24,7 @@ import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startProductService } from '../../product-service/src/server';
 import { loadConfig as productConfig } from '../../product-service/src/config';
+import { internalHeaders } from '../../shared/src/testing';
 import { loadConfig } from '../src/config';
 import { OrderClient } from '../src/data-access/order.client';
 import { ProductClient } from '../src/data-access/product.client';
@@ -31,7 +34,8 @@ import { type RunningService, startCartService } from '../src/server';
 // biome-ignore lint/suspicious/noExplicitAny: the tests read arbitrary JSON answers
 const jsonOf = (response: Response): Promise<any> => response.json();
 
-const buyer = (id: number) => ({ 'x-user-id': String(id), 'x-user-email': `b${id}@test.lab`, 'x-user-admin': 'false' });
+/** A call for buyer id, as order-service or the gateway makes it: an internal token naming the buyer. */
+const buyer = (id: number) => internalHeaders({ userId: id, email: `b${id}@test.lab` });
 
 let amqpUrl: string;
 let prefix: string;
@@ -86,7 +90,8 @@ afterAll(async () => {
 const call = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) =>
   fetch(`${carts.url}${path}`, {
     method,
-    headers: { 'content-type': 'application/json', ...headers },
+    // A peer's call by default (its internal token names no buyer); buyer(id) names one.
+    headers: { 'content-type': 'application/json', ...internalHeaders(), ...headers },
     body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
   });
 
@@ -152,6 +157,9 @@ describe('the cart', () => {
 
   test('when no user is forwarded, then 401; when the body is not JSON, then 400', async () => {
     expect((await call('GET', '/api/cart')).status).toBe(401);
+    const bare = { 'x-user-id': '7', 'x-user-email': 'b7@test.lab' };
+    expect((await fetch(`${carts.url}/api/cart`, { headers: bare })).status).toBe(401);
+    expect((await fetch(`${carts.url}/internal/carts/7`, { headers: bare })).status).toBe(401);
     const malformed = await call('POST', '/api/cart/items', '{"product_id": 1,', buyer(7));
     expect(malformed.status).toBe(400);
     expect((await jsonOf(malformed)).error.code).toBe('MALFORMED_JSON');
@@ -271,8 +279,8 @@ describe('checkout takes the cart', () => {
       const port = (orderService.address() as AddressInfo).port;
       const cart = cartUseCases(
         cartPool,
-        new ProductClient(products.url, 1000),
-        new OrderClient(`http://127.0.0.1:${port}`, 1000),
+        new ProductClient(products.url, 1000, internalAuth('cart-service', DEV_INTERNAL_SECRET)),
+        new OrderClient(`http://127.0.0.1:${port}`, 1000, internalAuth('cart-service', DEV_INTERNAL_SECRET)),
       );
       expect(await cart.sweepHolds(60_000)).toEqual({ settled: 0, released: 0, unknown: 0 });
       await cartPool.query(`UPDATE cart_holds SET created_at = now() - interval '2 minutes' WHERE id = ANY($1)`, [

@@ -11,10 +11,12 @@ export function createApp(deps: {
   log: Logger;
   knobs: EmailKnobs;
   mailUiUrl: string;
+  internalSecret: string;
 }): Express {
   const app = createServiceApp({
     service: 'email-service',
     log: deps.log,
+    internalSecret: deps.internalSecret,
     health: async () => {
       const database = await databaseIsUp(deps.pool);
       const broker = deps.messaging.connected;

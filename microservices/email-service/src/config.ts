@@ -21,6 +21,10 @@ export const configSchema = z.object({
   /** How long one SMTP send may take before it counts as failed (and is retried). */
   SMTP_TIMEOUT_MS: env.ms(10_000),
   OUTBOX_POLL_MS: env.ms(200),
+  /** The address it listens on: loopback unless told (0.0.0.0 in docker-compose). */
+  BIND_HOST: env.bindHost(),
+  /** Verifies the internal token on every call and signs its own calls; the same secret as the gateway's. */
+  INTERNAL_SECRET: env.internalSecret(),
   LOG_LEVEL: env.logLevel(),
 });
 

@@ -23,8 +23,15 @@ async function main(): Promise<Stoppable> {
   registerOrderPaidConsumer(messaging, sendConfirmationUseCase({ pool, mailer, knobs, log }));
   await messaging.start();
 
-  const app = createApp({ pool, messaging, log, knobs, mailUiUrl: config.MAIL_UI_URL });
-  const server = await listen(app, config.EMAIL_PORT);
+  const app = createApp({
+    pool,
+    messaging,
+    log,
+    knobs,
+    mailUiUrl: config.MAIL_UI_URL,
+    internalSecret: config.INTERNAL_SECRET,
+  });
+  const server = await listen(app, config.EMAIL_PORT, config.BIND_HOST);
   log.info({ port: config.EMAIL_PORT, db: config.DB_NAME }, 'email-service listening');
 
   return {

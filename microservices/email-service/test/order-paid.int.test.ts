@@ -2,7 +2,7 @@ import { confirmationSubject, freePort, startTestMailCatcher, type TestMail } fr
 import { makeEvent, names, peekDeadLetters, queueDepth } from '@checkout-lab/shared';
 import amqp from 'amqplib';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startTestStack } from '../../shared/src/testing';
+import { internalHeaders, startTestStack, TEST_INTERNAL_SECRET } from '../../shared/src/testing';
 
 async function waitUntil(predicate: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -67,22 +67,30 @@ describe('email-service', () => {
     expect(mails[0].to[0].address).toBe('buyer501@example.com');
     expect(mails[0].from[0].address).toBe('shop@checkout.lab');
 
-    const headers = { 'x-user-id': '42', 'x-user-email': 'buyer501@example.com' };
+    // As the gateway calls for buyer 42 (internal token), or for no buyer (its lab calls).
+    const asBuyer = (userId: number) => internalHeaders({ userId }, { secret: TEST_INTERNAL_SECRET });
+    const gateway = () => internalHeaders(null, { secret: TEST_INTERNAL_SECRET });
     await waitUntil(async () => {
-      const list = (await (await fetch(`${email.url}/api/notifications`, { headers })).json()) as unknown[];
+      const list = (await (
+        await fetch(`${email.url}/api/notifications`, { headers: asBuyer(42) })
+      ).json()) as unknown[];
       return list.length === 1;
     });
-    const audit = (await (await fetch(`${email.url}/internal/lab/audit`)).json()) as { emails: unknown[] };
+    const audit = (await (await fetch(`${email.url}/internal/lab/audit`, { headers: gateway() })).json()) as {
+      emails: unknown[];
+    };
     expect(audit.emails).toEqual([{ order_id: 501, count: 1 }]);
     expect(await mail.mailbox.list()).toHaveLength(1);
 
     const anonymous = await fetch(`${email.url}/api/notifications`);
     expect(anonymous.status).toBe(401);
-    const someoneElse = await fetch(`${email.url}/api/notifications`, { headers: { 'x-user-id': '43' } });
+    const someoneElse = await fetch(`${email.url}/api/notifications`, { headers: asBuyer(43) });
     expect(await someoneElse.json()).toEqual([]);
+    const claimed = await fetch(`${email.url}/api/notifications`, { headers: { 'x-user-id': '42' } });
+    expect(claimed.status).toBe(401);
 
     // A reset clears the records and this stack's mail in the catcher.
-    const reset = await fetch(`${email.url}/internal/lab/reset`, { method: 'POST' });
+    const reset = await fetch(`${email.url}/internal/lab/reset`, { method: 'POST', headers: gateway() });
     expect(reset.status).toBe(200);
     expect(await mail.mailbox.list()).toHaveLength(0);
   });
@@ -97,7 +105,11 @@ describe('email-service', () => {
     expect(letter.event_id).toBe(event.id);
     expect(letter.queue).toBe(names(email.prefix).queue('email-service', 'order.order.paid'));
     expect(letter.error).toBeTruthy();
-    const audit = (await (await fetch(`${email.url}/internal/lab/audit`)).json()) as { emails: unknown[] };
+    const audit = (await (
+      await fetch(`${email.url}/internal/lab/audit`, {
+        headers: internalHeaders(null, { secret: TEST_INTERNAL_SECRET }),
+      })
+    ).json()) as { emails: unknown[] };
     expect(audit.emails).toEqual([]);
   });
 });

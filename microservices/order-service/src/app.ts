@@ -1,5 +1,12 @@
 import type { Logger } from '@checkout-lab/kit';
-import { createServiceApp, databaseIsUp, finishApp, type Messaging, type Pool } from '@checkout-lab/shared';
+import {
+  createServiceApp,
+  databaseIsUp,
+  finishApp,
+  internalAuth,
+  type Messaging,
+  type Pool,
+} from '@checkout-lab/shared';
 import type { Express } from 'express';
 import type { Config } from './config';
 import { cartClient } from './data-access/cart.client';
@@ -12,6 +19,7 @@ export function createApp(deps: { config: Config; pool: Pool; messaging: Messagi
   const app = createServiceApp({
     service: 'order-service',
     log: deps.log,
+    internalSecret: deps.config.INTERNAL_SECRET,
     health: async () => {
       const database = await databaseIsUp(deps.pool);
       const broker = deps.messaging.connected;
@@ -24,7 +32,11 @@ export function createApp(deps: { config: Config; pool: Pool; messaging: Messagi
   });
   const placeOrder = placeOrderUseCase({
     pool: deps.pool,
-    cart: cartClient({ baseUrl: deps.config.CART_SERVICE_URL, timeoutMs: deps.config.CART_TIMEOUT_MS }),
+    cart: cartClient({
+      baseUrl: deps.config.CART_SERVICE_URL,
+      timeoutMs: deps.config.CART_TIMEOUT_MS,
+      auth: internalAuth('order-service', deps.config.INTERNAL_SECRET),
+    }),
     log: deps.log,
     // Publish at once instead of at the next poll: the relay is in this process.
     onCommitted: () => deps.messaging.relay.kick(),

@@ -17,6 +17,10 @@ export const configSchema = z.object({
   CART_TIMEOUT_MS: env.ms(2000),
   /** How often the outbox relay looks for unsent events (it is also woken after each commit). */
   OUTBOX_POLL_MS: env.ms(200),
+  /** The address it listens on: loopback unless told (0.0.0.0 in docker-compose). */
+  BIND_HOST: env.bindHost(),
+  /** Verifies the internal token on every call and signs its own calls; the same secret as the gateway's. */
+  INTERNAL_SECRET: env.internalSecret(),
   LOG_LEVEL: env.logLevel(),
 });
 

@@ -15,7 +15,7 @@ async function main(): Promise<Stoppable> {
   await messaging.start();
 
   const app = createApp({ config, pool, messaging, log });
-  const server = await listen(app, config.ORDER_PORT);
+  const server = await listen(app, config.ORDER_PORT, config.BIND_HOST);
   log.info({ port: config.ORDER_PORT, db: config.DB_NAME }, 'order-service listening');
 
   return {

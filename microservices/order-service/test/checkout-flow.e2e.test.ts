@@ -1,5 +1,6 @@
 import { confirmationSubject } from '@checkout-lab/kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { internalHeaders } from '../../shared/src/testing';
 import {
   call,
   checkout,
@@ -94,6 +95,7 @@ describe('checkout through the gateway, on the event-driven stack', () => {
       lab.stack.services['order-service'].url,
       'GET',
       `/internal/orders/by-cart-hold/${cart_hold_id}`,
+      { headers: internalHeaders(null, { secret: lab.internalSecret, caller: 'cart-service' }) },
     );
     expect(byHold.body).toEqual({ order_id: order.id });
     await expect
@@ -206,6 +208,7 @@ describe('checkout through the gateway, on the event-driven stack', () => {
     const holdId = crypto.randomUUID();
     const taken = await call(lab.stack.services['cart-service'].url, 'POST', `/internal/carts/${userId}/checkout`, {
       body: { hold_id: holdId },
+      headers: internalHeaders({ userId }, { secret: lab.internalSecret, caller: 'order-service' }),
     });
     expect(taken.body.items).toHaveLength(1);
     expect((await call(lab.gateway, 'GET', '/api/cart', { token: buyer.token })).body.items).toEqual([]);

@@ -4,10 +4,17 @@ import type { Express } from 'express';
 import type { PaymentKnobs } from './domain/knobs';
 import { labRoutes } from './entry-points/http/lab.routes';
 
-export function createApp(deps: { pool: Pool; messaging: Messaging; log: Logger; knobs: PaymentKnobs }): Express {
+export function createApp(deps: {
+  pool: Pool;
+  messaging: Messaging;
+  log: Logger;
+  knobs: PaymentKnobs;
+  internalSecret: string;
+}): Express {
   const app = createServiceApp({
     service: 'payment-service',
     log: deps.log,
+    internalSecret: deps.internalSecret,
     health: async () => {
       const database = await databaseIsUp(deps.pool);
       const broker = deps.messaging.connected;

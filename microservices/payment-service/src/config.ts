@@ -16,6 +16,10 @@ export const configSchema = z.object({
   /** Share of payments declined, 0..1. */
   PAYMENT_FAILURE_RATE: env.rate(DEFAULT_KNOBS.payment_failure_rate),
   OUTBOX_POLL_MS: env.ms(200),
+  /** The address it listens on: loopback unless told (0.0.0.0 in docker-compose). */
+  BIND_HOST: env.bindHost(),
+  /** Verifies the internal token on every call and signs its own calls; the same secret as the gateway's. */
+  INTERNAL_SECRET: env.internalSecret(),
   LOG_LEVEL: env.logLevel(),
 });
 

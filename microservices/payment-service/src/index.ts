@@ -20,8 +20,8 @@ async function main(): Promise<Stoppable> {
   registerPaymentRequestedConsumer(messaging, processPaymentUseCase({ pool, knobs }));
   await messaging.start();
 
-  const app = createApp({ pool, messaging, log, knobs });
-  const server = await listen(app, config.PAYMENT_PORT);
+  const app = createApp({ pool, messaging, log, knobs, internalSecret: config.INTERNAL_SECRET });
+  const server = await listen(app, config.PAYMENT_PORT, config.BIND_HOST);
   log.info({ port: config.PAYMENT_PORT, db: config.DB_NAME }, 'payment-service listening');
 
   return {

@@ -3,7 +3,7 @@ import amqp from 'amqplib';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MicroStack } from '../../shared/src/stack';
-import { startTestStack, type TestStack } from '../../shared/src/testing';
+import { internalHeaders, startTestStack, type TestStack } from '../../shared/src/testing';
 
 async function waitUntil(predicate: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -24,6 +24,8 @@ describe('payment-service', () => {
   let channel: amqp.ConfirmChannel;
   const outcomes: LabEvent[] = [];
   let url: string;
+  /** The gateway's internal token: without it /internal/lab/* answers 401. */
+  const gatewayHeaders = () => internalHeaders(null, { secret: test.internalSecret });
 
   beforeAll(async () => {
     test = await startTestStack({
@@ -112,7 +114,7 @@ describe('payment-service', () => {
   it('when the failure rate is 1, then the payment is declined and payment.payment.declined is published', async () => {
     const put = await fetch(`${url}/internal/lab/config`, {
       method: 'PUT',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...gatewayHeaders() },
       body: JSON.stringify({ payment_failure_rate: 1 }),
     });
     expect(await put.json()).toEqual({ payment_delay_ms: 10, payment_failure_rate: 1 });
@@ -122,12 +124,25 @@ describe('payment-service', () => {
     expect(outcomes.find((o) => (o.payload as { order_id: number }).order_id === 1003)?.type).toBe(
       'payment.payment.declined',
     );
-    const audit = (await (await fetch(`${url}/internal/lab/audit`)).json()) as { payments: unknown[] };
+    const audit = (await (await fetch(`${url}/internal/lab/audit`, { headers: gatewayHeaders() })).json()) as {
+      payments: unknown[];
+    };
     expect(audit.payments).toContainEqual({ order_id: 1003, status: 'declined', count: 1 });
   });
 
+  it('when the lab config is changed without the internal token, then 401 and the knobs do not change', async () => {
+    const before = await (await fetch(`${url}/internal/lab/config`, { headers: gatewayHeaders() })).json();
+    const bare = await fetch(`${url}/internal/lab/config`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json', 'x-user-id': '1', 'x-user-admin': 'true' },
+      body: JSON.stringify({ payment_failure_rate: 1 }),
+    });
+    expect(bare.status).toBe(401);
+    expect(await (await fetch(`${url}/internal/lab/config`, { headers: gatewayHeaders() })).json()).toEqual(before);
+  });
+
   it('when the config is invalid, then 422 and the knobs do not change', async () => {
-    const before = await (await fetch(`${url}/internal/lab/config`)).json();
+    const before = await (await fetch(`${url}/internal/lab/config`, { headers: gatewayHeaders() })).json();
     for (const body of [
       { payment_failure_rate: 2 },
       { payment_delay_ms: -1 },
@@ -136,7 +151,7 @@ describe('payment-service', () => {
     ]) {
       const answer = await fetch(`${url}/internal/lab/config`, {
         method: 'PUT',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', ...gatewayHeaders() },
         body: JSON.stringify(body),
       });
       expect(answer.status).toBe(422);
@@ -144,10 +159,10 @@ describe('payment-service', () => {
     }
     const malformed = await fetch(`${url}/internal/lab/config`, {
       method: 'PUT',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...gatewayHeaders() },
       body: '{oops',
     });
     expect(malformed.status).toBe(400);
-    expect(await (await fetch(`${url}/internal/lab/config`)).json()).toEqual(before);
+    expect(await (await fetch(`${url}/internal/lab/config`, { headers: gatewayHeaders() })).json()).toEqual(before);
   });
 });

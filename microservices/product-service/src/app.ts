@@ -12,13 +12,16 @@ export interface AppDeps {
   log: Logger;
   /** Null when the app runs without a broker (its health then says so). */
   messaging: Messaging | null;
+  /** INTERNAL_SECRET: the gateway's and the other services' calls prove themselves with it. */
+  internalSecret: string;
 }
 
 /** product-service's Express app: entry points on top of use cases on top of repositories. It never listens. */
-export function createApp({ pool, log, messaging }: AppDeps): Express {
+export function createApp({ pool, log, messaging, internalSecret }: AppDeps): Express {
   const app = createServiceApp({
     service: 'product-service',
     log,
+    internalSecret,
     health: async () => {
       const database = await databaseIsUp(pool);
       const broker = messaging?.connected ?? false;

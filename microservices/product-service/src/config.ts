@@ -13,6 +13,10 @@ const schema = z.object({
   AMQP_URL: env.amqpUrl(),
   /** Prefix of exchange and queue names, so test runs never share a queue. */
   RABBIT_PREFIX: env.rabbitPrefix(),
+  /** The address it listens on: loopback unless told (0.0.0.0 in docker-compose). */
+  BIND_HOST: env.bindHost(),
+  /** Verifies the internal token on every call and signs its own calls; the same secret as the gateway's. */
+  INTERNAL_SECRET: env.internalSecret(),
   LOG_LEVEL: env.logLevel(),
 });
 

@@ -23,7 +23,11 @@ export async function startProductService(config: ProductConfig): Promise<Runnin
   consumeOrderCancelled(messaging);
   await messaging.start();
 
-  const server = await listen(createApp({ pool, log, messaging }), config.PRODUCT_PORT);
+  const server = await listen(
+    createApp({ pool, log, messaging, internalSecret: config.INTERNAL_SECRET }),
+    config.PRODUCT_PORT,
+    config.BIND_HOST,
+  );
   const port = (server.address() as AddressInfo).port;
   log.info({ port, database: config.DB_NAME }, 'product-service listening');
   return {

@@ -9,14 +9,16 @@ import {
 } from '@checkout-lab/kit';
 import { deleteBrokerObjects } from '@checkout-lab/shared';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { internalHeaders } from '../../shared/src/testing';
 import { loadConfig } from '../src/config';
 import { type RunningService, startProductService } from '../src/server';
 
 // biome-ignore lint/suspicious/noExplicitAny: the tests read arbitrary JSON answers
 const jsonOf = (response: Response): Promise<any> => response.json();
 
-const ADMIN = { 'x-user-id': '1', 'x-user-email': 'admin@test.lab', 'x-user-admin': 'true' };
-const BUYER = { 'x-user-id': '7', 'x-user-email': 'buyer@test.lab', 'x-user-admin': 'false' };
+// As the gateway calls for a user: an internal token naming them (bare x-user-* headers are an anonymous call).
+const ADMIN = internalHeaders({ userId: 1, email: 'admin@test.lab', isAdmin: true });
+const BUYER = internalHeaders({ userId: 7, email: 'buyer@test.lab' });
 
 let db: TestDatabase;
 let service: RunningService;
@@ -47,7 +49,7 @@ afterAll(async () => {
 const call = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) =>
   fetch(`${service.url}${path}`, {
     method,
-    headers: { 'content-type': 'application/json', ...headers },
+    headers: { 'content-type': 'application/json', ...internalHeaders(), ...headers },
     body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
   });
 
@@ -130,6 +132,13 @@ describe('admin catalogue changes', () => {
     const before = await jsonOf(await call('GET', '/api/products/2'));
     expect((await call('PATCH', '/api/products/2', { stock: 0 }, BUYER)).status).toBe(403);
     expect((await call('PATCH', '/api/products/2', { stock: 0 })).status).toBe(401);
+    const claimed = { 'x-user-id': '1', 'x-user-email': 'admin@test.lab', 'x-user-admin': 'true' };
+    const bare = await fetch(`${service.url}/api/products/2`, {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/json', ...claimed },
+      body: '{"stock":0}',
+    });
+    expect(bare.status).toBe(401);
     expect((await call('DELETE', '/api/products/2', undefined, BUYER)).status).toBe(403);
     expect((await call('POST', '/api/categories', { name: 'Nope' }, BUYER)).status).toBe(403);
     expect(await jsonOf(await call('GET', '/api/products/2'))).toEqual(before);

@@ -1,4 +1,11 @@
-import { DATABASE_NAMES, DEFAULT_AMQP_URL, DEFAULT_KNOBS, DEFAULT_PORTS, DEV_JWT_SECRET } from '@checkout-lab/kit';
+import {
+  DATABASE_NAMES,
+  DEFAULT_AMQP_URL,
+  DEFAULT_KNOBS,
+  DEFAULT_PORTS,
+  DEV_INTERNAL_SECRET,
+  DEV_JWT_SECRET,
+} from '@checkout-lab/kit';
 import { z } from 'zod';
 
 /**
@@ -24,6 +31,10 @@ export const env = {
   smtpPort: () => z.coerce.number().int().min(1).max(65535).default(DEFAULT_PORTS.SMTP_PORT),
   mailUiUrl: () => z.string().url().default(`http://127.0.0.1:${DEFAULT_PORTS.MAIL_UI_PORT}`),
   jwtSecret: () => z.string().min(1).default(DEV_JWT_SECRET),
+  /** The address to listen on: loopback unless told (BIND_HOST=0.0.0.0 in docker-compose, where peers are remote). */
+  bindHost: () => z.string().min(1).default('127.0.0.1'),
+  /** HS256 secret of the tokens between the gateway and the services; the same value in every one of them. */
+  internalSecret: () => z.string().min(1).default(DEV_INTERNAL_SECRET),
 };
 
 export const knobDefaults = DEFAULT_KNOBS;

@@ -1,4 +1,5 @@
 import http from 'node:http';
+import { INTERNAL_TOKEN_HEADER, type InternalAuth } from './http';
 
 /** A service's answer: its status and its JSON body (null when it sent none, or none that parses). */
 export interface JsonAnswer<T = unknown> {
@@ -22,8 +23,10 @@ export class CallFailed extends Error {
  * JSON over HTTP from one service to another, on kept-alive connections and with a timeout for the whole call.
  * Built on node:http rather than fetch: on the checkout path (order-service taking the cart, the cart asking the
  * catalogue) fetch cost about 0.3 ms more per call and three times the CPU (measured here with 2,000 sequential calls).
+ * With `auth`, a call that carries no internal token of its own (forwardHeaders(req) signs one for a buyer) gets one
+ * naming only this service: the services answer nothing on /internal/* without it.
  */
-export function jsonClient(baseUrl: string, options: { timeoutMs: number; maxSockets?: number }) {
+export function jsonClient(baseUrl: string, options: { timeoutMs: number; maxSockets?: number; auth?: InternalAuth }) {
   const agent = new http.Agent({ keepAlive: true, maxSockets: options.maxSockets ?? 256, maxFreeSockets: 64 });
 
   function request<T>(
@@ -34,6 +37,9 @@ export function jsonClient(baseUrl: string, options: { timeoutMs: number; maxSoc
     const timeoutMs = call.timeoutMs ?? options.timeoutMs;
     const payload = call.body === undefined ? undefined : JSON.stringify(call.body);
     const headers: Record<string, string | number> = { accept: 'application/json', ...call.headers };
+    if (options.auth && headers[INTERNAL_TOKEN_HEADER] === undefined) {
+      headers[INTERNAL_TOKEN_HEADER] = options.auth.sign();
+    }
     if (payload !== undefined) {
       headers['content-type'] = 'application/json';
       headers['content-length'] = Buffer.byteLength(payload);

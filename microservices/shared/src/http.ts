@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import { AppError, errorHandler, errors, type Logger, notFoundHandler } from '@checkout-lab/kit';
+import { AppError, errorHandler, errors, hmacKey, type Logger, notFoundHandler } from '@checkout-lab/kit';
 import express, {
   type Express as ExpressApp,
   type NextFunction,
@@ -7,8 +7,9 @@ import express, {
   type RequestHandler,
   type Response,
 } from 'express';
+import jwt from 'jsonwebtoken';
 
-/** Who the caller is, as the gateway forwards it after verifying the JWT. */
+/** Who the buyer is, as the gateway found it: a verified token, then the user's record in user-service. */
 export interface Identity {
   userId: number;
   email: string;
@@ -20,6 +21,10 @@ declare global {
     interface Request {
       requestId: string;
       identity?: Identity;
+      /** The service that signed this request's internal token (api-gateway, order-service...); unset without one. */
+      caller?: string;
+      /** This service's signer, so forwardHeaders(req) can sign the next hop. */
+      internalAuth?: InternalAuth;
     }
   }
 }
@@ -37,19 +42,91 @@ export const requestId: RequestHandler = (req, res, next) => {
   next();
 };
 
+export const INTERNAL_TOKEN_HEADER = 'x-internal-token';
+export const INTERNAL_AUDIENCE = 'internal';
+/** Long enough for a slow hop, short enough that a token copied out of a log is soon worthless. */
+const INTERNAL_TOKEN_LIFETIME_S = 60;
+
+/** What an internal token proves: which service signed it and, when it calls for a buyer, who that buyer is. */
+export interface InternalCall {
+  caller: string;
+  identity: Identity | null;
+}
+
+/** Signs and verifies the tokens the gateway and the services put on every call between them. */
+export interface InternalAuth {
+  service: string;
+  /** A fresh token naming this service and, when given, the buyer it calls for. */
+  sign(identity?: Identity | null): string;
+  /** The call a token proves, or null for a missing, forged, expired or malformed one. */
+  verify(token: string | undefined): InternalCall | null;
+  /** The header to send: { 'x-internal-token': sign(identity) }. */
+  headers(identity?: Identity | null): Record<string, string>;
+}
+
 /**
- * Reads the identity headers. Services trust them because only the gateway is reachable from outside
- * (LESSONS.md#the-gateway: it verifies the JWT once); a missing or malformed header means anonymous.
+ * LESSON: the gateway is not a wall (LESSONS.md#the-gateway-is-not-a-wall). A service's port can be reached without
+ * passing the gateway (another process on the host, a container on the same network, a misconfigured firewall), so
+ * a bare `x-user-id: 2` proves nothing. Every call between the gateway and the services carries a short-lived HS256
+ * JWT signed with INTERNAL_SECRET (a secret the public never holds), audience "internal", issued by the calling
+ * service, with the buyer it calls for; the receiving service believes only that.
  */
-export const readIdentity: RequestHandler = (req, _res, next) => {
-  const id = Number(req.header('x-user-id'));
-  if (Number.isInteger(id) && id > 0) {
-    req.identity = {
-      userId: id,
-      email: req.header('x-user-email') ?? '',
-      isAdmin: req.header('x-user-admin') === 'true',
-    };
-  }
+export function internalAuth(service: string, secret: string): InternalAuth {
+  const key = hmacKey(secret);
+  const sign = (identity?: Identity | null): string =>
+    jwt.sign(identity ? { sub: String(identity.userId), email: identity.email, is_admin: identity.isAdmin } : {}, key, {
+      algorithm: 'HS256',
+      expiresIn: INTERNAL_TOKEN_LIFETIME_S,
+      issuer: service,
+      audience: INTERNAL_AUDIENCE,
+    });
+  return {
+    service,
+    sign,
+    headers: (identity) => ({ [INTERNAL_TOKEN_HEADER]: sign(identity) }),
+    verify(token) {
+      if (!token) return null;
+      let claims: string | jwt.JwtPayload;
+      try {
+        claims = jwt.verify(token, key, { algorithms: ['HS256'], audience: INTERNAL_AUDIENCE });
+      } catch {
+        return null;
+      }
+      if (typeof claims === 'string' || typeof claims.iss !== 'string' || !claims.iss) return null;
+      if (claims.sub === undefined) return { caller: claims.iss, identity: null };
+      const userId = Number(claims.sub);
+      if (!Number.isInteger(userId) || userId < 1 || userId > 2147483647) return null;
+      return {
+        caller: claims.iss,
+        identity: {
+          userId,
+          email: typeof claims.email === 'string' ? claims.email : '',
+          isAdmin: claims.is_admin === true,
+        },
+      };
+    },
+  };
+}
+
+/**
+ * Who is calling, from the internal token alone. x-user-* headers are ignored: a request without a valid token is
+ * anonymous (a buyer's route then answers 401) and never reaches /internal/* (requireInternalCaller).
+ */
+export function readIdentity(auth: InternalAuth): RequestHandler {
+  return (req, _res, next) => {
+    req.internalAuth = auth;
+    const call = auth.verify(req.header(INTERNAL_TOKEN_HEADER));
+    if (call) {
+      req.caller = call.caller;
+      if (call.identity) req.identity = call.identity;
+    }
+    next();
+  };
+}
+
+/** /internal/*: only the gateway and the other services, proved by a valid internal token; anyone else gets 401. */
+export const requireInternalCaller: RequestHandler = (req, _res, next) => {
+  if (!req.caller) return next(errors.unauthorized('Internal endpoints need a valid internal token'));
   next();
 };
 
@@ -70,14 +147,13 @@ export function identityOf(req: Request): Identity {
   return req.identity;
 }
 
-/** The headers a service forwards when it calls another service for the same buyer. */
+/**
+ * The headers a service sends when it calls another service for the same buyer: the correlation id and an internal
+ * token it signs itself, naming the buyer (never bare x-user-* headers, which the next service would ignore).
+ */
 export function forwardHeaders(req: Request): Record<string, string> {
   const headers: Record<string, string> = { [REQUEST_ID_HEADER]: req.requestId };
-  if (req.identity) {
-    headers['x-user-id'] = String(req.identity.userId);
-    headers['x-user-email'] = req.identity.email;
-    headers['x-user-admin'] = String(req.identity.isAdmin);
-  }
+  if (req.internalAuth) Object.assign(headers, req.internalAuth.headers(req.identity));
   return headers;
 }
 
@@ -87,19 +163,22 @@ export interface HealthReport {
 }
 
 /**
- * The Express app every service starts from: JSON body, correlation id, identity, request log and /health.
+ * The Express app every service starts from: JSON body, correlation id, identity (from the internal token), request
+ * log, /health (open to anyone, for the orchestrator) and /internal/* closed to callers without an internal token.
  * Add routes, then call finishApp(app, log) so the 404 and the error handler come last.
  */
 export function createServiceApp(options: {
   service: string;
   log: Logger;
   health: () => Promise<HealthReport>;
+  /** INTERNAL_SECRET, shared by the gateway and every service. */
+  internalSecret: string;
 }): ExpressApp {
   const app = express();
   app.disable('x-powered-by');
   app.use(express.json({ limit: '100kb' }));
   app.use(requestId);
-  app.use(readIdentity);
+  app.use(readIdentity(internalAuth(options.service, options.internalSecret)));
   app.use((req: Request, res: Response, next: NextFunction) => {
     const started = process.hrtime.bigint();
     res.on('finish', () => {
@@ -121,6 +200,7 @@ export function createServiceApp(options: {
     const report = await options.health().catch(() => ({ status: 'degraded' as const }));
     res.status(report.status === 'ok' ? 200 : 503).json({ ...report, service: options.service });
   });
+  app.use('/internal', requireInternalCaller);
   return app;
 }
 

@@ -1,5 +1,6 @@
 import {
   DATABASE_NAMES,
+  DEV_INTERNAL_SECRET,
   dropDatabase,
   type Knobs,
   type TestMail,
@@ -8,12 +9,28 @@ import {
   testServerUrl,
   uniqueName,
 } from '@checkout-lab/kit';
+import { internalAuth } from './http';
 import { deleteBrokerObjects } from './messaging/index';
 import { type MicroStack, type ServiceName, startMicroservices } from './stack';
 
 /** The admin every test stack seeds, and the secret its tokens are signed with. */
 export const TEST_ADMIN = { email: 'test.admin@checkout.lab', password: 'test-admin-pw' } as const;
 export const TEST_JWT_SECRET = 'microservices-test-secret';
+/** The INTERNAL_SECRET of every test stack (a service started in-process from its defaults has DEV_INTERNAL_SECRET). */
+export const TEST_INTERNAL_SECRET = 'microservices-test-internal-secret';
+
+/**
+ * Headers for a test that calls a service directly, as the gateway or a peer would: the
+ * internal token naming the caller and, when given, the buyer. Bare x-user-* headers make an anonymous call.
+ * The secret defaults to the one a service started from its config defaults verifies with.
+ */
+export function internalHeaders(
+  who?: { userId: number; email?: string; isAdmin?: boolean } | null,
+  options: { secret?: string; caller?: string } = {},
+): Record<string, string> {
+  const auth = internalAuth(options.caller ?? 'api-gateway', options.secret ?? DEV_INTERNAL_SECRET);
+  return auth.headers(who ? { userId: who.userId, email: who.email ?? '', isAdmin: who.isAdmin ?? false } : null);
+}
 
 export interface TestStackOptions {
   /** Short label for the names of this run's databases and broker objects (`<label>_<pid>_<hex>`). */
@@ -34,6 +51,8 @@ export interface TestStack {
   mail: TestMail | null;
   admin: { email: string; password: string };
   jwtSecret: string;
+  /** The stack's INTERNAL_SECRET, for internalHeaders(who, { secret }) in a test that calls a service directly. */
+  internalSecret: string;
   amqpUrl: string;
   serverUrl: string;
   prefix: string;
@@ -71,6 +90,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
       knobs: { payment_delay_ms: 20, email_delay_ms: 20, payment_failure_rate: 0, ...options.knobs },
       env: {
         JWT_SECRET: TEST_JWT_SECRET,
+        INTERNAL_SECRET: TEST_INTERNAL_SECRET,
         LAB_ADMIN_EMAIL: TEST_ADMIN.email,
         LAB_ADMIN_PASSWORD: TEST_ADMIN.password,
         LOG_LEVEL: process.env.TEST_LOG ?? 'warn',
@@ -90,6 +110,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     mail,
     admin: { ...TEST_ADMIN },
     jwtSecret: TEST_JWT_SECRET,
+    internalSecret: options.env?.INTERNAL_SECRET ?? TEST_INTERNAL_SECRET,
     amqpUrl,
     serverUrl,
     prefix,

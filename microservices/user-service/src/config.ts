@@ -1,4 +1,5 @@
-import { DATABASE_NAMES, DEFAULT_ADMIN, DEFAULT_PORTS, DEV_JWT_SECRET } from '@checkout-lab/kit';
+import { DATABASE_NAMES, DEFAULT_ADMIN, DEFAULT_PORTS, DEV_INTERNAL_SECRET, DEV_JWT_SECRET } from '@checkout-lab/kit';
+import { env } from '@checkout-lab/shared';
 import { z } from 'zod';
 
 /**
@@ -10,6 +11,10 @@ const schema = z
     NODE_ENV: z.string().default('development'),
     /** The port user-service listens on (0: any free port). */
     USER_PORT: z.coerce.number().int().min(0).max(65535).default(DEFAULT_PORTS.USER_PORT),
+    /** The address it listens on: loopback unless told (0.0.0.0 in docker-compose). */
+    BIND_HOST: env.bindHost(),
+    /** Verifies the internal token on every call (the gateway's user lookup among them); the default is refused in production. */
+    INTERNAL_SECRET: env.internalSecret(),
     /** A PostgreSQL server; user-service creates and migrates DB_NAME on it. */
     DATABASE_URL: z.string().url().default('postgres://postgres@127.0.0.1:5432/postgres'),
     /** user-service's own database: nobody else reads it. */
@@ -18,7 +23,7 @@ const schema = z
       .regex(/^[a-z_][a-z0-9_]*$/)
       .default(DATABASE_NAMES.users),
     DB_POOL_SIZE: z.coerce.number().int().min(1).max(500).default(10),
-    /** HS256 secret shared with the gateway (which verifies) and the monolith; the default is refused in production. */
+    /** HS256 secret shared with the gateway (which verifies); the default is refused in production. */
     JWT_SECRET: z.string().min(1).default(DEV_JWT_SECRET),
     /** Lifetime of an access token, in seconds. */
     JWT_EXPIRES_IN_S: z.coerce.number().int().min(60).max(604800).default(3600),
@@ -32,6 +37,10 @@ const schema = z
   .refine((env) => !(env.NODE_ENV === 'production' && env.JWT_SECRET === DEV_JWT_SECRET), {
     message: 'JWT_SECRET must be set to a secret of your own when NODE_ENV=production',
     path: ['JWT_SECRET'],
+  })
+  .refine((env) => !(env.NODE_ENV === 'production' && env.INTERNAL_SECRET === DEV_INTERNAL_SECRET), {
+    message: 'INTERNAL_SECRET must be set to a secret of your own when NODE_ENV=production',
+    path: ['INTERNAL_SECRET'],
   });
 
 export type UserConfig = z.infer<typeof schema>;

@@ -22,8 +22,8 @@ export async function startUserService(config: UserConfig): Promise<RunningServi
   });
   await users.seedAdmin(config.LAB_ADMIN_EMAIL, config.LAB_ADMIN_PASSWORD);
 
-  const app = createApp({ pool, users, log });
-  const server = await listen(app, config.USER_PORT);
+  const app = createApp({ pool, users, log, internalSecret: config.INTERNAL_SECRET });
+  const server = await listen(app, config.USER_PORT, config.BIND_HOST);
   const port = (server.address() as AddressInfo).port;
   log.info({ port, database: config.DB_NAME }, 'user-service listening');
   return {

@@ -1,6 +1,7 @@
-import { createTestDatabase, type TestDatabase, testServerUrl } from '@checkout-lab/kit';
+import { createTestDatabase, type TestDatabase, testServerUrl, tokenScope } from '@checkout-lab/kit';
 import jwt from 'jsonwebtoken';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { internalHeaders } from '../../shared/src/testing';
 import { loadConfig } from '../src/config';
 import { type RunningService, startUserService } from '../src/server';
 
@@ -96,7 +97,12 @@ describe('login', () => {
     expect(response.status).toBe(200);
     const body = await jsonOf(response);
     expect(body).toEqual({ access_token: expect.any(String), token_type: 'bearer', expires_in: 3600 });
-    const claims = jwt.verify(body.access_token, SECRET, { algorithms: ['HS256'] }) as jwt.JwtPayload;
+    // Issued by and for the microservices: the monolith, verifying its own scope, refuses it.
+    const claims = jwt.verify(body.access_token, SECRET, {
+      algorithms: ['HS256'],
+      ...tokenScope('microservices'),
+    }) as jwt.JwtPayload;
+    expect(() => jwt.verify(body.access_token, SECRET, { algorithms: ['HS256'], ...tokenScope('monolith') })).toThrow();
     expect(claims.email).toBe('login@example.com');
     expect(claims.is_admin).toBe(false);
     expect(Number(claims.sub)).toBeGreaterThan(0);
@@ -122,13 +128,29 @@ describe('login', () => {
 });
 
 describe('me', () => {
-  test('when the gateway forwards a user id, then that user', async () => {
+  test('when the gateway names a user in its internal token, then that user; bare x-user-id is anonymous', async () => {
     const created = await jsonOf(
       await post('/api/auth/register', { email: 'me@example.com', password: 'secret-123', full_name: 'Me' }),
     );
-    const response = await fetch(`${service.url}/api/auth/me`, { headers: { 'x-user-id': String(created.id) } });
+    const response = await fetch(`${service.url}/api/auth/me`, { headers: internalHeaders({ userId: created.id }) });
     expect(response.status).toBe(200);
     expect(await jsonOf(response)).toEqual(created);
+    const bare = await fetch(`${service.url}/api/auth/me`, { headers: { 'x-user-id': String(created.id) } });
+    expect(bare.status).toBe(401);
+  });
+
+  test('when the gateway looks a user up by id, then the record; an unknown id 404; no internal token 401', async () => {
+    const created = await jsonOf(
+      await post('/api/auth/register', { email: 'lookup@example.com', password: 'secret-123', full_name: 'L' }),
+    );
+    const found = await fetch(`${service.url}/internal/users/${created.id}`, { headers: internalHeaders() });
+    expect(found.status).toBe(200);
+    expect(await jsonOf(found)).toEqual(created);
+    const missing = await fetch(`${service.url}/internal/users/987654`, { headers: internalHeaders() });
+    expect(missing.status).toBe(404);
+    expect((await jsonOf(missing)).error.code).toBe('USER_NOT_FOUND');
+    expect((await fetch(`${service.url}/internal/users/abc`, { headers: internalHeaders() })).status).toBe(422);
+    expect((await fetch(`${service.url}/internal/users/${created.id}`)).status).toBe(401);
   });
 
   test('when no identity is forwarded, then 401 in the contract shape', async () => {

@@ -1,5 +1,5 @@
 import { AppError } from '@checkout-lab/kit';
-import { type CallFailed, type JsonAnswer, type JsonClient, jsonClient } from '@checkout-lab/shared';
+import { type CallFailed, type InternalAuth, type JsonAnswer, type JsonClient, jsonClient } from '@checkout-lab/shared';
 
 /** The services behind the gateway, by the names the lab uses everywhere (stack.ts, /health, the logs). */
 export type ServiceName =
@@ -15,7 +15,7 @@ export type ServiceUrls = Record<ServiceName, string>;
 /**
  * The gateway's own calls to the services (health, lab fan-outs): JSON with a timeout, on the services' shared
  * jsonClient. A service that is down, slow or failing becomes a 503, 504 or 502 in the contract's error shape, naming
- * the service.
+ * the service. Every call carries the gateway's internal token: the services answer nothing on /internal/* without it.
  */
 export class ServiceClient {
   private readonly clients: Record<ServiceName, JsonClient>;
@@ -23,9 +23,10 @@ export class ServiceClient {
   constructor(
     readonly urls: ServiceUrls,
     private readonly timeoutMs: number,
+    auth: InternalAuth,
   ) {
     this.clients = Object.fromEntries(
-      Object.entries(urls).map(([name, url]) => [name, jsonClient(url, { timeoutMs, maxSockets: 16 })]),
+      Object.entries(urls).map(([name, url]) => [name, jsonClient(url, { timeoutMs, maxSockets: 16, auth })]),
     ) as Record<ServiceName, JsonClient>;
   }
 

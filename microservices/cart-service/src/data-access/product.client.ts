@@ -1,5 +1,5 @@
 import { AppError } from '@checkout-lab/kit';
-import { type CallFailed, type JsonAnswer, type JsonClient, jsonClient } from '@checkout-lab/shared';
+import { type CallFailed, type InternalAuth, type JsonAnswer, type JsonClient, jsonClient } from '@checkout-lab/shared';
 
 export interface RemoteProduct {
   id: number;
@@ -19,8 +19,9 @@ export class ProductClient {
   constructor(
     baseUrl: string,
     private readonly timeoutMs: number,
+    auth: InternalAuth,
   ) {
-    this.http = jsonClient(baseUrl, { timeoutMs });
+    this.http = jsonClient(baseUrl, { timeoutMs, auth });
   }
 
   /** The product, or null when product-service says it does not exist. */

@@ -1,5 +1,5 @@
 import { AppError } from '@checkout-lab/kit';
-import { type CallFailed, jsonClient } from '@checkout-lab/shared';
+import { type CallFailed, type InternalAuth, jsonClient } from '@checkout-lab/shared';
 
 export interface Cart {
   items: { product_id: number; name: string; price: string; quantity: number; line_total: string }[];
@@ -9,10 +9,11 @@ export interface Cart {
 /**
  * The one synchronous call of checkout: take the buyer's cart from cart-service (its lines move into a hold named by
  * order-service), with a timeout. A cart-service that is down or slow becomes a 503 the buyer can retry, never a hung
- * request. release() gives a hold back when no order could be written.
+ * request. release() gives a hold back when no order could be written. The headers are forwardHeaders(req): the
+ * internal token order-service signs for the buyer, without which cart-service's /internal/* answers 401.
  */
-export function cartClient(options: { baseUrl: string; timeoutMs: number }) {
-  const http = jsonClient(options.baseUrl, { timeoutMs: options.timeoutMs });
+export function cartClient(options: { baseUrl: string; timeoutMs: number; auth: InternalAuth }) {
+  const http = jsonClient(options.baseUrl, { timeoutMs: options.timeoutMs, auth: options.auth });
 
   function unavailable(message: string, status = 503): AppError {
     return new AppError({ status, code: 'CART_SERVICE_UNAVAILABLE', message });

@@ -1,6 +1,6 @@
 import bcrypt from 'bcryptjs';
 import jwt from 'jsonwebtoken';
-import { hmacKey } from '@checkout-lab/kit';
+import { hmacKey, tokenScope } from '@checkout-lab/kit';
 import { z } from 'zod';
 import type { User, UserRepository } from '../data-access/user.repository';
 import { userErrors } from './user.errors';
@@ -22,7 +22,11 @@ export interface TokenSettings {
   bcryptRounds: number;
 }
 
-/** The claims both the gateway and the monolith understand: sub (the user id, as a string), email, is_admin. */
+/**
+ * The claims of an access token: sub (the user id, as a string), email, is_admin, plus iss and aud
+ * "checkout-lab/microservices" (tokenScope), so the monolith refuses it and the gateway refuses the monolith's.
+ * is_admin is informative: the gateway takes admin rights from the user's record (GET /internal/users/:id).
+ */
 export interface AccessClaims {
   sub: string;
   email: string;
@@ -56,6 +60,7 @@ export class UserUseCases {
     const access_token = jwt.sign(claims, hmacKey(this.tokens.secret), {
       algorithm: 'HS256',
       expiresIn: this.tokens.expiresInS,
+      ...tokenScope('microservices'),
     });
     return { access_token, token_type: 'bearer' as const, expires_in: this.tokens.expiresInS };
   }
@@ -63,6 +68,13 @@ export class UserUseCases {
   async me(userId: number): Promise<User> {
     const user = await this.users.findById(userId);
     if (!user) throw userErrors.userGone();
+    return user;
+  }
+
+  /** The user behind a verified token, for the gateway: a deleted or invented id is a 404 it turns into a 401. */
+  async byId(userId: number): Promise<User> {
+    const user = await this.users.findById(userId);
+    if (!user) throw userErrors.notFound();
     return user;
   }
 

@@ -1,7 +1,9 @@
 import crypto from 'node:crypto';
-import { AppError, errors, hmacKey } from '@checkout-lab/kit';
+import { AppError, errors, hmacKey, tokenScope } from '@checkout-lab/kit';
+import { INTERNAL_TOKEN_HEADER, type InternalAuth } from '@checkout-lab/shared';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import jwt from 'jsonwebtoken';
+import type { UserDirectory } from '../../data-access/user.directory';
 
 export interface GatewayIdentity {
   userId: number;
@@ -9,7 +11,8 @@ export interface GatewayIdentity {
   isAdmin: boolean;
 }
 
-const IDENTITY_HEADERS = ['x-user-id', 'x-user-email', 'x-user-admin'] as const;
+/** Headers a client must never get through to a service: only the gateway's own internal token says who calls. */
+const CLIENT_HEADERS_DROPPED = ['x-user-id', 'x-user-email', 'x-user-admin', INTERNAL_TOKEN_HEADER] as const;
 
 /**
  * Every request: a correlation id (the client's x-request-id when it sent a sane one, else a new one) that goes to
@@ -23,12 +26,16 @@ export const correlationId: RequestHandler = (req, res, next) => {
   next();
 };
 
-/** Verifies a bearer token; the reason is what the 401 says. */
+/**
+ * Verifies a bearer token: signature, expiry, and that this stack issued it for itself (iss and aud
+ * "checkout-lab/microservices": a monolith token is refused). The reason is what the 401 says. Its email and is_admin
+ * are what the token claims; identity() replaces them with the user's record.
+ */
 export function verifyToken(header: string | undefined, secret: string): GatewayIdentity | { problem: string } {
   const match = /^Bearer (\S+)$/i.exec(header ?? '');
   if (!match) return { problem: 'Send Authorization: Bearer <token> (POST /api/auth/login gives one)' };
   try {
-    const claims = jwt.verify(match[1], hmacKey(secret), { algorithms: ['HS256'] });
+    const claims = jwt.verify(match[1], hmacKey(secret), { algorithms: ['HS256'], ...tokenScope('microservices') });
     if (typeof claims === 'string') return { problem: 'The token is not valid' };
     const userId = Number(claims.sub);
     if (!Number.isInteger(userId) || userId < 1 || userId > 2147483647) return { problem: 'The token is not valid' };
@@ -55,24 +62,41 @@ export function isPublic(method: string, path: string): boolean {
 }
 
 /**
- * LESSON: the gateway verifies the JWT once (LESSONS.md#the-gateway). Client-sent x-user-* headers are
- * dropped, whatever the route, so nobody can claim to be someone else; a verified token becomes x-user-id,
- * x-user-email and x-user-admin for the services behind, which never see or check a token. A public route with a
- * bad token is served anonymously; any other route answers 401 here and never reaches a service.
+ * LESSON: the gateway verifies the JWT once (LESSONS.md#the-gateway), then asks user-service who is behind it, and
+ * proves to the services that the call comes through here (LESSONS.md#the-gateway-is-not-a-wall).
+ * A valid token is not enough: its user may have been deleted since, and its is_admin is only a claim. So the gateway
+ * reads the user's record (GET /internal/users/:id) on every request: a deleted or invented user is 401, admin rights
+ * are the record's. The services get an internal token signed with INTERNAL_SECRET naming that user, never bare
+ * x-user-* headers (a client's are dropped, and the services would ignore them anyway). A public route is served
+ * anonymously, whatever token it carries; any other route without a valid token and a real user answers 401 here and
+ * never reaches a service.
  */
-export function identity(secret: string): RequestHandler {
+export function identity(options: { secret: string; users: UserDirectory; auth: InternalAuth }): RequestHandler {
   return (req: Request, res: Response, next: NextFunction) => {
-    for (const header of IDENTITY_HEADERS) delete req.headers[header];
-    const result = req.headers.authorization ? verifyToken(req.headers.authorization, secret) : null;
-    if (result && 'userId' in result) {
-      req.headers['x-user-id'] = String(result.userId);
-      req.headers['x-user-email'] = result.email;
-      req.headers['x-user-admin'] = String(result.isAdmin);
-      res.locals.identity = result;
-      return next();
+    for (const header of CLIENT_HEADERS_DROPPED) delete req.headers[header];
+    const anonymous = () => {
+      req.headers[INTERNAL_TOKEN_HEADER] = options.auth.sign();
+      next();
+    };
+    // PERF: the public routes (sign up, sign in, the catalogue) use no identity, so they are served anonymously
+    // without verifying the token or asking user-service: a browsing buyer costs no extra hop.
+    if (isPublic(req.method, req.baseUrl + req.path)) return anonymous();
+    const result = req.headers.authorization ? verifyToken(req.headers.authorization, options.secret) : null;
+    if (!result || !('userId' in result)) {
+      return next(
+        errors.unauthorized(result?.problem ?? 'Send Authorization: Bearer <token> (POST /api/auth/login gives one)'),
+      );
     }
-    if (isPublic(req.method, req.baseUrl + req.path)) return next();
-    next(errors.unauthorized(result?.problem ?? 'Send Authorization: Bearer <token> (POST /api/auth/login gives one)'));
+    options.users.find(result.userId, String(req.headers['x-request-id'])).then(
+      (user) => {
+        if (!user) return next(errors.unauthorized('The token names a user that does not exist'));
+        const who: GatewayIdentity = { userId: user.id, email: user.email, isAdmin: user.is_admin };
+        res.locals.identity = who;
+        req.headers[INTERNAL_TOKEN_HEADER] = options.auth.sign(who);
+        next();
+      },
+      (error: unknown) => next(error),
+    );
   };
 }
 

@@ -14,7 +14,7 @@ const holdSchema = z.object({ hold_id: z.uuid() });
 const takeSchema = holdSchema.extend({ idempotency_key: z.string().min(1).max(200).nullish() });
 const parseProductId = (value: unknown) => parseInput(z.object({ product_id: id }), { product_id: value }).product_id;
 
-/** The contract's /api/cart endpoints, for the user the gateway names in x-user-id. */
+/** The contract's /api/cart endpoints, for the buyer the internal token names (the gateway found the user). */
 export function cartRoutes(cart: CartUseCases): Router {
   const router = Router();
   router.use('/api/cart', requireUser);

@@ -1,7 +1,8 @@
 import { parseInput, route } from '@checkout-lab/kit';
+import { identityOf, requireUser } from '@checkout-lab/shared';
 import { Router } from 'express';
+import { z } from 'zod';
 import { loginSchema, registerSchema, type UserUseCases } from '../../domain/users.use-case';
-import { requireUser } from './identity';
 
 /** The contract's /api/auth endpoints. Thin: validate, call the use case, answer. */
 export function authRoutes(users: UserUseCases): Router {
@@ -25,11 +26,30 @@ export function authRoutes(users: UserUseCases): Router {
 
   router.get(
     '/api/auth/me',
+    requireUser,
     route(async (req, res) => {
-      const { userId } = requireUser(req);
-      res.json(await users.me(userId));
+      res.json(await users.me(identityOf(req).userId));
     }),
   );
 
+  return router;
+}
+
+const userIdSchema = z.object({ id: z.coerce.number().int().min(1).max(2147483647) });
+
+/**
+ * /internal/*: GET /internal/users/:id is how the gateway learns who is behind a verified token, on every request:
+ * 200 the user (is_admin from this record, never from the token), 404 USER_NOT_FOUND for a deleted or invented one.
+ * createServiceApp answers 401 to a caller without an internal token before this router is reached.
+ */
+export function internalRoutes(users: UserUseCases): Router {
+  const router = Router();
+  router.get(
+    '/internal/users/:id',
+    route(async (req, res) => {
+      const { id } = parseInput(userIdSchema, { id: req.params.id });
+      res.json(await users.byId(id));
+    }),
+  );
   return router;
 }

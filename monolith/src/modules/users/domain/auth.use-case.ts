@@ -1,4 +1,4 @@
-import { AppError, errors, hmacKey } from '@checkout-lab/kit';
+import { AppError, errors, hmacKey, tokenScope } from '@checkout-lab/kit';
 import bcrypt from 'bcryptjs';
 import jwt from 'jsonwebtoken';
 import type { DataSource } from 'typeorm';
@@ -31,15 +31,23 @@ export async function logIn(
   if (!user || !(await bcrypt.compare(input.password, user.password_hash))) {
     throw new AppError({ status: 401, code: 'INVALID_CREDENTIALS', message: 'Wrong email or password' });
   }
+  // The token names the user; is_admin in it is only informative: authenticate reads the flag from the database.
   const access_token = jwt.sign({ email: user.email, is_admin: user.is_admin }, hmacKey(settings.secret), {
     algorithm: 'HS256',
     subject: String(user.id),
     expiresIn: settings.expiresInS,
+    ...tokenScope('monolith'),
   });
   return { access_token, token_type: 'bearer', expires_in: settings.expiresInS };
 }
 
-/** The user behind a bearer token: a bad signature, an expired token or a user that no longer exists is a 401. */
+/**
+ * The user behind a bearer token: a bad signature, an expired token, a token of the other stack (iss/aud) or a user
+ * that no longer exists is a 401. The user comes from the database on every request, so a deleted account is refused
+ * at once and admin rights are the record's, never the token's claim.
+ * LESSON: the gateway is not a wall (LESSONS.md#the-gateway-is-not-a-wall): the gateway does the same since it asks
+ * user-service for the user behind every token.
+ */
 export async function authenticate(
   db: DataSource,
   settings: JwtSettings,
@@ -49,7 +57,10 @@ export async function authenticate(
   if (!match) throw errors.unauthorized('Send Authorization: Bearer <token> (POST /api/auth/login gives one)');
   let subject: string | undefined;
   try {
-    const payload = jwt.verify(match[1], hmacKey(settings.secret), { algorithms: ['HS256'] });
+    const payload = jwt.verify(match[1], hmacKey(settings.secret), {
+      algorithms: ['HS256'],
+      ...tokenScope('monolith'),
+    });
     subject = typeof payload === 'string' ? undefined : payload.sub;
   } catch (error) {
     const expired = (error as Error).name === 'TokenExpiredError';
