@@ -11,4 +11,5 @@ export * from './login-limiter';
 export * from './logger';
 export * from './process';
 export * from './smtp';
+export * from './faulty-smtp';
 export * from './jwt';

@@ -1,5 +1,4 @@
-import type { Knobs, Logger } from '@checkout-lab/kit';
-import type { Transporter } from 'nodemailer';
+import type { Knobs, Logger, SmtpTransport } from '@checkout-lab/kit';
 import type { DataSource } from 'typeorm';
 
 /** Everything the routes need, built once by startMonolith and handed to createApp. */
@@ -9,7 +8,7 @@ export interface MonolithDeps {
   /** The knobs in force; PUT /api/lab/config changes this object, the next checkout reads it. */
   knobs: Knobs;
   jwt: { secret: string; expiresInS: number };
-  mailer: Transporter;
+  mailer: SmtpTransport;
   /** The catcher's web URL, where POST /api/lab/reset deletes the monolith's mail; undefined: nothing to delete. */
   mailUiUrl?: string;
   /** Decides payment declines; tests may pass a fixed sequence. */

@@ -1,12 +1,14 @@
-import { confirmationSubject, createSmtpTransport } from '@checkout-lab/kit';
-import type { Transporter } from 'nodemailer';
+import { confirmationSubject, createSmtpTransport, type SmtpTransport } from '@checkout-lab/kit';
 import { sleep } from '../../../shared/sleep';
 
 export const SHOP_SENDER = 'shop@checkout.lab';
 
-/** The transport to the mail catcher: pooled plain SMTP with short timeouts (lab-kit's createSmtpTransport). */
-export function createMailer(host: string, port: number): Transporter {
-  return createSmtpTransport({ host, port });
+/**
+ * The transport to the mail catcher: pooled plain SMTP (lab-kit's createSmtpTransport). Each stage of a send gets
+ * 5 s and the send as a whole 10 s, so a dead or wedged server fails step 9 instead of hanging the checkout.
+ */
+export function createMailer(host: string, port: number): SmtpTransport {
+  return createSmtpTransport({ host, port, timeoutMs: 5000 });
 }
 
 /**
@@ -14,9 +16,13 @@ export function createMailer(host: string, port: number): Transporter {
  * Resolves with the moment SMTP accepted the message; rejects when it did not.
  * LESSON: What happens when email fails. The caller runs this inside the checkout transaction, so an SMTP failure
  * takes the whole order down with it.
+ * LESSON: A transaction is not a timeout (LESSONS.md#a-transaction-is-not-a-timeout). The transaction holds its row
+ * locks for as long as this call takes and has no deadline of its own: the bound comes from the transport (every
+ * send settles within its sendTimeoutMs), so a mail server that never answers costs the buyer a 503, not the shop
+ * its locks.
  */
 export async function sendOrderConfirmation(
-  mailer: Transporter,
+  mailer: SmtpTransport,
   options: {
     delayMs: number;
     to: string;
