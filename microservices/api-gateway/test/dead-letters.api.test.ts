@@ -130,6 +130,36 @@ async function login(email: string, password: string): Promise<string> {
 const settle = () => new Promise((r) => setTimeout(r, 300));
 
 describe('dead letters through the gateway', () => {
+  test('when the broker does not answer, then 503 SERVICE_UNAVAILABLE naming rabbitmq', async () => {
+    const cut = await startGateway(
+      loadConfig({
+        GATEWAY_PORT: '0',
+        JWT_SECRET: SECRET,
+        USER_SERVICE_URL: users.url,
+        AMQP_URL: `amqp://guest:guest@127.0.0.1:${await freePort()}`,
+        RABBIT_PREFIX: prefix,
+        LOG_LEVEL: 'silent',
+      }),
+    );
+    try {
+      const headers = { 'content-type': 'application/json', authorization: `Bearer ${admin}` };
+      for (const [method, path] of [
+        ['GET', '/api/lab/dead-letters'],
+        ['POST', '/api/lab/dead-letters/redrive'],
+      ]) {
+        const body = method === 'POST' ? '{}' : undefined;
+        const response = await fetch(`${cut.url}${path}`, { method, headers, body });
+        expect(response.status).toBe(503);
+        expect((await jsonOf(response)).error).toMatchObject({
+          code: 'SERVICE_UNAVAILABLE',
+          details: { service: 'rabbitmq' },
+        });
+      }
+    } finally {
+      await cut.stop();
+    }
+  });
+
   test('when anyone but the admin asks, then 401 without a token and 403 for a buyer, and nothing moves', async () => {
     for (const [method, path] of [
       ['GET', '/api/lab/dead-letters'],
