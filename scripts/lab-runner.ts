@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -215,6 +216,9 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
       LAB_ADMIN_PASSWORD: admin.password,
       AMQP_URL: amqpUrl,
       JWT_SECRET: jwtSecret,
+      // The microservices' internal tokens: a secret made per run (every process of the run, restarts included, gets
+      // this environment), so nothing on this machine can sign as the gateway with the published development default.
+      INTERNAL_SECRET: env.INTERNAL_SECRET || crypto.randomBytes(32).toString('hex'),
     };
 
     const spawned = (proc: ManagedProcess) => {
