@@ -1,6 +1,7 @@
 import type { Logger } from '@checkout-lab/kit';
 import { createServiceApp, databaseIsUp, finishApp, type Messaging, type Pool } from '@checkout-lab/shared';
 import type { Express } from 'express';
+import type { Mailer } from './data-access/mailer';
 import type { EmailKnobs } from './domain/knobs';
 import { labRoutes } from './entry-points/http/lab.routes';
 import { notificationsRoutes } from './entry-points/http/notifications.routes';
@@ -8,6 +9,7 @@ import { notificationsRoutes } from './entry-points/http/notifications.routes';
 export function createApp(deps: {
   pool: Pool;
   messaging: Messaging;
+  mailer: Mailer;
   log: Logger;
   knobs: EmailKnobs;
   mailUiUrl: string;
@@ -20,10 +22,14 @@ export function createApp(deps: {
     health: async () => {
       const database = await databaseIsUp(deps.pool);
       const broker = deps.messaging.connected;
+      // While SMTP sends fail, paid orders wait in the retry queues (and then the DLQ) for their confirmation: the
+      // service is up but not doing its job, and /health says so.
+      const smtp = deps.mailer.health();
       return {
-        status: database && broker ? 'ok' : 'degraded',
+        status: database && broker && smtp.status === 'ok' ? 'ok' : 'degraded',
         database: database ? 'ok' : 'down',
         broker: broker ? 'connected' : 'disconnected',
+        smtp,
       };
     },
   });

@@ -1,3 +1,4 @@
+import { setTimeout } from 'node:timers/promises';
 import { closeServer, listen, runService, type Stoppable, openService, serviceMessaging } from '@checkout-lab/shared';
 import { createApp } from './app';
 import { readConfig } from './config';
@@ -8,6 +9,8 @@ import { sendConfirmationUseCase } from './domain/send-confirmation.use-case';
 import { registerOrderPaidConsumer } from './entry-points/messaging/order-paid.consumer';
 
 const SERVICE = 'email-service';
+/** How long sends in flight may still finish after SIGTERM; well inside the whole stop's grace period. */
+const SEND_GRACE_MS = 500;
 
 async function main(): Promise<Stoppable> {
   const config = readConfig();
@@ -20,12 +23,17 @@ async function main(): Promise<Stoppable> {
     providerApiUrl: config.MAIL_UI_URL,
   });
   const messaging = serviceMessaging(SERVICE, config, pool, log);
-  registerOrderPaidConsumer(messaging, sendConfirmationUseCase({ pool, mailer, knobs, log }));
+  const stopping = new AbortController();
+  registerOrderPaidConsumer(
+    messaging,
+    sendConfirmationUseCase({ pool, mailer, knobs, log, stopping: stopping.signal }),
+  );
   await messaging.start();
 
   const app = createApp({
     pool,
     messaging,
+    mailer,
     log,
     knobs,
     mailUiUrl: config.MAIL_UI_URL,
@@ -36,11 +44,18 @@ async function main(): Promise<Stoppable> {
 
   return {
     async stop() {
-      log.info('stopping: no new deliveries, finishing in-flight sends');
+      log.info('stopping: no new deliveries; in-flight sends get a moment, then they are cut short');
       await closeServer(server);
-      await messaging.stop();
+      const consumersDone = messaging.stop();
+      // A send that SMTP has not accepted by then is abandoned: its message stays unacked, the broker hands it out
+      // again (to another instance, or to this one after its restart), and the attempt row lets that delivery ask
+      // the provider before sending again. A mail server that never answers must not keep the service from stopping.
+      await Promise.race([consumersDone, setTimeout(SEND_GRACE_MS)]);
+      stopping.abort();
       mailer.close();
+      await consumersDone;
       await pool.end();
+      log.info('email-service stopped');
     },
   };
 }

@@ -1,4 +1,4 @@
-import { createSmtpTransport } from '@checkout-lab/kit';
+import { createSmtpTransport, type SmtpHealth } from '@checkout-lab/kit';
 
 export interface Mailer {
   send(mail: { to: string; subject: string; text: string; messageId: string }): Promise<{ messageId: string | null }>;
@@ -7,12 +7,23 @@ export interface Mailer {
    * cannot tell. Used only to settle a send whose outcome a crash left unknown.
    */
   wasDelivered(messageId: string): Promise<boolean>;
+  /** The mail server's state as the sends saw it: "failing" while they fail (or one waits too long). */
+  health(): SmtpHealth;
+  /** Sends still in flight fail at once; later ones fail too. */
   close(): void;
 }
 
-/** Real SMTP through nodemailer to the lab's mail catcher. A refused or timed-out send throws. */
+/**
+ * Real SMTP through nodemailer to the lab's mail catcher. A refused or timed-out send throws, at the latest after
+ * timeoutMs (lab-kit's transport enforces that deadline; connecting and the greeting get half of it each).
+ */
 export function smtpMailer(options: { host: string; port: number; timeoutMs: number; providerApiUrl: string }): Mailer {
-  const transport = createSmtpTransport({ host: options.host, port: options.port, timeoutMs: options.timeoutMs });
+  const transport = createSmtpTransport({
+    host: options.host,
+    port: options.port,
+    timeoutMs: Math.ceil(options.timeoutMs / 2),
+    sendTimeoutMs: options.timeoutMs,
+  });
   return {
     async send(mail) {
       const info = await transport.sendMail({ from: 'shop@checkout.lab', ...mail });
@@ -28,6 +39,7 @@ export function smtpMailer(options: { host: string; port: number; timeoutMs: num
       const mails = (await response.json()) as { headers?: Record<string, string> }[];
       return mails.some((mail) => mail.headers?.['message-id'] === messageId);
     },
+    health: () => transport.health(),
     close: () => transport.close(),
   };
 }

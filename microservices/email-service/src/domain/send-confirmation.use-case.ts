@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import { setTimeout } from 'node:timers/promises';
 import { confirmationSubject, type Logger } from '@checkout-lab/kit';
 import { followEvent, type LabEvent, outbox, type Pool, type PoolClient } from '@checkout-lab/shared';
 import type { Mailer } from '../data-access/mailer';
@@ -26,7 +27,14 @@ function messageFor(event: LabEvent<'order.order.paid'>): string {
  * and only then the notification and email.email.sent are written in the consumer's transaction. If the provider
  * cannot be asked, the delivery fails and is retried later rather than guessing (a guess is a lost or a double mail).
  */
-export function sendConfirmationUseCase(deps: { pool: Pool; mailer: Mailer; knobs: EmailKnobs; log: Logger }) {
+export function sendConfirmationUseCase(deps: {
+  pool: Pool;
+  mailer: Mailer;
+  knobs: EmailKnobs;
+  log: Logger;
+  /** Aborted when the service stops: a delivery still in its simulated delay gives up, and the broker redelivers it. */
+  stopping?: AbortSignal;
+}) {
   // After a broker reconnect the same message can be redelivered while the first delivery is still sending: the
   // second waits for the first instead of racing it.
   const sending = new Map<number, Promise<SendOutcome>>();
@@ -41,7 +49,7 @@ export function sendConfirmationUseCase(deps: { pool: Pool; mailer: Mailer; knob
       deps.log.info(log, 'confirmation already sent; not sending again');
       return { sentAt: previous, startedAt, durationMs: 0 };
     }
-    await new Promise((resolve) => setTimeout(resolve, deps.knobs.email_delay_ms));
+    await setTimeout(deps.knobs.email_delay_ms, undefined, { signal: deps.stopping });
     const messageId = `<order-${order_id}.${crypto.randomUUID()}@checkout.lab>`;
     const unsettled = await notificationRepository.startAttempt(deps.pool, order_id, messageId);
     if (unsettled && (await deps.mailer.wasDelivered(unsettled))) {

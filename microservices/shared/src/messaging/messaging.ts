@@ -199,6 +199,12 @@ export class Messaging {
       this.ack(channel, message);
     } catch (error) {
       const reason = (error as Error).message ?? String(error);
+      if (this.stopping) {
+        // Cut short by the stop (a send abandoned, a delay aborted): not a failure of the message, so it spends no
+        // retry. It stays unacked, and the broker hands it out again when this connection closes.
+        log.warn({ ...context, reason }, 'delivery interrupted by the stop; the broker will redeliver it');
+        return;
+      }
       await this.settle(channel, message, () => this.retryOrDeadLetter(channel, subscription, message, reason));
     }
   }
