@@ -3,7 +3,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createLogger, Mailbox } from '@checkout-lab/kit';
+import { answerClientErrorsAsJson, createLogger, Mailbox } from '@checkout-lab/kit';
 import express from 'express';
 import { createApp, finishApp } from './app';
 import { type DashboardConfig, loadConfig } from './config';
@@ -47,7 +47,8 @@ export async function startDashboard(options: DashboardOptions = {}): Promise<Ru
   const rabbit = new RabbitQueues(config.amqpUrl, () => queueNames(config.rabbitPrefix));
   const manager = new RunManager(runs, stacks, engine ?? (() => benchmarkEngine(config)));
   const app = createApp({ config, stacks, runs, manager, postgres, rabbit, mailbox: new Mailbox(config.mailUiUrl) });
-  const server = http.createServer(app);
+  // What Node refuses before Express (a malformed request line, 431) answers in the contract's JSON error shape too.
+  const server = answerClientErrorsAsJson(http.createServer(app));
 
   const useDist =
     page === 'dist' ||

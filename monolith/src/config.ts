@@ -1,4 +1,12 @@
-import { DATABASE_NAMES, DEFAULT_ADMIN, DEFAULT_KNOBS, DEFAULT_PORTS, DEV_JWT_SECRET } from '@checkout-lab/kit';
+import {
+  DATABASE_NAMES,
+  DEFAULT_ADMIN,
+  DEFAULT_KNOBS,
+  DEFAULT_PORTS,
+  DEV_JWT_SECRET,
+  loginLimitsEnv,
+  newPasswordSchema,
+} from '@checkout-lab/kit';
 import { z } from 'zod';
 
 /**
@@ -32,7 +40,9 @@ const schema = z
     JWT_EXPIRES_IN_S: z.coerce.number().int().min(60).max(604800).default(3600),
     /** The seeded admin account, created or updated to this password at every start. */
     LAB_ADMIN_EMAIL: z.string().email().default(DEFAULT_ADMIN.email),
-    LAB_ADMIN_PASSWORD: z.string().min(8).default(DEFAULT_ADMIN.password),
+    LAB_ADMIN_PASSWORD: newPasswordSchema.default(DEFAULT_ADMIN.password),
+    /** Failed-login limits: LOGIN_FAILURE_LIMIT, LOGIN_ADDRESS_FAILURE_LIMIT, LOGIN_FAILURE_WINDOW_S (lab-kit). */
+    ...loginLimitsEnv,
     /** The lab knobs (also changeable at run time through PUT /api/lab/config). */
     PAYMENT_DELAY_MS: intFrom(DEFAULT_KNOBS.payment_delay_ms, 60000),
     EMAIL_DELAY_MS: intFrom(DEFAULT_KNOBS.email_delay_ms, 60000),

@@ -1,6 +1,14 @@
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { LabSetupError, assertPortFree, createLogger, ensureDatabase, redact, stopOnSignals } from '@checkout-lab/kit';
+import {
+  LabSetupError,
+  assertPortFree,
+  createLogger,
+  ensureDatabase,
+  loginLimitsFrom,
+  redact,
+  stopOnSignals,
+} from '@checkout-lab/kit';
 import { loadConfig } from './config';
 import { startMonolith } from './server';
 
@@ -35,6 +43,7 @@ async function main(): Promise<void> {
     jwtSecret: config.JWT_SECRET,
     jwtExpiresInS: config.JWT_EXPIRES_IN_S,
     admin: { email: config.LAB_ADMIN_EMAIL, password: config.LAB_ADMIN_PASSWORD },
+    loginLimits: loginLimitsFrom(config),
     poolSize: config.DB_POOL_SIZE,
     logLevel: config.LOG_LEVEL,
   });

@@ -1,5 +1,15 @@
 import type { AddressInfo } from 'node:net';
-import { DEFAULT_ADMIN, DEFAULT_KNOBS, DEV_JWT_SECRET, type Knobs, createLogger } from '@checkout-lab/kit';
+import {
+  answerClientErrorsAsJson,
+  DEFAULT_ADMIN,
+  DEFAULT_KNOBS,
+  DEFAULT_LOGIN_LIMITS,
+  DEV_JWT_SECRET,
+  type Knobs,
+  LoginLimiter,
+  type LoginLimits,
+  createLogger,
+} from '@checkout-lab/kit';
 import { createApp } from './app';
 import { createDataSource } from './db/data-source';
 import { seedAdmin, seedCatalog } from './db/seed';
@@ -20,6 +30,8 @@ export interface StartMonolithOptions {
   jwtSecret?: string;
   jwtExpiresInS?: number;
   admin?: { email: string; password: string };
+  /** Failed logins allowed per account and per address in a window (default DEFAULT_LOGIN_LIMITS). */
+  loginLimits?: Partial<LoginLimits>;
   poolSize?: number;
   logLevel?: string;
   /** Decides payment declines (0..1); defaults to Math.random. */
@@ -52,6 +64,7 @@ export async function startMonolith(options: StartMonolithOptions): Promise<Runn
     log,
     knobs: { ...DEFAULT_KNOBS, ...options.knobs },
     jwt: { secret: options.jwtSecret ?? DEV_JWT_SECRET, expiresInS: options.jwtExpiresInS ?? 3600 },
+    loginLimiter: new LoginLimiter({ ...DEFAULT_LOGIN_LIMITS, ...options.loginLimits }),
     mailer,
     mailUiUrl: options.mailUiUrl,
     random: options.random ?? Math.random,
@@ -61,6 +74,8 @@ export async function startMonolith(options: StartMonolithOptions): Promise<Runn
     const listening = app.listen(options.port ?? 0, options.host ?? '127.0.0.1', (error?: Error) =>
       error ? reject(error) : resolve(listening),
     );
+    // What Node refuses before Express (a malformed request line, 431) answers in the contract's JSON error shape too.
+    answerClientErrorsAsJson(listening);
   });
   const port = (server.address() as AddressInfo).port;
   log.info({ port, knobs: deps.knobs, pool_size: options.poolSize ?? 10 }, 'monolith listening');

@@ -110,6 +110,33 @@ describe('bad input is refused with the contract error shape and writes nothing'
     expectError(await shop.api('GET', '/api/no-such-route'), 404, 'NOT_FOUND');
   });
 
+  it('when an id is written loosely (hex, exponent, sign, space, decimal point), then 422 and nothing changes', async () => {
+    // Number() would read these as 16, 10, 5, 7 and 1: an admin's DELETE /api/products/0x10 removed product 16.
+    for (const raw of ['0x10', '1e1', '+5', ' 7', '1.0']) {
+      const id = encodeURIComponent(raw);
+      const token = shop.adminToken;
+      expectError(await shop.api('GET', `/api/products/${id}`), 422, 'VALIDATION_ERROR');
+      expectError(await shop.api('PATCH', `/api/products/${id}`, { token, body: { stock: 0 } }), 422);
+      expectError(await shop.api('DELETE', `/api/products/${id}`, { token }), 422, 'VALIDATION_ERROR');
+      expectError(await shop.api('GET', `/api/products?category_id=${id}`), 422, 'VALIDATION_ERROR');
+      expectError(await shop.api('DELETE', `/api/cart/items/${id}`, { token: buyer.token }), 422);
+      expectError(await shop.api('GET', `/api/orders/${id}`, { token: buyer.token }), 422, 'VALIDATION_ERROR');
+    }
+  });
+
+  it('when text holds a NUL byte or a new password is past 72 bytes, then 422 and no account or review', async () => {
+    const register = (body: Record<string, unknown>) =>
+      shop.api('POST', '/api/auth/register', {
+        body: { email: 'edge@example.test', password: 'longenough', full_name: 'Edge', ...body },
+      });
+    expectError(await register({ full_name: 'Nul\u0000' }), 422, 'VALIDATION_ERROR');
+    expectError(await register({ password: 'p'.repeat(73) }), 422, 'VALIDATION_ERROR');
+    expectError(await register({ password: 'ü'.repeat(37) }), 422, 'VALIDATION_ERROR');
+    expectError(await shop.api('GET', '/api/products?q=a%00b'), 422, 'VALIDATION_ERROR');
+    const review = { rating: 5, comment: 'nul\u0000' };
+    expectError(await shop.api('POST', '/api/products/1/reviews', { token: buyer.token, body: review }), 422);
+  });
+
   it('when strings carry SQL metacharacters, then they are plain data', async () => {
     for (const id of ["1'; DROP TABLE orders; --", '1 OR 1=1', '1;DELETE FROM users']) {
       expectError(await shop.api('GET', `/api/products/${encodeURIComponent(id)}`), 422);

@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
 import type { Express } from 'express';
-import { LabSetupError, stopOnSignals } from '@checkout-lab/kit';
+import { answerClientErrorsAsJson, LabSetupError, stopOnSignals } from '@checkout-lab/kit';
 
 /** What a started service hands back: enough to stop it cleanly. */
 export interface Stoppable {
@@ -15,7 +15,8 @@ export interface Stoppable {
  */
 export function listen(app: Express, port: number, host = '127.0.0.1'): Promise<Server> {
   return new Promise((resolve, reject) => {
-    const server = app.listen(port, host);
+    // What Node refuses before Express (a malformed request line, 431) answers in the contract's JSON error shape too.
+    const server = answerClientErrorsAsJson(app.listen(port, host));
     server.once('listening', () => resolve(server));
     server.once('error', reject);
   });

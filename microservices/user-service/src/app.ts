@@ -27,6 +27,9 @@ export function createApp({ pool, users, log, internalSecret }: AppDeps): expres
       return { status: database ? 'ok' : 'degraded', database: database ? 'ok' : 'down' };
     },
   });
+  // The gateway's proxy appends the address it was called from to X-Forwarded-For; trusting exactly that one hop
+  // makes req.ip the client's address, and whatever the client itself wrote in the header stays to the left of it.
+  app.set('trust proxy', 1);
   app.use(authRoutes(users));
   app.use(internalRoutes(users));
   return finishApp(app, log);

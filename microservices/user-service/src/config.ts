@@ -1,4 +1,12 @@
-import { DATABASE_NAMES, DEFAULT_ADMIN, DEFAULT_PORTS, DEV_INTERNAL_SECRET, DEV_JWT_SECRET } from '@checkout-lab/kit';
+import {
+  DATABASE_NAMES,
+  DEFAULT_ADMIN,
+  DEFAULT_PORTS,
+  DEV_INTERNAL_SECRET,
+  DEV_JWT_SECRET,
+  loginLimitsEnv,
+  newPasswordSchema,
+} from '@checkout-lab/kit';
 import { env } from '@checkout-lab/shared';
 import { z } from 'zod';
 
@@ -29,7 +37,9 @@ const schema = z
     JWT_EXPIRES_IN_S: z.coerce.number().int().min(60).max(604800).default(3600),
     /** The seeded admin, created or updated to this password at every start. */
     LAB_ADMIN_EMAIL: z.string().email().default(DEFAULT_ADMIN.email),
-    LAB_ADMIN_PASSWORD: z.string().min(8).default(DEFAULT_ADMIN.password),
+    LAB_ADMIN_PASSWORD: newPasswordSchema.default(DEFAULT_ADMIN.password),
+    /** Failed-login limits: LOGIN_FAILURE_LIMIT, LOGIN_ADDRESS_FAILURE_LIMIT, LOGIN_FAILURE_WINDOW_S (lab-kit). */
+    ...loginLimitsEnv,
     /** bcrypt cost; 10 is the common default, tests may lower it. */
     BCRYPT_ROUNDS: z.coerce.number().int().min(4).max(14).default(10),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

@@ -1,3 +1,4 @@
+import { LoginLimiter, loginLimitsFrom } from '@checkout-lab/kit';
 import { closeServer, listen, openService } from '@checkout-lab/shared';
 import type { AddressInfo } from 'node:net';
 import { createApp } from './app';
@@ -15,11 +16,15 @@ export interface RunningService {
 /** Creates and migrates the database, seeds the admin and listens on config.USER_PORT (0: a free port). */
 export async function startUserService(config: UserConfig): Promise<RunningService> {
   const { log, pool } = await openService('user-service', config, migrations);
-  const users = new UserUseCases(new UserRepository(pool), {
-    secret: config.JWT_SECRET,
-    expiresInS: config.JWT_EXPIRES_IN_S,
-    bcryptRounds: config.BCRYPT_ROUNDS,
-  });
+  const users = new UserUseCases(
+    new UserRepository(pool),
+    {
+      secret: config.JWT_SECRET,
+      expiresInS: config.JWT_EXPIRES_IN_S,
+      bcryptRounds: config.BCRYPT_ROUNDS,
+    },
+    new LoginLimiter(loginLimitsFrom(config)),
+  );
   await users.seedAdmin(config.LAB_ADMIN_EMAIL, config.LAB_ADMIN_PASSWORD);
 
   const app = createApp({ pool, users, log, internalSecret: config.INTERNAL_SECRET });

@@ -1,4 +1,4 @@
-import type { Knobs, Logger, SmtpTransport } from '@checkout-lab/kit';
+import type { Knobs, Logger, LoginLimiter, SmtpTransport } from '@checkout-lab/kit';
 import type { DataSource } from 'typeorm';
 
 /** Everything the routes need, built once by startMonolith and handed to createApp. */
@@ -8,6 +8,8 @@ export interface MonolithDeps {
   /** The knobs in force; PUT /api/lab/config changes this object, the next checkout reads it. */
   knobs: Knobs;
   jwt: { secret: string; expiresInS: number };
+  /** Counts failed logins per account and per address (LOGIN_FAILURE_LIMIT ...), in this process's memory. */
+  loginLimiter: LoginLimiter;
   mailer: SmtpTransport;
   /** The catcher's web URL, where POST /api/lab/reset deletes the monolith's mail; undefined: nothing to delete. */
   mailUiUrl?: string;

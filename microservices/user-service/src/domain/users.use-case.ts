@@ -1,13 +1,13 @@
 import bcrypt from 'bcryptjs';
 import jwt from 'jsonwebtoken';
-import { hmacKey, tokenScope } from '@checkout-lab/kit';
+import { fitsBcrypt, hmacKey, LoginLimiter, newPasswordSchema, tokenScope } from '@checkout-lab/kit';
 import { z } from 'zod';
 import type { User, UserRepository } from '../data-access/user.repository';
 import { userErrors } from './user.errors';
 
 export const registerSchema = z.object({
   email: z.string().trim().toLowerCase().pipe(z.email('must be an email address').max(255)),
-  password: z.string().min(8, 'at least 8 characters').max(128),
+  password: newPasswordSchema,
   full_name: z.string().trim().min(1).max(255),
 });
 
@@ -41,6 +41,8 @@ export class UserUseCases {
   constructor(
     private readonly users: UserRepository,
     private readonly tokens: TokenSettings,
+    /** Failed logins per account and per address (LOGIN_FAILURE_LIMIT ...), counted in this process. */
+    private readonly limiter = new LoginLimiter(),
   ) {
     this.dummyHash = bcrypt.hashSync('not-a-password', tokens.bcryptRounds);
   }
@@ -52,10 +54,14 @@ export class UserUseCases {
     return user;
   }
 
-  async login(input: z.infer<typeof loginSchema>) {
+  /** address: the client's, as the gateway saw it; failed logins are limited per account and per address (429). */
+  async login(input: z.infer<typeof loginSchema>, address: string | undefined) {
+    const attempt = this.limiter.begin(input.email, address);
     const user = await this.users.findByEmail(input.email);
     const matches = await bcrypt.compare(input.password, user?.password_hash ?? this.dummyHash);
-    if (!user || !matches) throw userErrors.invalidCredentials();
+    // Beyond 72 bytes bcrypt would compare only the start: such a password was never accepted, so it never matches.
+    if (!user || !matches || !fitsBcrypt(input.password)) throw userErrors.invalidCredentials();
+    attempt.succeeded();
     const claims: AccessClaims = { sub: String(user.id), email: user.email, is_admin: user.is_admin };
     const access_token = jwt.sign(claims, hmacKey(this.tokens.secret), {
       algorithm: 'HS256',

@@ -1,4 +1,4 @@
-import { parseInput, route } from '@checkout-lab/kit';
+import { idSchema, parseInput, route } from '@checkout-lab/kit';
 import { identityOf, requireUser } from '@checkout-lab/shared';
 import { Router } from 'express';
 import { z } from 'zod';
@@ -6,7 +6,7 @@ import { MAX_LINE_QUANTITY } from '../../domain/cart.errors';
 import type { CartUseCases } from '../../domain/cart.use-case';
 
 // The same rules as the monolith's cart, so one contract suite passes on both stacks.
-const id = z.coerce.number().int().min(1).max(2147483647);
+const id = idSchema;
 const quantity = z.number().int().min(1).max(MAX_LINE_QUANTITY);
 const addSchema = z.object({ product_id: z.number().int().min(1).max(2147483647), quantity });
 const changeSchema = z.object({ quantity });

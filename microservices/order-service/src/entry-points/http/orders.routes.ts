@@ -1,4 +1,4 @@
-import { errors, parseInput, route } from '@checkout-lab/kit';
+import { errors, idSchema, parseInput, route } from '@checkout-lab/kit';
 import { forwardHeaders, identityOf, type Pool, requireUser } from '@checkout-lab/shared';
 import { Router } from 'express';
 import { z } from 'zod';
@@ -11,14 +11,8 @@ export function toOrderJson(order: Order) {
   return json;
 }
 
-function parseId(raw: string): number {
-  const id = Number(raw);
-  // A malformed id is bad input (422, as on the monolith); a well-formed one that matches nothing is a 404.
-  if (!Number.isInteger(id) || id <= 0 || id > 2_147_483_647) {
-    throw errors.validation([{ field: 'id', message: 'must be a positive integer' }]);
-  }
-  return id;
-}
+// A malformed id is bad input (422, as on the monolith); a well-formed one that matches nothing is a 404.
+const parseId = (raw: string): number => parseInput(z.object({ id: idSchema }), { id: raw }).id;
 
 export function ordersRoutes(deps: { pool: Pool; placeOrder: ReturnType<typeof placeOrderUseCase> }): Router {
   const router = Router();

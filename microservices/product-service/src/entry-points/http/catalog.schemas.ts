@@ -1,7 +1,8 @@
+import { idSchema } from '@checkout-lab/kit';
 import { z } from 'zod';
 
 /** The request shapes, the same rules as the monolith's so one contract suite passes on both stacks. */
-export const idSchema = z.coerce.number().int().min(1).max(2147483647);
+export { idSchema };
 
 /** "12.5" or 12.5 becomes "12.50": money leaves as a string with two decimals. */
 const twoDecimals = (value: string | number): string => {

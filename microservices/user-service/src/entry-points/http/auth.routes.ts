@@ -20,7 +20,7 @@ export function authRoutes(users: UserUseCases): Router {
     '/api/auth/login',
     route(async (req, res) => {
       const input = parseInput(loginSchema, req.body);
-      res.json(await users.login(input));
+      res.json(await users.login(input, req.ip));
     }),
   );
 

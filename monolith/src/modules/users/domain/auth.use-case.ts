@@ -1,4 +1,4 @@
-import { AppError, errors, hmacKey, tokenScope } from '@checkout-lab/kit';
+import { AppError, errors, fitsBcrypt, hmacKey, type LoginLimiter, tokenScope } from '@checkout-lab/kit';
 import bcrypt from 'bcryptjs';
 import jwt from 'jsonwebtoken';
 import type { DataSource } from 'typeorm';
@@ -21,16 +21,30 @@ export async function registerUser(
   return toPublicUser(created);
 }
 
+// A hash of nothing in particular, made once at the same cost: an unknown email is compared against it, so that it
+// takes as long as a wrong password and the time of the answer does not tell who has an account either.
+let dummyHash: Promise<string> | undefined;
+const theDummyHash = () => {
+  dummyHash ??= bcrypt.hash('not-a-password', BCRYPT_ROUNDS);
+  return dummyHash;
+};
+
 export async function logIn(
   db: DataSource,
   settings: JwtSettings,
   input: { email: string; password: string },
+  guard: { limiter: LoginLimiter; address: string | undefined },
 ): Promise<{ access_token: string; token_type: 'bearer'; expires_in: number }> {
+  // Failed logins are limited per account and per address (429 RATE_LIMITED): guessing a password takes forever.
+  const attempt = guard.limiter.begin(input.email, guard.address);
   const user = await userRepository(db).findByEmail(input.email);
+  // Beyond 72 bytes bcrypt would compare only the start: such a password was never accepted, so it never matches.
+  const matches = await bcrypt.compare(input.password, user?.password_hash ?? (await theDummyHash()));
   // The same answer for an unknown email and a wrong password: the response does not reveal who has an account.
-  if (!user || !(await bcrypt.compare(input.password, user.password_hash))) {
+  if (!user || !matches || !fitsBcrypt(input.password)) {
     throw new AppError({ status: 401, code: 'INVALID_CREDENTIALS', message: 'Wrong email or password' });
   }
+  attempt.succeeded();
   // The token names the user; is_admin in it is only informative: authenticate reads the flag from the database.
   const access_token = jwt.sign({ email: user.email, is_admin: user.is_admin }, hmacKey(settings.secret), {
     algorithm: 'HS256',

@@ -1,4 +1,4 @@
-import { parseInput, route } from '@checkout-lab/kit';
+import { newPasswordSchema, parseInput, route } from '@checkout-lab/kit';
 import { Router } from 'express';
 import { z } from 'zod';
 import type { MonolithDeps } from '../../../shared/deps';
@@ -15,7 +15,7 @@ const email = z
 
 const registerSchema = z.object({
   email,
-  password: z.string().min(8, 'at least 8 characters').max(128),
+  password: newPasswordSchema,
   full_name: z.string().trim().min(1).max(255),
 });
 
@@ -34,7 +34,8 @@ export function authRoutes(deps: MonolithDeps): Router {
     '/auth/login',
     route(async (req, res) => {
       const input = parseInput(loginSchema, req.body);
-      res.json(await logIn(deps.db, deps.jwt, input));
+      // req.ip is the connection's address: the monolith trusts no X-Forwarded-For a client could write itself.
+      res.json(await logIn(deps.db, deps.jwt, input, { limiter: deps.loginLimiter, address: req.ip }));
     }),
   );
   router.get(
