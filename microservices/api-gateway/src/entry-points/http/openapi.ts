@@ -66,7 +66,7 @@ export function openApiDocument() {
       name,
       in: 'path',
       required: true,
-      schema: { type: 'integer', minimum: 1 },
+      schema: { type: 'integer', minimum: 1, maximum: 2147483647 },
     }));
     paths[path] ??= {};
     paths[path][method] = {
@@ -79,6 +79,9 @@ export function openApiDocument() {
         ...(who !== 'anyone' ? { 401: errorResponse('Missing, invalid or expired token') } : {}),
         ...(who === 'admin' ? { 403: errorResponse('Not the admin account') } : {}),
         422: errorResponse('Invalid input'),
+        ...(path === '/api/auth/login'
+          ? { 429: errorResponse('RATE_LIMITED: too many failed logins for this account or address (Retry-After)') }
+          : {}),
         503: errorResponse('A service behind the gateway is down'),
         504: errorResponse('A service behind the gateway did not answer in time'),
       },
