@@ -35,7 +35,7 @@ class SmtpTimeoutError extends Error {
  * pooled connections as any shop would keep, and bounds on everything, so that a dead or wedged server fails a send
  * instead of holding it (and whatever its caller holds: a transaction, a message) for ever.
  *
- * LESSON: A transaction is not a timeout (LESSONS.md#a-transaction-is-not-a-timeout). Connecting, the greeting and
+ * A caller may hold a transaction and its row locks across a send (the monolith does), so connecting, the greeting and
  * every wait on the socket get timeoutMs (nodemailer's own timeouts, with its precise errors), and the send as a
  * whole gets sendTimeoutMs, enforced here: nodemailer's pool has paths where a callback never comes (a server that
  * closes during the greeting is requeued again and again; a reply that trickles in a line at a time never lets the
@@ -109,6 +109,8 @@ export function createSmtpTransport(options: {
     lastSuccessAt = new Date();
   };
 
+  // LESSON: A transaction is not a timeout (LESSONS.md#a-transaction-is-not-a-timeout). Whatever a caller holds
+  // while it waits here, the wait ends at the deadline, whether or not nodemailer ever calls back.
   const withDeadline = <T>(work: Promise<T>, deadlineMs: number, what: string): Promise<T> => {
     const owner = pool;
     // The pool may still settle after the deadline: that late outcome has no one to go to.

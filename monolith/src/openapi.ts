@@ -278,8 +278,11 @@ export const openApiDocument = {
     '/health': {
       get: {
         tags: ['lab'],
-        summary: 'Liveness, with a database round trip',
-        responses: { 200: ok('Up'), 503: ok('The database does not answer') },
+        summary: 'Health, with a database round trip and the mail server as the recent sends saw it (smtp)',
+        responses: {
+          200: ok('Up'),
+          503: ok('Degraded: the database does not answer, or SMTP sends are failing (every checkout would be 503)'),
+        },
       },
     },
     '/api/auth/register': {

@@ -16,10 +16,6 @@ export function createMailer(host: string, port: number): SmtpTransport {
  * Resolves with the moment SMTP accepted the message; rejects when it did not.
  * LESSON: What happens when email fails. The caller runs this inside the checkout transaction, so an SMTP failure
  * takes the whole order down with it.
- * LESSON: A transaction is not a timeout (LESSONS.md#a-transaction-is-not-a-timeout). The transaction holds its row
- * locks for as long as this call takes and has no deadline of its own: the bound comes from the transport (every
- * send settles within its sendTimeoutMs), so a mail server that never answers costs the buyer a 503, not the shop
- * its locks.
  */
 export async function sendOrderConfirmation(
   mailer: SmtpTransport,
@@ -34,6 +30,9 @@ export async function sendOrderConfirmation(
 ): Promise<Date> {
   await sleep(options.delayMs);
   const lines = options.items.map((item) => `  ${item.quantity} x ${item.name} at ${item.unit_price}`);
+  // LESSON: A transaction is not a timeout (LESSONS.md#a-transaction-is-not-a-timeout). The checkout transaction
+  // holds its row locks for as long as this send takes and has no deadline of its own: the bound is the transport's
+  // (every send settles within 10 s), so a mail server that never answers costs the buyer a 503, not the shop its locks.
   await mailer.sendMail({
     from: SHOP_SENDER,
     to: options.to,
