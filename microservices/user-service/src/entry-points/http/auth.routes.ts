@@ -1,4 +1,4 @@
-import { parseInput, route } from '@checkout-lab/kit';
+import { idSchema, parseInput, route } from '@checkout-lab/kit';
 import { identityOf, requireUser } from '@checkout-lab/shared';
 import { Router } from 'express';
 import { z } from 'zod';
@@ -35,7 +35,7 @@ export function authRoutes(users: UserUseCases): Router {
   return router;
 }
 
-const userIdSchema = z.object({ id: z.coerce.number().int().min(1).max(2147483647) });
+const userIdSchema = z.object({ id: idSchema });
 
 /**
  * /internal/*: GET /internal/users/:id is how the gateway learns who is behind a verified token, on every request:
