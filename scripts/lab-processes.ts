@@ -33,6 +33,15 @@ function stillRunning(entry: RecordedProcess): boolean {
   return entry.start !== null && processStartTime(entry.pid) === entry.start;
 }
 
+/** A signal to a process that may have ended (or never been ours to signal) a moment ago. */
+function signal(pid: number, name: NodeJS.Signals): void {
+  try {
+    process.kill(pid, name);
+  } catch {
+    // gone already, or not ours: either way nothing more to do here
+  }
+}
+
 function read(file: string): LabProcesses | null {
   try {
     return JSON.parse(fs.readFileSync(file, 'utf8')) as LabProcesses;
@@ -101,9 +110,9 @@ export async function stopLeftovers(dataDir: string): Promise<string | null> {
     const left = previous.processes.filter(stillRunning);
     // Without a start time (no /proc here) a pid may be another process by now: name it, never kill it.
     unsure.push(...previous.processes.filter((entry) => entry.start === null));
-    for (const entry of left) process.kill(entry.pid, 'SIGTERM');
+    for (const entry of left) signal(entry.pid, 'SIGTERM');
     for (let waited = 0; left.some(stillRunning) && waited < STOP_GRACE_MS * 2; waited += 100) await sleep(100);
-    for (const entry of left.filter(stillRunning)) process.kill(entry.pid, 'SIGKILL');
+    for (const entry of left.filter(stillRunning)) signal(entry.pid, 'SIGKILL');
     stopped.push(...left.map((entry) => `${entry.name} pid ${entry.pid}`));
     fs.rmSync(file, { force: true });
   }

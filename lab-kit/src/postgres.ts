@@ -5,6 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { LabSetupError } from './errors';
 import { canConnect } from './ports';
+import { processStartTime } from './process';
 
 export interface PostgresServer {
   /** URL of the server's maintenance database (postgres); use databaseUrl() for a named database. */
@@ -107,7 +108,9 @@ function postmasterPid(dataDir: string): number | null {
   }
 }
 
+/** True while pid runs: a zombie (ended, its parent not told yet) does not count. */
 function running(pid: number): boolean {
+  if (fs.existsSync('/proc/self/stat')) return processStartTime(pid) !== null;
   try {
     process.kill(pid, 0);
     return true;
@@ -135,9 +138,16 @@ export async function stopLeftoverPostgres(dataDir: string): Promise<number | nu
   const dir = path.resolve(dataDir);
   const pid = postmasterPid(dir);
   if (pid === null || !running(pid) || !isPostmasterOf(pid, dir)) return null;
-  process.kill(pid, 'SIGINT');
+  const signal = (name: NodeJS.Signals) => {
+    try {
+      process.kill(pid, name);
+    } catch {
+      // it ended a moment ago
+    }
+  };
+  signal('SIGINT');
   for (let waited = 0; running(pid) && waited < 15_000; waited += 100) {
-    if (waited === 10_000) process.kill(pid, 'SIGQUIT');
+    if (waited === 10_000) signal('SIGQUIT');
     await sleep(100);
   }
   return pid;
@@ -150,13 +160,17 @@ export async function stopLeftoverPostgres(dataDir: string): Promise<number | nu
  */
 const GUARD = `
 const [parent, pid] = process.argv.slice(1).map(Number);
-const running = () => { try { process.kill(pid, 0); return true; } catch (e) { return e.code === 'EPERM'; } };
+const running = () => {
+  try { const stat = require('fs').readFileSync('/proc/' + pid + '/stat', 'utf8'); return !'ZX'.includes(stat[stat.lastIndexOf(')') + 2]); }
+  catch { try { process.kill(pid, 0); return true; } catch (e) { return e.code === 'EPERM'; } }
+};
+const signal = (name) => { try { process.kill(pid, name); } catch {} };
 let since = 0;
 setInterval(() => {
   if (!running()) process.exit(0);
   if (process.ppid === parent) return;
-  if (since === 0) { since = Date.now(); process.kill(pid, 'SIGINT'); }
-  else if (Date.now() - since > 10000) process.kill(pid, 'SIGQUIT');
+  if (since === 0) { since = Date.now(); signal('SIGINT'); }
+  else if (Date.now() - since > 10000) signal('SIGQUIT');
 }, 300);
 `;
 

@@ -209,6 +209,13 @@ describe('npm start', () => {
       }
       expect(fs.existsSync(path.join(dataDir, 'postgres', 'PG_VERSION'))).toBe(true);
       await portsClosed(ports, LAB_PORTS, 20_000);
+      // Not only the ports: every process it recorded has ended (a pid alone could be a later process's).
+      const record: LabProcesses = JSON.parse(fs.readFileSync(path.join(dataDir, LAB_PROCESSES_FILE), 'utf8'));
+      expect(record.processes.map((entry) => entry.name).sort()).toEqual(['dashboard', 'monolith']);
+      const deadline = Date.now() + 20_000;
+      const running = () => record.processes.filter((entry) => processStartTime(entry.pid) === entry.start);
+      while (running().length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+      expect(running(), 'recorded processes still running').toEqual([]);
     });
 
     it('when a previous lab left a process behind, then the next start stops it in one line, sparing a reused pid, and SIGTERM stops the lab', async () => {
