@@ -1,22 +1,24 @@
 import { spawn } from 'node:child_process';
-import { describe, expect, it } from 'vitest';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { processStartTime } from '../src';
 
 // A launcher can die without cleaning up (kill -9, the out-of-memory killer): what it started must not outlive it.
 
+/** Running, not merely waiting to be reaped (a zombie has ended). */
 function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
+  return processStartTime(pid) !== null;
 }
 
 describe('spawnTypeScript', () => {
   it('when the process that started a child is killed with SIGKILL, then the child exits within seconds', async () => {
     const fixture = path.join(import.meta.dirname, 'fixtures', 'spawning-parent.ts');
-    const parent = spawn(process.execPath, ['--import', 'tsx', fixture], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kit-parent-watch-'));
+    const parent = spawn(process.execPath, ['--import', 'tsx', fixture, path.join(dir, 'child.log')], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let output = '';
     parent.stdout.on('data', (chunk) => {
       output += chunk;
@@ -37,6 +39,7 @@ describe('spawnTypeScript', () => {
     } finally {
       parent.kill('SIGKILL');
       if (childPid && alive(childPid)) process.kill(childPid, 'SIGKILL');
+      fs.rmSync(dir, { recursive: true, force: true });
     }
   });
 });
