@@ -1,0 +1,70 @@
+import {
+  confirmationSubject,
+  type FaultySmtp,
+  startFaultySmtp,
+  startTestMailCatcher,
+  type TestMail,
+} from '@checkout-lab/kit';
+import { names, queueDepth } from '@checkout-lab/shared';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { call, checkout, login, newBuyer, newProduct, waitFinal } from '../../order-service/test/support/lab';
+import { startTestStack, type TestStack } from '../../shared/src/testing';
+
+async function waitUntil(what: string, predicate: () => Promise<boolean>, timeoutMs = 90_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await predicate())) {
+    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs / 1000} s`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** The whole microservices stack, its mail server down for real, then back. */
+describe('the microservices during an SMTP outage', () => {
+  let smtp: FaultySmtp;
+  let catcher: TestMail;
+  let test: TestStack;
+  beforeAll(async () => {
+    smtp = await startFaultySmtp('refuse');
+    catcher = await startTestMailCatcher();
+    test = await startTestStack({ label: 'smtpstack', smtpPort: smtp.port, env: { MAIL_UI_URL: catcher.webUrl } });
+  });
+  afterAll(async () => {
+    await test?.stop();
+    await catcher?.stop();
+    await smtp?.stop();
+  });
+
+  it('when SMTP refuses, then paid orders stay paid, their emails end in the DLQ and the gateway is degraded; when SMTP is back, then a new order is confirmed and the gateway is ok', async () => {
+    const admin = await login(test.gateway, test.admin.email, test.admin.password);
+    const product = await newProduct(test.gateway, admin, 20);
+    const buyers = await Promise.all(Array.from({ length: 6 }, () => newBuyer(test.gateway)));
+    const orders = await Promise.all(
+      buyers.map(async (buyer) => {
+        const accepted = await checkout(test.gateway, buyer.token, product.id);
+        expect(accepted.status).toBe(202);
+        return { buyer, id: accepted.body.id as number };
+      }),
+    );
+    const dlq = names(test.prefix).dlq('email-service');
+    await waitUntil('every email in the DLQ', async () => (await queueDepth(test.amqpUrl, dlq)) === orders.length);
+    for (const order of orders) {
+      const answer = await call(test.gateway, 'GET', `/api/orders/${order.id}`, { token: order.buyer.token });
+      expect(answer.body).toMatchObject({ status: 'paid', email_sent_at: null });
+    }
+    const degraded = await call(test.gateway, 'GET', '/health');
+    expect(degraded.status).toBe(503);
+    expect(degraded.body.status).toBe('degraded');
+    expect(degraded.body.services['email-service'].status).not.toBe('ok');
+    expect(degraded.body.services['order-service'].status).toBe('ok');
+
+    await smtp.set('forward', catcher.smtpPort);
+    const buyer = await newBuyer(test.gateway);
+    const accepted = await checkout(test.gateway, buyer.token, product.id);
+    const order = await waitFinal(test.gateway, buyer.token, accepted.body.id);
+    expect(order.status).toBe('confirmed');
+    expect((await catcher.mailbox.list()).map((mail) => mail.subject)).toEqual([
+      confirmationSubject('microservices', order.id),
+    ]);
+    await waitUntil('the gateway ok', async () => (await call(test.gateway, 'GET', '/health')).status === 200);
+  });
+});
