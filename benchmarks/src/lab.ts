@@ -9,10 +9,11 @@ import { targetsOf } from './options';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
+/** True when a lab answers at url: any HTTP answer counts, a degraded one (503 while SMTP fails, say) too. */
 async function answers(url: string): Promise<boolean> {
   try {
-    const response = await fetch(`${url}/health`, { signal: AbortSignal.timeout(2000) });
-    return response.status < 500;
+    await fetch(`${url}/health`, { signal: AbortSignal.timeout(2000) });
+    return true;
   } catch {
     return false;
   }
@@ -75,11 +76,11 @@ export async function ensureLab(
       await deleteBrokerObjects(process.env.AMQP_URL || DEFAULT_AMQP_URL, namePrefix).catch(() => {});
     }
   };
-  // Ctrl-C while the lab starts: it finishes starting (or fails, when the signal reached its children too and
-  // startLab stopped what it had started), then everything is stopped and removed, and the caller sees an AbortError.
+  // Ctrl-C while the lab starts: startLab stops what it had started, then its data is removed, and the caller sees
+  // an AbortError.
   let lab: Awaited<ReturnType<typeof startLab>>;
   try {
-    lab = await startLab({ env, dashboard: false, namePrefix, dataDir, onProgress: log });
+    lab = await startLab({ env, dashboard: false, namePrefix, dataDir, onProgress: log, signal: settings.signal });
   } catch (error) {
     await cleanup(true).catch(() => {});
     if (settings.signal?.aborted) throw abortError(settings.signal);
