@@ -6,9 +6,10 @@ import { everyServiceExists, startTestMicroservices, type TestMicroservices } fr
 const BUYERS = 50;
 const STOCK = 20;
 
+// LESSON: Atomic stock reservation (LESSONS.md#atomic-stock-reservation)
 /**
  * Black Friday on the microservices: 50 buyers check out one product with 20 in stock at the same instant.
- * LESSON: no oversell without a lock held across remote calls (LESSONS.md#atomic-stock-reservation): every
+ * No oversell without a lock held across remote calls: every
  * checkout is accepted at once, product-service's atomic UPDATE decides who gets a unit, and the audit proves it.
  */
 describe.skipIf(!everyServiceExists)('Black Friday on the microservices', () => {

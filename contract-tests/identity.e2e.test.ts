@@ -9,7 +9,7 @@ import { startTestShop, type TestShop } from '../monolith/test/helpers';
 import { ApiClient } from './src/client';
 import { everyServiceExists } from './src/micro-stack';
 
-// LESSON: the gateway is not a wall (LESSONS.md#the-gateway-is-not-a-wall). Both stacks, the same secret, real
+// LESSON: The gateway is not a wall (LESSONS.md#the-gateway-is-not-a-wall). Both stacks, the same secret, real
 // processes: a service's own port, a deleted or invented user, a self-promoted admin and the other stack's tokens.
 
 /** A real token with some claims changed, re-signed with the right secret: what someone holding the secret forges. */

@@ -1,5 +1,6 @@
+// LESSON: Black Friday (LESSONS.md#black-friday)
 /**
- * LESSON: Black Friday. Many buyers, one product, at the same moment: prints each buyer's answer and wait, in the
+ * Many buyers, one product, at the same moment: prints each buyer's answer and wait, in the
  * order they finished, so the staircase shows up in the terminal.
  *
  *   npx tsx monolith/scripts/black-friday.ts [--url http://localhost:8000] [--buyers 20] [--product 1] [--reset]

@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type TestShop, startTestShop } from './helpers';
 
+// LESSON: Watch the lock (LESSONS.md#watch-the-lock)
 /**
- * LESSON: Watch the lock. Proved from PostgreSQL's own views, not from timings: while buyer A's checkout sits in its
+ * Proved from PostgreSQL's own views, not from timings: while buyer A's checkout sits in its
  * slow payment step, buyer B's backend waits on a Lock that A's backend holds.
  */
 describe('lock contention in the monolith checkout', () => {

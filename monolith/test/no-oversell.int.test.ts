@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type TestShop, startTestShop } from './helpers';
 
-/** LESSON: Black Friday. Many buyers, one product, little stock: the row lock serialises them, nobody oversells. */
+// LESSON: Black Friday (LESSONS.md#black-friday). Many buyers, one product, little stock: nobody oversells.
 describe('Black Friday on the monolith', () => {
   let shop: TestShop;
   beforeAll(async () => {

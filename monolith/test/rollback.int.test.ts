@@ -2,7 +2,7 @@ import { freePort } from '@checkout-lab/kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type TestShop, shopCounts, startTestShop } from './helpers';
 
-/** LESSON: What happens when email fails. One transaction: a failure anywhere keeps nothing at all. */
+// LESSON: What happens when email fails (LESSONS.md#what-happens-when-email-fails). One transaction: nothing is kept.
 describe('a failing checkout keeps nothing', () => {
   describe('when SMTP is down', () => {
     let shop: TestShop;

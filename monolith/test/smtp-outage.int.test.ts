@@ -15,8 +15,9 @@ async function bounded(call: Promise<ApiResponse>, what: string): Promise<ApiRes
   }
 }
 
+// LESSON: A transaction is not a timeout (LESSONS.md#a-transaction-is-not-a-timeout)
 /**
- * LESSON: A transaction is not a timeout. The monolith sends the confirmation inside its checkout transaction, so a
+ * The monolith sends the confirmation inside its checkout transaction, so a
  * mail server that fails must fail the checkout (503, rolled back) and never hold the transaction and its row locks.
  */
 describe('the monolith during an SMTP outage', () => {

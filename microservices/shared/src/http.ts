@@ -64,8 +64,9 @@ export interface InternalAuth {
   headers(identity?: Identity | null): Record<string, string>;
 }
 
+// LESSON: The gateway is not a wall (LESSONS.md#the-gateway-is-not-a-wall)
 /**
- * LESSON: the gateway is not a wall (LESSONS.md#the-gateway-is-not-a-wall). A service's port can be reached without
+ * A service's port can be reached without
  * passing the gateway (another process on the host, a container on the same network, a misconfigured firewall), so
  * a bare `x-user-id: 2` proves nothing. Every call between the gateway and the services carries a short-lived HS256
  * JWT signed with INTERNAL_SECRET (a secret the public never holds), audience "internal", issued by the calling

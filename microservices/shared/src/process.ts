@@ -7,11 +7,11 @@ export interface Stoppable {
   stop(): Promise<void>;
 }
 
+// LESSON: The gateway is not a wall (LESSONS.md#the-gateway-is-not-a-wall)
 /**
  * Listens on port (0: a free one) and resolves once the server accepts connections. The host defaults to loopback:
  * a service is for the gateway and its peers, not for the network (BIND_HOST=0.0.0.0 in a container, where the
  * others reach it by its service name).
- * LESSON: the gateway is not a wall (LESSONS.md#the-gateway-is-not-a-wall).
  */
 export function listen(app: Express, port: number, host = '127.0.0.1'): Promise<Server> {
   return new Promise((resolve, reject) => {

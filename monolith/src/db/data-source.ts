@@ -39,7 +39,7 @@ export function createDataSource(databaseUrl: string, poolSize: number): DataSou
     migrationsTableName: 'migrations',
     synchronize: false,
     logging: false,
-    // LESSON: Black Friday. Every checkout holds one of these connections for its whole transaction (seconds), so
+    // LESSON: Black Friday (LESSONS.md#black-friday). Every checkout holds one of these connections for its whole transaction (seconds), so
     // the pool size caps how many buyers can be inside checkout at once; everyone else waits for a connection.
     poolSize,
     extra: { application_name: PG_APPLICATION_NAME },

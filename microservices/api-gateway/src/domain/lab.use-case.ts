@@ -93,8 +93,9 @@ export function labUseCases(services: ServiceClient, deadLetters: DeadLettersRep
         .sort((a, b) => (a.dead_lettered_at ?? '').localeCompare(b.dead_lettered_at ?? ''));
     },
 
+    // LESSON: Dead letters and redrive (LESSONS.md#dead-letters-and-redrive)
     /**
-     * LESSON: dead letters and redrive (LESSONS.md#dead-letters-and-redrive). Sends letters back to the queue each
+     * Sends letters back to the queue each
      * came from, each exactly once: only the given ids, or every letter waiting now. A letter that fails again at once
      * comes back to its DLQ and waits for the next redrive instead of going round for ever.
      */

@@ -8,9 +8,10 @@ export interface RemoteProduct {
   stock: number;
 }
 
+// LESSON: Database per service (LESSONS.md#database-per-service)
 /**
  * product-service over HTTP: the one service-to-service call of the cart. Services never import each other; they ask.
- * LESSON: a remote call can be slow or fail (LESSONS.md#database-per-service), so it has a timeout, and
+ * A remote call can be slow or fail, so it has a timeout, and
  * "product-service is down" is a 503 the buyer can retry, not a hang and not a 500.
  */
 export class ProductClient {

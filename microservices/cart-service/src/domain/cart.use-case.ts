@@ -73,8 +73,10 @@ export function cartUseCases(pool: pg.Pool, products: ProductClient, orders: Ord
       return read(userId);
     },
 
+    // LESSON: The 202 and polling (LESSONS.md#the-202-and-polling)
+    // LESSON: One cart, one order (LESSONS.md#one-cart-one-order)
     /**
-     * LESSON: the cart is cleared once the order is accepted (LESSONS.md#the-202-and-polling). Checkout takes the
+     * The cart is cleared once the order is accepted. Checkout takes the
      * cart: its lines move to a hold in the same statement that reads them, so when the 202 reaches the buyer the
      * cart is already empty, whatever the events are doing. order.order.created settles the hold; a checkout that
      * failed gives the hold back (releaseHold), and one whose order-service died before answering is found by

@@ -16,8 +16,9 @@ function messageFor(event: LabEvent<'order.order.paid'>): string {
   return `Your order #${event.payload.order_id} (${event.payload.total}) is confirmed. Thank you for shopping at Checkout Lab.`;
 }
 
+// LESSON: Idempotent consumers (LESSONS.md#idempotent-consumers)
 /**
- * LESSON: at-least-once meets the real world (LESSONS.md#idempotent-consumers). An SMTP send
+ * At-least-once meets the real world: an SMTP send
  * cannot join our database transaction, so a crash can always fall between "the provider accepted the mail" and "we
  * wrote that down". The steps below make each crash point safe:
  *   1. a send already recorded (email_sends or notifications): do not send again;

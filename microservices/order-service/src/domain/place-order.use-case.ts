@@ -31,8 +31,9 @@ function assertCartHasItems(cart: Cart): void {
   if (cart.items.length === 0) throw errors.badRequest('CART_EMPTY', 'Your cart is empty');
 }
 
+// LESSON: The 202 and polling (LESSONS.md#the-202-and-polling)
 /**
- * LESSON: the 202 (LESSONS.md#the-202-and-polling). Checkout does only what the buyer must wait
+ * Checkout does only what the buyer must wait
  * for: read the cart, write the order, its items and the order.order.created event in ONE local transaction (one statement), answer
  * 202. Stock, payment and email happen after, driven by events; the buyer polls GET /api/orders/:id.
  */

@@ -2,8 +2,9 @@ import { followEvent, type LabEvent, outbox, type PoolClient } from '@checkout-l
 import type { Logger } from '@checkout-lab/kit';
 import { orderRepository } from '../data-access/order.repository';
 
+// LESSON: The saga and its compensation (LESSONS.md#the-saga-and-its-compensation)
 /**
- * LESSON: the saga (LESSONS.md#the-saga-and-its-compensation). order-service keeps the order's
+ * order-service keeps the order's
  * state and reacts to each service's outcome with the next request, or with a compensation. Every transition is
  * guarded by the status it expects, so a duplicate, late or reordered event cannot move an order backwards or out of
  * a final status. Each runs inside the consumer's transaction, together with the outbox row of the next event.

@@ -6,8 +6,10 @@ export interface Line {
 }
 
 export const inventoryRepository = {
+  // LESSON: Atomic stock reservation (LESSONS.md#atomic-stock-reservation)
+  // LESSON: Watch the lock (LESSONS.md#watch-the-lock)
   /**
-   * LESSON: atomic reservation (LESSONS.md#atomic-stock-reservation). One short statement per line: the row is
+   * One short statement per line: the row is
    * locked only for the instant of the UPDATE, and "stock >= $2" is checked by PostgreSQL under that lock, so two
    * buyers can never both take the last unit. Compare the monolith, which takes SELECT ... FOR UPDATE and keeps the
    * lock through a 1 s payment call and a 2 s email.

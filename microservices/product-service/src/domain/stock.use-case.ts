@@ -21,12 +21,13 @@ export function normaliseLines(items: { product_id: number; quantity: number }[]
     .sort((a, b) => a.product_id - b.product_id);
 }
 
+// LESSON: Atomic stock reservation (LESSONS.md#atomic-stock-reservation)
 /**
  * Reserves every line of an order, all or nothing, inside the consumer's transaction (the adapter records the event
  * id in it and the outbox row goes in it too). A savepoint undoes the lines already taken when a later one fails,
  * while the transaction itself still commits: the event is processed once, and the rejection is published.
  *
- * LESSON: atomic reservation (LESSONS.md#atomic-stock-reservation). No lock outlives this local transaction, and
+ * No lock outlives this local transaction, and
  * nothing here waits on another service: payment happens later, in another process, with no stock row locked.
  */
 export async function reserveStock(

@@ -118,7 +118,7 @@ export class Messaging {
     for (const subscription of this.subscriptions) {
       await channel.assertQueue(subscription.queue, { durable: true, arguments: { 'x-queue-type': 'quorum' } });
       for (const key of subscription.routingKeys) await channel.bindQueue(subscription.queue, this.names.exchange, key);
-      // LESSON: retries (LESSONS.md#dead-letters-and-redrive). One parking queue per attempt, each
+      // LESSON: Dead letters and redrive (LESSONS.md#dead-letters-and-redrive). One parking queue per attempt, each
       // with a fixed TTL, dead-letters back to the work queue: backoff survives a crash because it lives in the broker.
       for (const [index, delay] of this.retryDelays.entries()) {
         await channel.assertQueue(this.names.retryQueue(subscription.queue, index + 1), {
@@ -138,8 +138,9 @@ export class Messaging {
     void work.finally(() => this.inFlight.delete(work));
   }
 
+  // LESSON: Idempotent consumers (LESSONS.md#idempotent-consumers)
   /**
-   * LESSON: idempotent consumers (LESSONS.md#idempotent-consumers). The event id goes into
+   * The event id goes into
    * processed_events in the same transaction as the handler's effect; a redelivery (the ack was lost, the relay
    * published twice) finds the id there and is acked without doing anything.
    */

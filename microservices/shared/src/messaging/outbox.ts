@@ -30,8 +30,9 @@ export const messagingMigrations: Migration[] = [
   },
 ];
 
+// LESSON: The outbox (LESSONS.md#the-outbox)
 /**
- * LESSON: outbox (LESSONS.md#the-outbox). The event is a row written by the same transaction as the
+ * The event is a row written by the same transaction as the
  * business change, so both commit or neither does. Publishing right after COMMIT instead would lose the event whenever
  * the process dies between the two; publishing before COMMIT would announce a change that may roll back.
  */

@@ -6,8 +6,9 @@ import { z } from 'zod';
 import { loadConfig } from '../config';
 import { HEADERS, names } from './topology';
 
+// LESSON: Dead letters and redrive (LESSONS.md#dead-letters-and-redrive)
 /**
- * LESSON: dead letters and redrive (LESSONS.md#dead-letters-and-redrive). A message that failed
+ * A message that failed
  * every retry waits in <service>.dlq with the queue it came from and its last error; once the cause is fixed, redrive
  * sends it back to that queue with a fresh retry budget. The idempotent consumer makes a redrive safe to repeat.
  */
@@ -73,7 +74,7 @@ async function withChannel<T>(amqpUrl: string, fn: (channel: ConfirmChannel) => 
       if (open) await channel.close().catch(() => {});
       throw error;
     }
-    // LESSON: a lost ack (LESSONS.md#a-lost-ack). An ack is a request until the channel closes cleanly.
+    // LESSON: A lost ack (LESSONS.md#a-lost-ack). An ack is a request until the channel closes cleanly.
     if (open) await channel.close();
     return result;
   } finally {

@@ -1,8 +1,9 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
+// LESSON: Black Friday (LESSONS.md#black-friday)
 /**
  * The whole shop in one database: eleven tables tied together by foreign keys.
- * LESSON: Black Friday. The coupling is the point: an order row points at a user, its items point at products, a
+ * The coupling is the point: an order row points at a user, its items point at products, a
  * payment points at its order, and one transaction in checkout touches seven of these tables at once.
  */
 export class CreateShopSchema1732400000000 implements MigrationInterface {

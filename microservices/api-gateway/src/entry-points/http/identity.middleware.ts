@@ -61,9 +61,11 @@ export function isPublic(method: string, path: string): boolean {
   return reading && /^\/api\/(categories|products)(\/|$)/.test(path);
 }
 
+// LESSON: The gateway (LESSONS.md#the-gateway)
+// LESSON: The gateway is not a wall (LESSONS.md#the-gateway-is-not-a-wall)
 /**
- * LESSON: the gateway verifies the JWT once (LESSONS.md#the-gateway), then asks user-service who is behind it, and
- * proves to the services that the call comes through here (LESSONS.md#the-gateway-is-not-a-wall).
+ * The gateway verifies the JWT once, then asks user-service who is behind it, and
+ * proves to the services that the call comes through here.
  * A valid token is not enough: its user may have been deleted since, and its is_admin is only a claim. So the gateway
  * reads the user's record (GET /internal/users/:id) on every request: a deleted or invented user is 401, admin rights
  * are the record's. The services get an internal token signed with INTERNAL_SECRET naming that user, never bare

@@ -11,10 +11,11 @@ export function createMailer(host: string, port: number): SmtpTransport {
   return createSmtpTransport({ host, port, timeoutMs: 5000 });
 }
 
+// LESSON: What happens when email fails (LESSONS.md#what-happens-when-email-fails)
 /**
  * Waits email_delay_ms (a slow mail provider), then hands the confirmation to SMTP for real.
  * Resolves with the moment SMTP accepted the message; rejects when it did not.
- * LESSON: What happens when email fails. The caller runs this inside the checkout transaction, so an SMTP failure
+ * The caller runs this inside the checkout transaction, so an SMTP failure
  * takes the whole order down with it.
  */
 export async function sendOrderConfirmation(

@@ -33,10 +33,10 @@ function outOfStock(line: CartLine, available: number): AppError {
 /**
  * The checkout, faithful to the classic blocking design: eleven steps in ONE database transaction.
  *
- * LESSON: Feel the wait. The buyer's response waits for every step, including a 1 s payment call and a 2 s email.
- * LESSON: Watch the lock. From step 3 to COMMIT the inventory rows stay locked (SELECT ... FOR UPDATE), through the
+ * Feel the wait: the buyer's response waits for every step, including a 1 s payment call and a 2 s email.
+ * Watch the lock: from step 3 to COMMIT the inventory rows stay locked (SELECT ... FOR UPDATE), through the
  * payment and the email, so every other buyer of those products queues behind this one.
- * LESSON: What happens when email fails. The email is sent inside the transaction: if SMTP fails, the payment, the
+ * What happens when email fails: the email is sent inside the transaction: if SMTP fails, the payment, the
  * order and the stock change all roll back, and the buyer gets an error for an order that was, in fact, paid for.
  * These are deliberate: the microservices stack is the answer. Do not "fix" them here.
  */
@@ -87,7 +87,7 @@ export async function checkout(
     });
 
     await clock.run('3_reserve_inventory', async () => {
-      // LESSON: Watch the lock. Rows are locked in product id order, so two carts with the same products queue
+      // LESSON: Watch the lock (LESSONS.md#watch-the-lock). Rows are locked in product id order, so two carts with the same products queue
       // instead of deadlocking. The locks last until COMMIT or ROLLBACK.
       const stock = await readStock(runner, productIds, true);
       for (const line of lines) {
@@ -124,7 +124,7 @@ export async function checkout(
       }
     });
 
-    // LESSON: Feel the wait. A slow outside call, made while this transaction holds its row locks and its connection.
+    // LESSON: Feel the wait (LESSONS.md#feel-the-wait). A slow outside call, made while this transaction holds its row locks and its connection.
     const payment = await clock.run('6_process_payment', () =>
       chargeCard({
         amount: total,
@@ -159,7 +159,7 @@ export async function checkout(
       }
     });
 
-    // LESSON: What happens when email fails. Still inside the transaction: no email, no order.
+    // LESSON: What happens when email fails (LESSONS.md#what-happens-when-email-fails). Still inside the transaction: no email, no order.
     await clock.run('9_send_email', async () => {
       let acceptedAt: Date;
       try {

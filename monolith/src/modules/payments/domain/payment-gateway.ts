@@ -6,9 +6,10 @@ export interface PaymentResult {
   provider_ref: string;
 }
 
+// LESSON: Feel the wait (LESSONS.md#feel-the-wait)
 /**
  * A stand-in for a card processor: it takes payment_delay_ms to answer and declines a share of payments.
- * LESSON: Feel the wait. The monolith calls it inside the checkout transaction, so the inventory rows stay locked
+ * The monolith calls it inside the checkout transaction, so the inventory rows stay locked
  * while this sleeps.
  */
 export async function chargeCard(options: {

@@ -55,11 +55,12 @@ export async function logIn(
   return { access_token, token_type: 'bearer', expires_in: settings.expiresInS };
 }
 
+// LESSON: The gateway is not a wall (LESSONS.md#the-gateway-is-not-a-wall)
 /**
  * The user behind a bearer token: a bad signature, an expired token, a token of the other stack (iss/aud) or a user
  * that no longer exists is a 401. The user comes from the database on every request, so a deleted account is refused
  * at once and admin rights are the record's, never the token's claim.
- * LESSON: the gateway is not a wall (LESSONS.md#the-gateway-is-not-a-wall): the gateway does the same since it asks
+ * The gateway does the same since it asks
  * user-service for the user behind every token.
  */
 export async function authenticate(
