@@ -6,6 +6,7 @@ import type { StackName } from './options';
 import type { CpuFigure, CpuResult, CpuRole, CpuWindow, ProcessCpu } from './report';
 import { round } from './stats';
 
+// LESSON: What the decomposition costs (LESSONS.md#what-the-decomposition-costs)
 /**
  * CPU of a stack's processes during the measured window: utime + stime from /proc/<pid>/stat (clock ticks) read at
  * its start and its end. Beside the stack's own processes (found by their ports, as for memory): PostgreSQL (the

@@ -13,6 +13,7 @@ export interface Mailer {
   close(): void;
 }
 
+// LESSON: A transaction is not a timeout (LESSONS.md#a-transaction-is-not-a-timeout)
 /**
  * Real SMTP through nodemailer to the lab's mail catcher. A refused or timed-out send throws, at the latest after
  * timeoutMs (lab-kit's transport enforces that deadline; connecting and the greeting get half of it each).

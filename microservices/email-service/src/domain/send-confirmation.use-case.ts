@@ -50,6 +50,8 @@ export function sendConfirmationUseCase(deps: {
       deps.log.info(log, 'confirmation already sent; not sending again');
       return { sentAt: previous, startedAt, durationMs: 0 };
     }
+    // LESSON: Feel the wait (LESSONS.md#feel-the-wait). The slow email, as in the monolith, but after the buyer's
+    // 202 and outside any transaction.
     await setTimeout(deps.knobs.email_delay_ms, undefined, { signal: deps.stopping });
     const messageId = `<order-${order_id}.${crypto.randomUUID()}@checkout.lab>`;
     const unsettled = await notificationRepository.startAttempt(deps.pool, order_id, messageId);

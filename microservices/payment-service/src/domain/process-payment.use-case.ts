@@ -24,6 +24,8 @@ export function processPaymentUseCase(deps: { pool: Pool; knobs: PaymentKnobs; r
       if (await paymentRepository.exists(deps.pool, event.payload.order_id)) {
         return { alreadyPaid: true, approved: false, startedAt, durationMs: 0 };
       }
+      // LESSON: Feel the wait (LESSONS.md#feel-the-wait). The same slow provider as the monolith's, but the buyer
+      // already has the 202, and no row lock or pooled connection is held while it sleeps.
       await new Promise((resolve) => setTimeout(resolve, deps.knobs.payment_delay_ms));
       const approved = random() >= deps.knobs.payment_failure_rate;
       return { alreadyPaid: false, approved, startedAt, durationMs: Date.now() - started };

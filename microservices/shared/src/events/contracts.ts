@@ -1,8 +1,9 @@
+// LESSON: Events and routing keys (LESSONS.md#events-and-routing-keys)
 /**
  * The integration events of the microservices, typed once: publisher and consumer import the same types, so the
  * compiler catches drift between them. Routing keys follow <service>.<entity>.<event>, past tense.
  *
- * The saga (choreography, with order-service as the one that keeps the order's state):
+ * The saga (orchestration: order-service keeps the order's state and publishes each next request):
  *   checkout ─▶ order.order.created ─▶ product-service reserves stock (one atomic UPDATE per line, no lock held
  *   across a remote call) ─▶ product.stock.reserved | product.stock.rejected
  *   order-service on reserved ─▶ order.payment.requested ─▶ payment-service ─▶ payment.payment.processed | .declined

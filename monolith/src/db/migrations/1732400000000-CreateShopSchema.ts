@@ -1,6 +1,7 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 // LESSON: Black Friday (LESSONS.md#black-friday)
+// LESSON: Database per service (LESSONS.md#database-per-service)
 /**
  * The whole shop in one database: eleven tables tied together by foreign keys.
  * The coupling is the point: an order row points at a user, its items point at products, a

@@ -87,6 +87,7 @@ export async function checkout(
     });
 
     await clock.run('3_reserve_inventory', async () => {
+      // LESSON: Atomic stock reservation (LESSONS.md#atomic-stock-reservation)
       // LESSON: Watch the lock (LESSONS.md#watch-the-lock). Rows are locked in product id order, so two carts with the same products queue
       // instead of deadlocking. The locks last until COMMIT or ROLLBACK.
       const stock = await readStock(runner, productIds, true);
@@ -211,6 +212,7 @@ export async function checkout(
     log.info({ order_id: orderId, user_id: user.id, processing_duration_ms: processingMs }, 'checkout committed');
     return { order, replayed: false };
   } catch (error) {
+    // LESSON: The saga and its compensation (LESSONS.md#the-saga-and-its-compensation). One ROLLBACK undoes it all.
     if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => {});
     if (request.idempotencyKey) {
       // Another checkout with the same key won the race and committed first (this one then hits the unique key, or

@@ -34,6 +34,7 @@ export function ordersRoutes(deps: MonolithDeps): Router {
       }
       const result = await checkout(deps, currentUser(res), { startedAt: res.locals.startedAt, idempotencyKey });
       if (result.replayed) res.set('Idempotent-Replayed', 'true');
+      // LESSON: The 202 and polling (LESSONS.md#the-202-and-polling). 201 and a final order, after all eleven steps.
       res.status(201).location(`/api/orders/${result.order.id}`).json(result.order);
     }),
   );

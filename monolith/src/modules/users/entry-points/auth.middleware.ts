@@ -9,6 +9,7 @@ export function currentUser(res: Response): UserRow {
   return res.locals.user as UserRow;
 }
 
+// LESSON: The gateway (LESSONS.md#the-gateway). The monolith checks every token itself, in this one middleware.
 export function requireUser(deps: MonolithDeps): RequestHandler {
   return async (req, res, next) => {
     try {
