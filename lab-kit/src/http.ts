@@ -1,7 +1,8 @@
 import type { Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { ErrorRequestHandler, NextFunction, Request, RequestHandler, Response } from 'express';
-import { type ZodType, z } from 'zod';
+import { findNul } from '@checkout-lab/contract';
+import type { ZodType } from 'zod';
 
 /**
  * The one error type of the lab's HTTP code: a stable string code, a status, a message a person can read.
@@ -46,46 +47,9 @@ export const errors = {
     }),
 };
 
-/**
- * An id in a path or a query: decimal digits only, 1..2147483647 (PostgreSQL's integer). Number() alone would take
- * "0x10" as 16, "1e1" as 10, "+5", " 7" and "1.0" too, so one resource would answer under many names.
- */
-export const idSchema = z
-  .union([z.int(), z.string().regex(/^[0-9]{1,10}$/, 'must be a whole number in decimal digits, like 42')])
-  .transform(Number)
-  .pipe(z.int().min(1, 'must be 1 or more').max(2147483647, 'must be at most 2147483647'));
-
-/** bcrypt reads only the first 72 bytes of a password: two passwords that share them would be the same password. */
-export const BCRYPT_MAX_PASSWORD_BYTES = 72;
-
-export const fitsBcrypt = (password: string): boolean =>
-  Buffer.byteLength(password, 'utf8') <= BCRYPT_MAX_PASSWORD_BYTES;
-
-/** A new password (registration, the seeded admin): 8 characters or more, at most 72 bytes in UTF-8. */
-export const newPasswordSchema = z
-  .string()
-  .min(8, 'at least 8 characters')
-  .refine(fitsBcrypt, `at most ${BCRYPT_MAX_PASSWORD_BYTES} bytes in UTF-8 (bcrypt ignores the rest)`);
-
-/**
- * The path of the first string (value or key) in the input holding a NUL character, or null. PostgreSQL refuses NUL
- * in text, so such a string would turn into a 500 at the first query instead of the 422 any bad input gets.
- */
-function findNul(input: unknown): string | null {
-  const pending: [unknown, string[]][] = [[input, []]];
-  while (pending.length > 0) {
-    const [value, path] = pending.pop() as [unknown, string[]];
-    if (typeof value === 'string') {
-      if (value.includes('\u0000')) return path.join('.') || '(body)';
-    } else if (value !== null && typeof value === 'object') {
-      for (const [key, item] of Object.entries(value)) {
-        if (key.includes('\u0000')) return [...path, key].join('.');
-        pending.push([item, [...path, key]]);
-      }
-    }
-  }
-  return null;
-}
+// The contract's shared pieces (the id, the new password, the NUL refusal) are defined once in the contract package;
+// lab-kit re-exports them for the code that validates with parseInput.
+export { BCRYPT_MAX_PASSWORD_BYTES, fitsBcrypt, idSchema, newPasswordSchema } from '@checkout-lab/contract';
 
 /**
  * Parses input with a zod schema; a failure becomes a 422 that lists each bad field. A NUL character in any string

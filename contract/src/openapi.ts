@@ -1,0 +1,457 @@
+import { OpenApiGeneratorV3, OpenAPIRegistry, type ResponseConfig } from '@asteasolutions/zod-to-openapi';
+import { idSchema, z } from './primitives';
+import * as s from './schemas';
+
+/** The two stacks that implement the contract. */
+export type Stack = 'monolith' | 'microservices';
+const STACKS: Stack[] = ['monolith', 'microservices'];
+
+type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
+type Who = 'anyone' | 'user' | 'admin';
+/** One answer: status, what it means, the body's schema (none: no body) and the headers it carries. */
+type Answer = [status: number, description: string, schema?: z.ZodType, headers?: Record<string, string>];
+
+/** One public operation of docs/api.md, as both stacks implement it. */
+interface Operation {
+  method: Method;
+  path: string;
+  tag: string;
+  summary: string;
+  who: Who;
+  body?: z.ZodType;
+  params?: z.ZodObject;
+  query?: z.ZodObject;
+  headers?: z.ZodObject;
+  /** The success answer, the same on both stacks or each its own. */
+  success: Answer | Record<Stack, Answer>;
+  /** Error statuses this operation answers beyond the common ones, with the codes they carry. */
+  errors?: Record<number, string>;
+  /** Only one stack has it; the other answers 404 NOT_FOUND there (the path is in both documents). */
+  only?: Stack;
+  /** What differs between the stacks, said in both documents. */
+  stacks?: string;
+}
+
+const idParams = (name: string, description: string) =>
+  z.object({ [name]: idSchema.openapi({ description, type: 'integer', minimum: 1, maximum: 2147483647 }) });
+const productId = idParams('id', 'product id');
+const idempotencyHeaders = z.object({ 'Idempotency-Key': s.IdempotencyKeySchema.optional() });
+
+/** The public operations, in the order of docs/api.md. */
+export const OPERATIONS: Operation[] = [
+  {
+    method: 'post',
+    path: '/api/auth/register',
+    tag: 'users',
+    summary: 'Create a buyer account',
+    who: 'anyone',
+    body: s.RegisterSchema,
+    success: [201, 'The new user', s.UserSchema],
+    errors: { 409: 'EMAIL_TAKEN' },
+  },
+  {
+    method: 'post',
+    path: '/api/auth/login',
+    tag: 'users',
+    summary: 'Exchange email and password for a bearer token (HS256)',
+    who: 'anyone',
+    body: s.LoginSchema,
+    success: [200, 'A bearer token: paste its access_token into Authorize', s.TokenSchema],
+    errors: {
+      401: 'INVALID_CREDENTIALS',
+      429: 'RATE_LIMITED: too many failed logins for this account or this address (Retry-After: seconds)',
+    },
+  },
+  {
+    method: 'get',
+    path: '/api/auth/me',
+    tag: 'users',
+    summary: 'The signed-in user',
+    who: 'user',
+    success: [200, 'The user', s.UserSchema],
+  },
+  {
+    method: 'get',
+    path: '/api/categories',
+    tag: 'catalog',
+    summary: 'All categories',
+    who: 'anyone',
+    success: [200, 'Every category', z.array(s.CategorySchema)],
+  },
+  {
+    method: 'post',
+    path: '/api/categories',
+    tag: 'catalog',
+    summary: 'Add a category (admin)',
+    who: 'admin',
+    body: s.NewCategorySchema,
+    success: [201, 'The new category', s.CategorySchema],
+    errors: { 409: 'CATEGORY_EXISTS' },
+  },
+  {
+    method: 'get',
+    path: '/api/products',
+    tag: 'catalog',
+    summary: 'Browse products',
+    who: 'anyone',
+    query: s.ProductQuerySchema,
+    success: [200, 'A page of products', s.ProductPageSchema],
+  },
+  {
+    method: 'post',
+    path: '/api/products',
+    tag: 'catalog',
+    summary: 'Add a product with its stock (admin)',
+    who: 'admin',
+    body: s.NewProductSchema,
+    success: [201, 'The new product', s.ProductSchema],
+    errors: { 404: 'NOT_FOUND: no such category' },
+  },
+  {
+    method: 'get',
+    path: '/api/products/{id}',
+    tag: 'catalog',
+    summary: 'One product with its stock',
+    who: 'anyone',
+    params: productId,
+    success: [200, 'The product', s.ProductSchema],
+    errors: { 404: 'NOT_FOUND' },
+  },
+  {
+    method: 'patch',
+    path: '/api/products/{id}',
+    tag: 'catalog',
+    summary: 'Change a product or its stock (admin)',
+    who: 'admin',
+    params: productId,
+    body: s.ProductPatchSchema,
+    success: [200, 'The changed product', s.ProductSchema],
+    errors: { 404: 'NOT_FOUND: no such product or category' },
+  },
+  {
+    method: 'delete',
+    path: '/api/products/{id}',
+    tag: 'catalog',
+    summary: 'Delete a product that was never ordered (admin)',
+    who: 'admin',
+    params: productId,
+    success: [204, 'Deleted'],
+    errors: { 404: 'NOT_FOUND', 409: 'PRODUCT_HAS_ORDERS' },
+  },
+  {
+    method: 'get',
+    path: '/api/products/{id}/reviews',
+    tag: 'catalog',
+    summary: 'Reviews of a product',
+    who: 'anyone',
+    params: productId,
+    success: [200, 'Its reviews', z.array(s.ReviewSchema)],
+    errors: { 404: 'NOT_FOUND' },
+  },
+  {
+    method: 'post',
+    path: '/api/products/{id}/reviews',
+    tag: 'catalog',
+    summary: 'Review a product',
+    who: 'user',
+    params: productId,
+    body: s.NewReviewSchema,
+    success: [201, 'The new review', s.ReviewSchema],
+    errors: { 404: 'NOT_FOUND' },
+  },
+  {
+    method: 'get',
+    path: '/api/cart',
+    tag: 'cart',
+    summary: 'The signed-in buyer’s cart',
+    who: 'user',
+    success: [200, 'The cart', s.CartSchema],
+  },
+  {
+    method: 'post',
+    path: '/api/cart/items',
+    tag: 'cart',
+    summary: 'Add to the cart (quantities add up, up to the stock)',
+    who: 'user',
+    body: s.CartItemInputSchema,
+    success: [201, 'The cart', s.CartSchema],
+    errors: { 404: 'NOT_FOUND: no such product', 409: 'OUT_OF_STOCK' },
+  },
+  {
+    method: 'patch',
+    path: '/api/cart/items/{product_id}',
+    tag: 'cart',
+    summary: 'Set the quantity of a cart line',
+    who: 'user',
+    params: idParams('product_id', 'product id'),
+    body: s.QuantitySchema,
+    success: [200, 'The cart', s.CartSchema],
+    errors: { 404: 'NOT_FOUND: not in the cart', 409: 'OUT_OF_STOCK' },
+  },
+  {
+    method: 'delete',
+    path: '/api/cart/items/{product_id}',
+    tag: 'cart',
+    summary: 'Remove a cart line',
+    who: 'user',
+    params: idParams('product_id', 'product id'),
+    success: [200, 'The cart', s.CartSchema],
+    errors: { 404: 'NOT_FOUND: not in the cart' },
+  },
+  {
+    method: 'post',
+    path: '/api/orders/checkout',
+    tag: 'orders',
+    summary: 'Check out the cart',
+    who: 'user',
+    headers: idempotencyHeaders,
+    success: {
+      monolith: [
+        201,
+        'The confirmed order: eleven steps in one transaction, answered after the payment and the email',
+        s.OrderSchema,
+        { Location: '/api/orders/:id', 'Idempotent-Replayed': '"true" when the answer is an earlier request’s' },
+      ],
+      microservices: [
+        202,
+        'The accepted order, status "pending": poll Location until "confirmed" or "cancelled"',
+        s.OrderSchema,
+        { Location: '/api/orders/:id', 'Idempotent-Replayed': '"true" when the answer is an earlier request’s' },
+      ],
+    },
+    errors: { 400: 'CART_EMPTY', 409: 'OUT_OF_STOCK: no order' },
+    stacks:
+      'The monolith answers 201 "confirmed" (or 402 PAYMENT_DECLINED, 503 EMAIL_FAILED, nothing kept); the ' +
+      'microservices answer 202 "pending" with Location, and a decline or missing stock later turns the order ' +
+      '"cancelled" with its failure_reason.',
+  },
+  {
+    method: 'get',
+    path: '/api/orders',
+    tag: 'orders',
+    summary: 'The caller’s orders, newest first',
+    who: 'user',
+    success: [200, 'Their orders', z.array(s.OrderSchema)],
+  },
+  {
+    method: 'get',
+    path: '/api/orders/{id}',
+    tag: 'orders',
+    summary: 'One order (its owner or the admin)',
+    who: 'user',
+    params: idParams('id', 'order id'),
+    success: [200, 'The order', s.OrderSchema],
+    errors: { 404: 'NOT_FOUND: no such order, or someone else’s' },
+  },
+  {
+    method: 'get',
+    path: '/api/notifications',
+    tag: 'email',
+    summary: 'The caller’s notifications, newest first',
+    who: 'user',
+    success: [200, 'Their notifications', z.array(s.NotificationSchema)],
+  },
+  {
+    method: 'get',
+    path: '/api/lab/config',
+    tag: 'lab',
+    summary: 'The knobs in force (admin)',
+    who: 'admin',
+    success: [200, 'The knobs', s.KnobsSchema],
+  },
+  {
+    method: 'put',
+    path: '/api/lab/config',
+    tag: 'lab',
+    summary: 'Change any subset of the knobs; the next checkout uses them (admin)',
+    who: 'admin',
+    body: s.KnobsPatchSchema,
+    success: [200, 'The knobs now in force', s.KnobsSchema],
+  },
+  {
+    method: 'post',
+    path: '/api/lab/reset',
+    tag: 'lab',
+    summary: 'Clear orders, carts, payments, notifications and emails; restore the seed catalogue (admin)',
+    who: 'admin',
+    success: [200, 'Cleared', s.ResetSchema],
+  },
+  {
+    method: 'get',
+    path: '/api/lab/orders',
+    tag: 'lab',
+    summary: 'Orders created since a moment, with their timings (admin)',
+    who: 'admin',
+    query: s.SinceQuerySchema,
+    success: [200, 'The orders', z.array(s.LabOrderSchema)],
+  },
+  {
+    method: 'get',
+    path: '/api/lab/audit',
+    tag: 'lab',
+    summary: 'Server-side truth for invariant checks: payments and emails per order, stock per product (admin)',
+    who: 'admin',
+    query: s.SinceQuerySchema,
+    success: [200, 'The audit', s.AuditSchema],
+  },
+  {
+    method: 'get',
+    path: '/api/lab/dead-letters',
+    tag: 'lab',
+    summary: 'Every service’s dead letters, oldest first, without moving them (admin)',
+    who: 'admin',
+    only: 'microservices',
+    success: [200, 'The dead letters', z.array(s.DeadLetterSchema)],
+  },
+  {
+    method: 'post',
+    path: '/api/lab/dead-letters/redrive',
+    tag: 'lab',
+    summary: 'Send dead letters back to their queues, each once; no ids means all (admin)',
+    who: 'admin',
+    only: 'microservices',
+    body: s.RedriveSchema,
+    success: [200, 'How many went back', s.RedrivenSchema],
+  },
+];
+
+const json = (schema: z.ZodType) => ({ 'application/json': { schema } });
+
+function errorAnswer(description: string, extra: Partial<ResponseConfig> = {}): ResponseConfig {
+  return { description, content: json(s.ErrorSchema), ...extra };
+}
+
+/** The statuses every operation of its kind answers on this stack, besides its own. */
+function commonErrors(operation: Operation, stack: Stack): Record<number, string> {
+  const common: Record<number, string> = {};
+  if (operation.body) {
+    common[400] = 'MALFORMED_JSON: the body is not JSON';
+    common[413] = 'PAYLOAD_TOO_LARGE';
+  }
+  if (operation.body || operation.params || operation.query || operation.headers)
+    common[422] = 'VALIDATION_ERROR: details lists each bad field';
+  if (operation.who !== 'anyone') common[401] = 'UNAUTHORIZED: a missing, invalid or expired token';
+  if (operation.who === 'admin') common[403] = 'FORBIDDEN: not the lab admin account';
+  if (stack === 'microservices') {
+    common[502] = 'BAD_GATEWAY: a service behind the gateway failed to answer';
+    common[503] = 'SERVICE_UNAVAILABLE: a service behind the gateway is down';
+    common[504] = 'GATEWAY_TIMEOUT: a service behind the gateway did not answer in time';
+  }
+  return common;
+}
+
+/** What one stack answers to one operation. */
+function responsesOf(operation: Operation, stack: Stack): Record<string, ResponseConfig> {
+  const responses: Record<string, ResponseConfig> = {};
+  const errors = { ...commonErrors(operation, stack), ...operation.errors };
+  if (operation.path === '/api/orders/checkout' && stack === 'monolith') {
+    errors[402] = 'PAYMENT_DECLINED: nothing kept';
+    errors[503] = 'EMAIL_FAILED: the whole order rolled back';
+  }
+  if (stack === 'microservices' && (operation.path === '/api/auth/register' || operation.path === '/api/auth/login'))
+    errors[429] = `${errors[429] ? `${errors[429]}; ` : ''}RATE_LIMITED: the gateway's limit of login and register requests per minute`;
+  if (operation.only && operation.only !== stack) {
+    // The path is in both documents so they list the same paths; this stack has nothing there.
+    const other = errors[401] ? { 401: errors[401], 403: errors[403] } : {};
+    for (const [status, description] of Object.entries(other))
+      if (description) responses[status] = errorAnswer(description);
+    responses[404] = errorAnswer(`NOT_FOUND: only the ${operation.only} have this`);
+    return responses;
+  }
+  const success = Array.isArray(operation.success) ? operation.success : operation.success[stack];
+  const [status, description, schema, headers] = success;
+  responses[status] = {
+    description,
+    ...(schema ? { content: json(schema) } : {}),
+    ...(headers
+      ? {
+          headers: Object.fromEntries(
+            Object.entries(headers).map(([name, text]) => [name, { description: text, schema: { type: 'string' } }]),
+          ),
+        }
+      : {}),
+  };
+  for (const [code, text] of Object.entries(errors)) {
+    responses[code] =
+      code === '429'
+        ? errorAnswer(text, {
+            headers: {
+              'Retry-After': { description: 'seconds until a new try may pass', schema: { type: 'integer' } },
+            },
+          })
+        : errorAnswer(text);
+  }
+  return responses;
+}
+
+const TITLES: Record<Stack, string> = {
+  monolith: 'Checkout Lab: the blocking monolith',
+  microservices: 'Checkout Lab: the event-driven microservices (API gateway)',
+};
+
+const DESCRIPTIONS: Record<Stack, string> = {
+  monolith:
+    'The monolith side of Checkout Lab. Checkout runs eleven steps in one database transaction and answers 201 only ' +
+    'after the payment and the email.',
+  microservices:
+    'The gateway, the microservices’ only public door. Checkout answers 202 "pending" and the order is polled to its ' +
+    'final status; the gateway answers 502, 503 or 504 when a service behind it fails, is down or is slow.',
+};
+
+function build(stack: Stack) {
+  const registry = new OpenAPIRegistry();
+  registry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
+  registry.registerPath({
+    method: 'get',
+    path: '/health',
+    tags: ['lab'],
+    summary: 'Health: the database and the mail server (monolith), every service behind it (gateway)',
+    responses: {
+      200: { description: 'Up', content: json(s.HealthSchema) },
+      503: { description: 'Degraded: something it depends on does not answer', content: json(s.HealthSchema) },
+    },
+  });
+  for (const operation of OPERATIONS) {
+    const otherStack = STACKS.find((other) => other !== stack);
+    const notes = [
+      operation.only && `Only the ${operation.only} have this; the ${otherStack} answer 404 here.`,
+      operation.stacks,
+    ].filter(Boolean);
+    registry.registerPath({
+      method: operation.method,
+      path: operation.path,
+      tags: [operation.tag],
+      summary: operation.summary,
+      ...(notes.length ? { description: notes.join(' ') } : {}),
+      ...(operation.who === 'anyone' ? {} : { security: [{ bearer: [] }] }),
+      request: {
+        ...(operation.params ? { params: operation.params } : {}),
+        ...(operation.query ? { query: operation.query } : {}),
+        ...(operation.headers ? { headers: operation.headers } : {}),
+        ...(operation.body ? { body: { required: true, content: json(operation.body) } } : {}),
+      },
+      responses: responsesOf(operation, stack),
+    });
+  }
+  return new OpenApiGeneratorV3(registry.definitions).generateDocument({
+    openapi: '3.0.3',
+    info: {
+      title: TITLES[stack],
+      version: '0.1.0',
+      description: `${DESCRIPTIONS[stack]} Both stacks implement one contract (docs/api.md in the repository); this document is generated from its schemas (the contract package). Log in with POST /api/auth/login, then Authorize with the access_token.`,
+    },
+    servers: [{ url: '/' }],
+  });
+}
+
+const documents = new Map<Stack, ReturnType<typeof build>>();
+
+/** The OpenAPI 3.0 document of one stack, built once from the contract's schemas. */
+export function openApiDocument(stack: Stack) {
+  let document = documents.get(stack);
+  if (!document) {
+    document = build(stack);
+    documents.set(stack, document);
+  }
+  return document;
+}

@@ -1,0 +1,374 @@
+import {
+  bodyIdSchema,
+  dateTimeSchema,
+  idSchema,
+  millisecondsSchema,
+  moneySchema,
+  newPasswordSchema,
+  priceInputSchema,
+  z,
+} from './primitives';
+
+/*
+ * The contract of docs/api.md, written once. Request schemas are what both stacks parse their input with (through
+ * lab-kit's parseInput); response schemas are what the OpenAPI documents promise and the contract suite checks. A
+ * response schema lists every field the contract names as required and lets a stack add fields of its own.
+ */
+
+// ---------------------------------------------------------------- errors
+
+export const ErrorSchema = z
+  .object({
+    error: z.object({
+      code: z.string().openapi({ example: 'OUT_OF_STOCK' }),
+      message: z.string(),
+      details: z.unknown().optional().openapi({ description: 'what was wrong, where the code has more to say' }),
+    }),
+  })
+  .openapi('Error');
+
+// ---------------------------------------------------------------- users
+
+const emailInput = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .max(255)
+  .pipe(z.email({ message: 'must be an email address' }))
+  .openapi({ type: 'string', format: 'email', maxLength: 255, example: 'buyer@example.com' });
+
+export const RegisterSchema = z
+  .object({
+    email: emailInput,
+    password: newPasswordSchema,
+    full_name: z.string().trim().min(1).max(255).openapi({ example: 'Ada Buyer' }),
+  })
+  .openapi('Register');
+
+export const LoginSchema = z
+  .object({
+    email: emailInput,
+    password: z.string().min(1).max(128),
+  })
+  .openapi('Login');
+
+export const UserSchema = z
+  .object({
+    id: z.int(),
+    email: z.string().openapi({ format: 'email' }),
+    full_name: z.string(),
+    is_admin: z.boolean(),
+    created_at: dateTimeSchema,
+  })
+  .openapi('User');
+
+export const TokenSchema = z
+  .object({
+    access_token: z.string(),
+    token_type: z.literal('bearer'),
+    expires_in: z.int().openapi({ description: 'seconds' }),
+  })
+  .openapi('Token');
+
+// ---------------------------------------------------------------- catalogue
+
+export const NewCategorySchema = z
+  .object({
+    name: z.string().trim().min(1).max(100).openapi({ example: 'Books' }),
+    description: z.string().max(2000).default(''),
+  })
+  .openapi('NewCategory');
+
+export const CategorySchema = z.object({ id: z.int(), name: z.string(), description: z.string() }).openapi('Category');
+
+const stockInput = z.int().min(0).max(1_000_000);
+
+export const NewProductSchema = z
+  .object({
+    name: z.string().trim().min(1).max(255),
+    description: z.string().max(5000).default(''),
+    price: priceInputSchema,
+    category_id: bodyIdSchema,
+    stock: stockInput,
+  })
+  .openapi('NewProduct');
+
+export const ProductPatchSchema = z
+  .object({
+    name: z.string().trim().min(1).max(255),
+    description: z.string().max(5000),
+    price: priceInputSchema,
+    category_id: bodyIdSchema,
+    stock: stockInput,
+  })
+  .partial()
+  .strict()
+  .refine((changes) => Object.keys(changes).length > 0, { message: 'send at least one field to change' })
+  .openapi('ProductPatch', { minProperties: 1 });
+
+export const ProductQuerySchema = z.object({
+  category_id: idSchema.optional(),
+  q: z
+    .string()
+    .trim()
+    .min(1)
+    .max(200)
+    .optional()
+    .openapi({ description: 'case-insensitive text in name or description' }),
+  limit: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(100)
+    .default(20)
+    .openapi({ type: 'integer', minimum: 1, maximum: 100, default: 20 }),
+  offset: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(1_000_000)
+    .default(0)
+    .openapi({ type: 'integer', minimum: 0, maximum: 1000000, default: 0 }),
+});
+
+export const ProductSchema = z
+  .object({
+    id: z.int(),
+    name: z.string(),
+    description: z.string(),
+    price: moneySchema,
+    category_id: z.int(),
+    stock: z.int().min(0),
+  })
+  .openapi('Product');
+
+export const ProductPageSchema = z.object({ items: z.array(ProductSchema), total: z.int() }).openapi('ProductPage');
+
+export const NewReviewSchema = z
+  .object({
+    rating: z.int().min(1).max(5),
+    comment: z.string().max(5000).default(''),
+  })
+  .openapi('NewReview');
+
+export const ReviewSchema = z
+  .object({
+    id: z.int(),
+    user_id: z.int(),
+    rating: z.int().min(1).max(5),
+    comment: z.string(),
+    created_at: dateTimeSchema,
+  })
+  .openapi('Review');
+
+// ---------------------------------------------------------------- cart
+
+/** At most this many of one product in one cart line. */
+export const MAX_LINE_QUANTITY = 1000;
+const quantityInput = z.int().min(1).max(MAX_LINE_QUANTITY);
+
+export const CartItemInputSchema = z
+  .object({ product_id: bodyIdSchema, quantity: quantityInput })
+  .openapi('CartItemInput');
+
+export const QuantitySchema = z.object({ quantity: quantityInput }).openapi('Quantity');
+
+export const CartLineSchema = z
+  .object({
+    product_id: z.int(),
+    name: z.string(),
+    price: moneySchema,
+    quantity: z.int(),
+    line_total: moneySchema,
+  })
+  .openapi('CartLine');
+
+export const CartSchema = z.object({ items: z.array(CartLineSchema), total: moneySchema }).openapi('Cart');
+
+// ---------------------------------------------------------------- orders
+
+/** The optional header of POST /api/orders/checkout: the same key by the same user answers with the same order. */
+export const IdempotencyKeySchema = z
+  .string()
+  .trim()
+  .min(1, 'must be 1 to 200 characters')
+  .max(200, 'must be 1 to 200 characters')
+  .openapi({
+    description: 'a repeated key by the same user answers with the same order (header Idempotent-Replayed: true)',
+    example: 'checkout-7f3a',
+  });
+
+export const OrderStatusSchema = z.string().openapi({
+  description:
+    'monolith: "confirmed"; microservices: "pending", then intermediate statuses, then "confirmed" or "cancelled"',
+  example: 'confirmed',
+});
+
+export const OrderItemSchema = z
+  .object({ product_id: z.int(), quantity: z.int(), unit_price: moneySchema })
+  .openapi('OrderItem');
+
+export const StepSchema = z
+  .object({
+    name: z.string().openapi({ example: '6_process_payment' }),
+    service: z.string().openapi({ example: 'monolith' }),
+    started_at: dateTimeSchema,
+    duration_ms: millisecondsSchema,
+  })
+  .openapi('Step');
+
+export const OrderSchema = z
+  .object({
+    id: z.int(),
+    status: OrderStatusSchema,
+    total: moneySchema,
+    failure_reason: z
+      .string()
+      .nullable()
+      .openapi({ description: 'null, "out_of_stock", "payment_declined", ...', example: null }),
+    items: z.array(OrderItemSchema),
+    created_at: dateTimeSchema,
+    processing_duration_ms: millisecondsSchema.openapi({
+      description: 'how long the buyer waited for the checkout response, measured by the server',
+    }),
+    completion_duration_ms: millisecondsSchema
+      .nullable()
+      .openapi({ description: 'checkout start to final status (confirmed or cancelled); null while in flight' }),
+    email_sent_at: dateTimeSchema
+      .nullable()
+      .openapi({ description: 'when SMTP accepted the confirmation email; null until then' }),
+    steps: z.array(StepSchema).openapi({ description: 'monolith: its 11 steps; microservices: each hop and consumer' }),
+  })
+  .openapi('Order');
+
+// ---------------------------------------------------------------- notifications
+
+export const NotificationSchema = z
+  .object({
+    id: z.int(),
+    type: z.string().openapi({ example: 'order_confirmed' }),
+    message: z.string(),
+    created_at: dateTimeSchema,
+    read: z.boolean(),
+  })
+  .openapi('Notification');
+
+// ---------------------------------------------------------------- lab
+
+const delayInput = z.int().min(0).max(60000);
+
+/** The lab knobs, as GET /api/lab/config answers them. */
+export const KnobsSchema = z
+  .object({
+    payment_delay_ms: delayInput.openapi({ description: 'the simulated payment gateway call' }),
+    email_delay_ms: delayInput.openapi({ description: 'the simulated slow email send, before the real SMTP send' }),
+    payment_failure_rate: z.number().min(0).max(1).openapi({ description: 'share of payments declined' }),
+  })
+  .openapi('Knobs');
+
+/** PUT /api/lab/config: any subset of the knobs, nothing else. */
+export const KnobsPatchSchema = KnobsSchema.partial().strict().openapi('KnobsPatch');
+
+/** `?since=ISO` of the lab's reads. */
+export const SinceQuerySchema = z.object({
+  since: z.iso
+    .datetime({ offset: true })
+    .optional()
+    .openapi({ description: 'only orders created at or after this moment (ISO-8601)' }),
+});
+
+export const LabOrderSchema = z
+  .object({
+    id: z.int(),
+    status: OrderStatusSchema,
+    created_at: dateTimeSchema,
+    processing_duration_ms: millisecondsSchema.nullable(),
+    completion_duration_ms: millisecondsSchema.nullable(),
+    failure_reason: z.string().nullable(),
+  })
+  .openapi('LabOrder');
+
+export const AuditSchema = z
+  .object({
+    orders: z.array(
+      z.object({
+        id: z.int(),
+        status: OrderStatusSchema,
+        failure_reason: z.string().nullable(),
+        payments: z.int().openapi({ description: 'succeeded payments recorded for the order' }),
+        emails: z.int().openapi({ description: 'confirmation emails recorded as sent' }),
+      }),
+    ),
+    products: z.array(z.object({ id: z.int(), name: z.string(), stock: z.int() })),
+  })
+  .openapi('Audit');
+
+export const ResetSchema = z
+  .object({
+    status: z.literal('ok'),
+    emails_deleted: z
+      .int()
+      .nullable()
+      .optional()
+      .openapi({ description: 'monolith: its emails deleted at the mail catcher; null when it was not reachable' }),
+    stack: z.string().optional().openapi({ description: 'microservices: "microservices"' }),
+    services: z
+      .record(z.string(), z.string())
+      .optional()
+      .openapi({ description: 'microservices: each service the reset went through' }),
+  })
+  .openapi('Reset');
+
+export const HealthSchema = z
+  .looseObject({
+    status: z.enum(['ok', 'degraded']),
+    service: z.string().openapi({ example: 'monolith' }),
+  })
+  .openapi('Health');
+
+/** A dead letter id is `<service>:<its own id>`, as GET /api/lab/dead-letters gives it. */
+export const DeadLetterIdSchema = z
+  .string()
+  .max(300)
+  .regex(/^(user|product|cart|order|payment|email)-service:\S+$/, 'an id as GET /api/lab/dead-letters gives it');
+
+export const DeadLetterSchema = z
+  .object({
+    id: DeadLetterIdSchema,
+    service: z.string(),
+    queue: z.string(),
+    routing_key: z.string().nullable(),
+    reason: z.string().nullable(),
+    attempts: z.int(),
+    dead_lettered_at: dateTimeSchema.nullable(),
+    event: z.unknown().openapi({ description: 'the event envelope; the body as text when it is not JSON' }),
+  })
+  .openapi('DeadLetter');
+
+/** At most 100 ids fit the lab's 10 kB body; none means all. */
+export const RedriveSchema = z
+  .object({ ids: z.array(DeadLetterIdSchema).max(100).optional() })
+  .strict()
+  .openapi('Redrive');
+
+export const RedrivenSchema = z.object({ redriven: z.int() }).openapi('Redriven');
+
+// ---------------------------------------------------------------- the types every client uses
+
+export type ApiError = z.infer<typeof ErrorSchema>;
+export type User = z.infer<typeof UserSchema>;
+export type Token = z.infer<typeof TokenSchema>;
+export type Category = z.infer<typeof CategorySchema>;
+export type Product = z.infer<typeof ProductSchema>;
+export type ProductPage = z.infer<typeof ProductPageSchema>;
+export type Review = z.infer<typeof ReviewSchema>;
+export type CartLine = z.infer<typeof CartLineSchema>;
+export type Cart = z.infer<typeof CartSchema>;
+export type OrderItem = z.infer<typeof OrderItemSchema>;
+export type Step = z.infer<typeof StepSchema>;
+export type Order = z.infer<typeof OrderSchema>;
+export type Notification = z.infer<typeof NotificationSchema>;
+export type Knobs = z.infer<typeof KnobsSchema>;
+export type LabOrder = z.infer<typeof LabOrderSchema>;
+export type Audit = z.infer<typeof AuditSchema>;
+export type DeadLetter = z.infer<typeof DeadLetterSchema>;
