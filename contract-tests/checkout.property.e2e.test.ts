@@ -1,6 +1,6 @@
 import { createTestDatabase, type TestDatabase, type TestMail, startTestMailCatcher } from '@checkout-lab/kit';
 import { afterAll, beforeAll, describe, test } from 'vitest';
-import { type RunningMonolith, startMonolith } from '../monolith/src/server';
+import { type RunningMonolith, startMonolith } from '@checkout-lab/monolith';
 import { assertCheckoutProperty } from './src/checkout-property';
 import { everyServiceExists, startTestMicroservices, type TestMicroservices } from './src/micro-stack';
 

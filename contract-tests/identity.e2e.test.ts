@@ -3,9 +3,8 @@ import os from 'node:os';
 import jwt from 'jsonwebtoken';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { SERVICE_NAMES } from '../microservices/shared/src/stack';
-import { startTestStack, type TestStack } from '../microservices/shared/src/testing';
-import { startTestShop, type TestShop } from '../monolith/test/helpers';
+import { SERVICE_NAMES } from '@checkout-lab/stacks';
+import { startTestShop, startTestStack, type TestShop, type TestStack } from '@checkout-lab/stacks/testing';
 import { ApiClient } from './src/client';
 import { everyServiceExists } from './src/micro-stack';
 

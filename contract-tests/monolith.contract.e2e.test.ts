@@ -1,6 +1,6 @@
 import { createTestDatabase, type TestDatabase, type TestMail, startTestMailCatcher } from '@checkout-lab/kit';
 import { afterAll, beforeAll, describe } from 'vitest';
-import { type RunningMonolith, startMonolith } from '../monolith/src/server';
+import { type RunningMonolith, startMonolith } from '@checkout-lab/monolith';
 import { type ContractTarget, registerContractSuite } from './src/contract-suite';
 
 const SECRET = 'contract-monolith-secret';

@@ -1,5 +1,5 @@
 import { LabSetupError } from '@checkout-lab/kit';
-import { type Lab, startLab } from './lab-runner';
+import { type Lab, startLab } from '@checkout-lab/stacks';
 
 /**
  * `npm start`: the whole lab in one terminal. Ctrl-C (SIGINT) or SIGTERM stops every process it started.

@@ -29,7 +29,7 @@ export interface LabForBench {
 
 /**
  * Uses the lab that answers at the options' URLs; when none of the needed stacks answers, or when `force` is set
- * (--start-lab), starts one with the launcher's startLab() (scripts/lab-runner.ts) on free ports and its own database
+ * (--start-lab), starts one with the launcher's startLab() (@checkout-lab/stacks) on free ports and its own database
  * and queue names, and stops it at the end. PostgreSQL comes from DATABASE_URL (else embedded), RabbitMQ from AMQP_URL.
  * A forced lab is a fresh one: its names are prefixed bench_<random> (LAB_NAME_PREFIX), its embedded PostgreSQL (when
  * DATABASE_URL is unset) keeps its data in a folder of its own, and stop() removes its databases, data folder and
@@ -63,7 +63,7 @@ export async function ensureLab(
   const dataDir = settings.force
     ? path.join(ROOT, '.lab-data', 'bench-runs', namePrefix)
     : path.join(ROOT, '.lab-data', 'bench');
-  const { startLab } = await import('../../scripts/lab-runner');
+  const { deleteBrokerObjects, startLab } = await import('@checkout-lab/stacks');
   const cleanup = async (amqp: boolean) => {
     if (!settings.force) return;
     if (process.env.DATABASE_URL) {
@@ -72,7 +72,6 @@ export async function ensureLab(
     }
     fs.rmSync(dataDir, { recursive: true, force: true });
     if (amqp) {
-      const { deleteBrokerObjects } = await import('../../microservices/shared/src/messaging/cleanup');
       await deleteBrokerObjects(process.env.AMQP_URL || DEFAULT_AMQP_URL, namePrefix).catch(() => {});
     }
   };

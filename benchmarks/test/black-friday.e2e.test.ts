@@ -9,8 +9,8 @@ import {
   type TestMail,
 } from '@checkout-lab/kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestStack, type TestStack } from '../../microservices/shared/src/testing';
-import { startMonolith } from '../../monolith/src/server';
+import { startTestStack, type TestStack } from '@checkout-lab/stacks/testing';
+import { startMonolith } from '@checkout-lab/monolith';
 import { type BenchOptions, DEFAULT_BENCH_OPTIONS, type Report, runBenchmark, writeReport } from '../src/index';
 
 /** A tiny Black Friday: 6 buyers, stock 3, short delays, so the test checks behaviour, not speed. */

@@ -1,6 +1,6 @@
 import type { Knobs, TestMail } from '@checkout-lab/kit';
-import { SERVICE_NAMES, serviceExists } from '../../microservices/shared/src/stack';
-import { startTestStack, type TestStack } from '../../microservices/shared/src/testing';
+import { SERVICE_NAMES, serviceExists } from '@checkout-lab/stacks';
+import { startTestStack, type TestStack } from '@checkout-lab/stacks/testing';
 
 export type TestMicroservices = TestStack & { mail: TestMail };
 

@@ -10,12 +10,11 @@ import {
   uniqueName,
 } from '@checkout-lab/kit';
 import type { TestDatabase, TestMail } from '@checkout-lab/kit';
-import { startMonolith } from '../../monolith/src/server';
+import { startMonolith } from '@checkout-lab/monolith';
 import amqp from 'amqplib';
-import { deleteBrokerObjects } from '../../microservices/shared/src/messaging/cleanup';
-import { HEADERS } from '../../microservices/shared/src/messaging/topology';
-import { SERVICE_NAMES } from '../../microservices/shared/src/stack';
-import { startTestStack, type TestStack } from '../../microservices/shared/src/testing';
+import { HEADERS } from '@checkout-lab/shared';
+import { deleteBrokerObjects, SERVICE_NAMES } from '@checkout-lab/stacks';
+import { startTestStack, type TestStack } from '@checkout-lab/stacks/testing';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { normalizePrefix, queueNames } from '../server/internals/rabbit-queues';

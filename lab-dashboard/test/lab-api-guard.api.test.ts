@@ -9,7 +9,7 @@ import {
   uniqueName,
 } from '@checkout-lab/kit';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { startMonolith } from '../../monolith/src/server';
+import { startMonolith } from '@checkout-lab/monolith';
 import { type RunningDashboard, startDashboard } from '../server/server';
 
 // biome-ignore lint/suspicious/noExplicitAny: the tests read arbitrary JSON answers

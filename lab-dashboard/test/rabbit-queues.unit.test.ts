@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { names } from '../../microservices/shared/src/messaging/topology';
+import { names } from '@checkout-lab/shared';
 import { normalizePrefix, queueNames } from '../server/internals/rabbit-queues';
 
 describe('the RabbitMQ queue names the internals view reads', () => {

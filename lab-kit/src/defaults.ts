@@ -22,7 +22,7 @@ export const DEFAULT_ADMIN = { email: 'admin@checkout.lab', password: 'labadmin1
 /**
  * Used only by a process started without JWT_SECRET (a test, a service run by hand); refused when NODE_ENV=production.
  * Every copy of the lab publishes it, so `npm start` never signs with it: it makes a secret per lab, kept in
- * LAB_DATA_DIR (scripts/lab-processes.ts).
+ * LAB_DATA_DIR (lab-stacks/src/lab-processes.ts).
  */
 export const DEV_JWT_SECRET = 'checkout-lab-development-secret-change-me';
 /**

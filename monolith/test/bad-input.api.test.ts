@@ -1,7 +1,7 @@
 import { DEV_JWT_SECRET } from '@checkout-lab/kit';
 import jwt from 'jsonwebtoken';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ApiResponse, type TestShop, shopCounts, startTestShop } from './helpers';
+import { type ApiResponse, type TestShop, shopCounts, startTestShop } from '@checkout-lab/stacks/testing';
 
 function expectError(response: ApiResponse, status: number, code?: string) {
   expect(response.status).toBe(status);

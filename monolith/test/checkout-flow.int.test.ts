@@ -1,6 +1,6 @@
 import { BLACK_FRIDAY_PRODUCT_NAME, confirmationSubject } from '@checkout-lab/kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestShop, startTestShop } from './helpers';
+import { type TestShop, startTestShop } from '@checkout-lab/stacks/testing';
 
 describe('the monolith checkout, end to end against PostgreSQL and SMTP', () => {
   let shop: TestShop;

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { type ApiResponse, startTestShop, type TestShop } from './helpers';
+import { type ApiResponse, startTestShop, type TestShop } from '@checkout-lab/stacks/testing';
 
 /**
  * Checkouts that race each other on the blocking monolith. It stays blocking (buyers queue on row locks), but a queue

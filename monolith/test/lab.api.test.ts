@@ -1,7 +1,7 @@
 import nodemailer from 'nodemailer';
 import { SEED_PRODUCTS, confirmationSubject } from '@checkout-lab/kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestShop, startTestShop } from './helpers';
+import { type TestShop, startTestShop } from '@checkout-lab/stacks/testing';
 
 describe('the lab endpoints of the monolith', () => {
   let shop: TestShop;

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestShop, startTestShop } from './helpers';
+import { type TestShop, startTestShop } from '@checkout-lab/stacks/testing';
 
 // LESSON: Watch the lock (LESSONS.md#watch-the-lock)
 /**

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestShop, startTestShop } from './helpers';
+import { type TestShop, startTestShop } from '@checkout-lab/stacks/testing';
 
 // LESSON: Black Friday (LESSONS.md#black-friday). Many buyers, one product, little stock: nobody oversells.
 describe('Black Friday on the monolith', () => {

@@ -1,6 +1,6 @@
 import { freePort } from '@checkout-lab/kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestShop, shopCounts, startTestShop } from './helpers';
+import { type TestShop, shopCounts, startTestShop } from '@checkout-lab/stacks/testing';
 
 // LESSON: What happens when email fails (LESSONS.md#what-happens-when-email-fails). One transaction: nothing is kept.
 describe('a failing checkout keeps nothing', () => {

@@ -1,6 +1,6 @@
 import { type FaultySmtp, startFaultySmtp } from '@checkout-lab/kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ApiResponse, type TestShop, startTestShop } from './helpers';
+import { type ApiResponse, type TestShop, startTestShop } from '@checkout-lab/stacks/testing';
 
 /** A request that gives up after a long bound instead of hanging the test when the server stops answering. */
 async function bounded(call: Promise<ApiResponse>, what: string): Promise<ApiResponse> {

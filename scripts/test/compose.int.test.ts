@@ -7,7 +7,7 @@ import { DEFAULT_PORTS } from '@checkout-lab/kit';
 import { Ajv2019 } from 'ajv/dist/2019';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { ROOT } from '../lab-runner';
+import { ROOT } from '@checkout-lab/stacks';
 
 // No Docker engine runs here, so the compose files are checked the way a CI job can: docker-compose validates them
 // (installed here as the dashboard's test installs Chromium: as root with apt-get), else they are validated against

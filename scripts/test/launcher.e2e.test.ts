@@ -15,11 +15,9 @@ import {
   uniqueName,
 } from '@checkout-lab/kit';
 import jwt from 'jsonwebtoken';
-import { deleteBrokerObjects } from '../../microservices/shared/src/messaging/cleanup';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LAB_PROCESSES_FILE, type LabProcesses } from '../lab-processes';
-import { ROOT } from '../lab-runner';
+import { deleteBrokerObjects, LAB_PROCESSES_FILE, type LabProcesses, ROOT } from '@checkout-lab/stacks';
 
 // `npm start` as a person runs it: the real CLI in a child process, on ports of its own, then SIGTERM. Every URL it
 // prints must answer while it runs, and nothing it started may be left listening afterwards.

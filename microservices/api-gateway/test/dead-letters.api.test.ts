@@ -6,7 +6,8 @@ import {
   testServerUrl,
   uniqueName,
 } from '@checkout-lab/kit';
-import { deleteBrokerObjects, HEADERS, makeEvent, names, queueDepth } from '@checkout-lab/shared';
+import { HEADERS, makeEvent, names, queueDepth } from '@checkout-lab/shared';
+import { deleteBrokerObjects } from '@checkout-lab/stacks';
 import amqp from 'amqplib';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { loadConfig as userConfig } from '../../user-service/src/config';

@@ -8,7 +8,8 @@ import {
   testServerUrl,
   uniqueName,
 } from '@checkout-lab/kit';
-import { DEFAULT_RETRY_DELAYS_MS, deleteBrokerObjects, names } from '@checkout-lab/shared';
+import { DEFAULT_RETRY_DELAYS_MS, names } from '@checkout-lab/shared';
+import { deleteBrokerObjects } from '@checkout-lab/stacks';
 import jwt from 'jsonwebtoken';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { loadConfig as productConfig } from '../../product-service/src/config';

@@ -13,7 +13,6 @@ import {
 import {
   DEFAULT_RETRY_DELAYS_MS,
   connectDatabase,
-  deleteBrokerObjects,
   internalAuth,
   makeEvent,
   names,
@@ -24,7 +23,8 @@ import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startProductService } from '../../product-service/src/server';
 import { loadConfig as productConfig } from '../../product-service/src/config';
-import { internalHeaders } from '../../shared/src/testing';
+import { deleteBrokerObjects } from '@checkout-lab/stacks';
+import { internalHeaders } from '@checkout-lab/stacks/testing';
 import { loadConfig } from '../src/config';
 import { OrderClient } from '../src/data-access/order.client';
 import { ProductClient } from '../src/data-access/product.client';

@@ -2,7 +2,7 @@ import { confirmationSubject, freePort, startTestMailCatcher, type TestMail } fr
 import { makeEvent, names, peekDeadLetters, queueDepth } from '@checkout-lab/shared';
 import amqp from 'amqplib';
 import { afterAll, describe, expect, it } from 'vitest';
-import { internalHeaders, startTestStack, TEST_INTERNAL_SECRET } from '../../shared/src/testing';
+import { internalHeaders, startTestStack, TEST_INTERNAL_SECRET } from '@checkout-lab/stacks/testing';
 
 async function waitUntil(predicate: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;

@@ -10,7 +10,7 @@ import { makeEvent, names, peekDeadLetters, queueDepth } from '@checkout-lab/sha
 import amqp from 'amqplib';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestStack } from '../../shared/src/testing';
+import { startTestStack } from '@checkout-lab/stacks/testing';
 
 async function waitUntil(what: string, predicate: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;

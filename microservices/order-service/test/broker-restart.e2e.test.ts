@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { checkHistory } from '@checkout-lab/shared';
+import { checkHistory } from '@checkout-lab/stacks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   historyOf,

@@ -1,6 +1,6 @@
 import { confirmationSubject } from '@checkout-lab/kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { internalHeaders } from '../../shared/src/testing';
+import { internalHeaders } from '@checkout-lab/stacks/testing';
 import {
   call,
   checkout,

@@ -1,6 +1,6 @@
-import { checkHistory } from '@checkout-lab/shared';
+import { checkHistory } from '@checkout-lab/stacks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ServiceName } from '../../shared/src/stack';
+import type { ServiceName } from '@checkout-lab/stacks';
 import {
   historyOf,
   type Lab,

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { internalHeaders, startTestStack, TEST_INTERNAL_SECRET, type TestStack } from '../../shared/src/testing';
+import { internalHeaders, startTestStack, TEST_INTERNAL_SECRET, type TestStack } from '@checkout-lab/stacks/testing';
 
 /** order-service alone: its cart-service is not running, so every checkout meets a dead dependency. */
 describe('order-service on its own', () => {

@@ -2,8 +2,8 @@ import { type LabEvent, makeEvent, names } from '@checkout-lab/shared';
 import amqp from 'amqplib';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { MicroStack } from '../../shared/src/stack';
-import { internalHeaders, startTestStack, type TestStack } from '../../shared/src/testing';
+import type { MicroStack } from '@checkout-lab/stacks';
+import { internalHeaders, startTestStack, type TestStack } from '@checkout-lab/stacks/testing';
 
 async function waitUntil(predicate: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;

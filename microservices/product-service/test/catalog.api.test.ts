@@ -7,9 +7,9 @@ import {
   testServerUrl,
   uniqueName,
 } from '@checkout-lab/kit';
-import { deleteBrokerObjects } from '@checkout-lab/shared';
+import { deleteBrokerObjects } from '@checkout-lab/stacks';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { internalHeaders } from '../../shared/src/testing';
+import { internalHeaders } from '@checkout-lab/stacks/testing';
 import { loadConfig } from '../src/config';
 import { type RunningService, startProductService } from '../src/server';
 

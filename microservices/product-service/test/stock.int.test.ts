@@ -2,13 +2,13 @@ import crypto from 'node:crypto';
 import { createTestDatabase, type TestDatabase, testAmqpUrl, testServerUrl, uniqueName } from '@checkout-lab/kit';
 import {
   connectDatabase,
-  deleteBrokerObjects,
   type EventPayloads,
   type LabEvent,
   makeEvent,
   outbox,
   withTransaction,
 } from '@checkout-lab/shared';
+import { deleteBrokerObjects } from '@checkout-lab/stacks';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { loadConfig } from '../src/config';

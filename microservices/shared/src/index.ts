@@ -3,7 +3,6 @@ export * from './messaging/index';
 export * from './config';
 export * from './db';
 export * from './http';
-export * from './checker';
 export * from './process';
 export * from './service';
 export * from './http-client';

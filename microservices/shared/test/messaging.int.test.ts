@@ -3,7 +3,6 @@ import amqp from 'amqplib';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  deleteBrokerObjects,
   type LabEvent,
   Messaging,
   makeEvent,
@@ -15,6 +14,7 @@ import {
   redrive,
   withTransaction,
 } from '../src/index';
+import { deleteBrokerObjects } from '@checkout-lab/stacks';
 
 const log = createLogger('messaging-test', process.env.TEST_LOG ?? 'silent');
 

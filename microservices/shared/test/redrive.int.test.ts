@@ -3,7 +3,6 @@ import amqp from 'amqplib';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  deleteBrokerObjects,
   HEADERS,
   type LabEvent,
   Messaging,
@@ -15,6 +14,7 @@ import {
   queueDepth,
   redrive,
 } from '../src/index';
+import { deleteBrokerObjects } from '@checkout-lab/stacks';
 
 const log = createLogger('redrive-test', process.env.TEST_LOG ?? 'silent');
 

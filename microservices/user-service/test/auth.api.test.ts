@@ -1,7 +1,7 @@
 import { createTestDatabase, type TestDatabase, testServerUrl, tokenScope } from '@checkout-lab/kit';
 import jwt from 'jsonwebtoken';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { internalHeaders } from '../../shared/src/testing';
+import { internalHeaders } from '@checkout-lab/stacks/testing';
 import { loadConfig } from '../src/config';
 import { type RunningService, startUserService } from '../src/server';
 

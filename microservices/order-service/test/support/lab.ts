@@ -1,7 +1,7 @@
 import { type Knobs, parseConfirmationSubject, type TestMail, uniqueName } from '@checkout-lab/kit';
 import pg from 'pg';
-import type { ServiceName } from '../../../shared/src/stack';
-import { startTestStack, type TestStack } from '../../../shared/src/testing';
+import type { ServiceName } from '@checkout-lab/stacks';
+import { startTestStack, type TestStack } from '@checkout-lab/stacks/testing';
 
 /** The microservices of a test's own (see startTestStack), with its own mail catcher. */
 export type Lab = TestStack & { mail: TestMail };

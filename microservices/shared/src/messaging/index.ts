@@ -12,4 +12,3 @@ export {
   type RedriveOptions,
 } from './redrive';
 export { ResilientConnection } from './connection';
-export { deleteBrokerObjects } from './cleanup';

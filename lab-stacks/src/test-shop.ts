@@ -7,7 +7,7 @@ import {
   startTestMailCatcher,
 } from '@checkout-lab/kit';
 import pg from 'pg';
-import { type RunningMonolith, type StartMonolithOptions, startMonolith } from '../src/server';
+import { type RunningMonolith, type StartMonolithOptions, startMonolith } from '@checkout-lab/monolith';
 
 export interface ApiResponse {
   status: number;

@@ -31,7 +31,8 @@ import { labJwtSecret, ProcessRecord, stopLeftovers } from './lab-processes';
  * one, so none outlives a launcher that dies without stopping them; the next start stops any that did.
  */
 
-export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+/** The repository's root: the launcher starts every stack from its paths. */
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
 type PortName = keyof typeof DEFAULT_PORTS;
 
@@ -251,7 +252,7 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
     }
     if (rabbitUp) {
       onProgress('microservices: starting the gateway and six services...');
-      const { startMicroservices } = await import('../microservices/shared/src/stack');
+      const { startMicroservices } = await import('./microservices');
       const micro = await startMicroservices({
         serverUrl,
         amqpUrl,

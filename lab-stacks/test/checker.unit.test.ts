@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkHistory, type History } from '../src/checker';
+import { checkHistory, type History } from '../src/index';
 
 const clean: History = {
   accepted: [1, 2],

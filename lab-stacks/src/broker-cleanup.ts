@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import amqp from 'amqplib';
-import { normalizePrefix } from '../config';
+import { normalizePrefix } from '@checkout-lab/shared';
 
 const run = promisify(execFile);
 

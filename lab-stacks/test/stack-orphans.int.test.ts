@@ -9,7 +9,7 @@ import {
   uniqueName,
 } from '@checkout-lab/kit';
 import { describe, expect, it } from 'vitest';
-import { deleteBrokerObjects } from '../src/messaging/cleanup';
+import { deleteBrokerObjects } from '../src/index';
 
 // The microservices' starter spawns its own children: a process that called it and died without cleaning up
 // (SIGKILL) must not leave them running.

@@ -15,7 +15,7 @@ import {
   typeScriptCommand,
 } from '@checkout-lab/kit';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
 export const SERVICE_NAMES = [
   'api-gateway',

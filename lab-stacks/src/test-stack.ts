@@ -9,9 +9,9 @@ import {
   testServerUrl,
   uniqueName,
 } from '@checkout-lab/kit';
-import { internalAuth } from './http';
-import { deleteBrokerObjects } from './messaging/index';
-import { type MicroStack, type ServiceName, startMicroservices } from './stack';
+import { internalAuth } from '@checkout-lab/shared';
+import { deleteBrokerObjects } from './broker-cleanup';
+import { type MicroStack, type ServiceName, startMicroservices } from './microservices';
 
 /** The admin every test stack seeds, and the secret its tokens are signed with. */
 export const TEST_ADMIN = { email: 'test.admin@checkout.lab', password: 'test-admin-pw' } as const;

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { DEV_JWT_SECRET, LabSetupError, processStartTime } from '@checkout-lab/kit';
 import { afterEach, describe, expect, it } from 'vitest';
-import { LAB_PROCESSES_FILE, type LabProcesses, labJwtSecret, stopLeftovers } from '../lab-processes';
+import { LAB_PROCESSES_FILE, type LabProcesses, labJwtSecret, stopLeftovers } from '../src/index';
 
 // What a lab keeps in its data folder: its JWT secret, and the record of its processes that lets the next start clean
 // up after a launcher that died (real processes stand in for the ones it left).

@@ -1,0 +1,15 @@
+/**
+ * Stacks of a test's own, on databases, broker names, ports and a mail catcher nobody else uses: the microservices
+ * (`startTestStack`) and the monolith in-process (`startTestShop`). Test-only: the launcher and the services never
+ * import it.
+ */
+export {
+  internalHeaders,
+  startTestStack,
+  TEST_ADMIN,
+  TEST_INTERNAL_SECRET,
+  TEST_JWT_SECRET,
+  type TestStack,
+  type TestStackOptions,
+} from './test-stack';
+export { shopCounts, startTestShop, type ApiResponse, type TestShop } from './test-shop';
