@@ -1,12 +1,12 @@
 import { errorHandler, notFoundHandler } from '@checkout-lab/kit';
 import express, { type Express } from 'express';
 import swaggerUi from 'swagger-ui-express';
-import { cartRoutes } from './modules/cart/entry-points/cart.routes';
-import { catalogRoutes } from './modules/catalog/entry-points/catalog.routes';
-import { notificationsRoutes } from './modules/email/entry-points/notifications.routes';
-import { labRoutes } from './modules/lab/entry-points/lab.routes';
-import { ordersRoutes } from './modules/orders/entry-points/orders.routes';
-import { authRoutes } from './modules/users/entry-points/auth.routes';
+import { cartRoutes } from './modules/cart';
+import { catalogRoutes } from './modules/catalog';
+import { notificationsRoutes } from './modules/email';
+import { labRoutes } from './modules/lab';
+import { ordersRoutes } from './modules/orders';
+import { authRoutes } from './modules/users';
 import { openApiDocument } from './openapi';
 import type { MonolithDeps } from './shared/deps';
 

@@ -13,6 +13,9 @@ import { z } from 'zod';
  * The monolith's environment, validated once at start. This is the only file that reads process.env:
  * everything else receives the typed object (or the options of startMonolith).
  */
+/** The bcrypt cost when BCRYPT_ROUNDS is not set, as in user-service. */
+export const DEFAULT_BCRYPT_ROUNDS = 10;
+
 const intFrom = (fallback: number, max = 65535) => z.coerce.number().int().min(0).max(max).default(fallback);
 
 const schema = z
@@ -38,6 +41,8 @@ const schema = z
     JWT_SECRET: z.string().min(1).default(DEV_JWT_SECRET),
     /** Lifetime of an access token, in seconds. */
     JWT_EXPIRES_IN_S: z.coerce.number().int().min(60).max(604800).default(3600),
+    /** bcrypt cost of every password hash (each step doubles the time a login takes). */
+    BCRYPT_ROUNDS: z.coerce.number().int().min(4).max(14).default(DEFAULT_BCRYPT_ROUNDS),
     /** The seeded admin account, created or updated to this password at every start. */
     LAB_ADMIN_EMAIL: z.string().email().default(DEFAULT_ADMIN.email),
     LAB_ADMIN_PASSWORD: newPasswordSchema.default(DEFAULT_ADMIN.password),

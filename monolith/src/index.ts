@@ -42,6 +42,7 @@ async function main(): Promise<void> {
     },
     jwtSecret: config.JWT_SECRET,
     jwtExpiresInS: config.JWT_EXPIRES_IN_S,
+    bcryptRounds: config.BCRYPT_ROUNDS,
     admin: { email: config.LAB_ADMIN_EMAIL, password: config.LAB_ADMIN_PASSWORD },
     loginLimits: loginLimitsFrom(config),
     poolSize: config.DB_POOL_SIZE,

@@ -11,9 +11,10 @@ import {
   createLogger,
 } from '@checkout-lab/kit';
 import { createApp } from './app';
+import { DEFAULT_BCRYPT_ROUNDS } from './config';
 import { createDataSource } from './db/data-source';
 import { seedAdmin, seedCatalog } from './db/seed';
-import { createMailer } from './modules/email/domain/confirmation-email';
+import { createMailer } from './modules/email';
 import type { MonolithDeps } from './shared/deps';
 
 export interface StartMonolithOptions {
@@ -29,6 +30,8 @@ export interface StartMonolithOptions {
   knobs?: Partial<Knobs>;
   jwtSecret?: string;
   jwtExpiresInS?: number;
+  /** bcrypt cost of password hashes (default DEFAULT_BCRYPT_ROUNDS, 10). */
+  bcryptRounds?: number;
   admin?: { email: string; password: string };
   /** Failed logins allowed per account and per address in a window (default DEFAULT_LOGIN_LIMITS). */
   loginLimits?: Partial<LoginLimits>;
@@ -47,12 +50,13 @@ export interface RunningMonolith {
 /** Connects, migrates, seeds and listens, all in this process. stop() closes the server, the pool and SMTP. */
 export async function startMonolith(options: StartMonolithOptions): Promise<RunningMonolith> {
   const log = createLogger('monolith', options.logLevel);
+  const bcryptRounds = options.bcryptRounds ?? DEFAULT_BCRYPT_ROUNDS;
   const db = createDataSource(options.databaseUrl, options.poolSize ?? 10);
   await db.initialize();
   const mailer = createMailer(options.smtpHost ?? '127.0.0.1', options.smtpPort);
   try {
     await db.runMigrations({ transaction: 'each' });
-    await seedAdmin(db, options.admin ?? DEFAULT_ADMIN);
+    await seedAdmin(db, options.admin ?? DEFAULT_ADMIN, bcryptRounds);
     await db.transaction((manager) => seedCatalog(manager, 'missing'));
   } catch (error) {
     mailer.close();
@@ -64,6 +68,7 @@ export async function startMonolith(options: StartMonolithOptions): Promise<Runn
     log,
     knobs: { ...DEFAULT_KNOBS, ...options.knobs },
     jwt: { secret: options.jwtSecret ?? DEV_JWT_SECRET, expiresInS: options.jwtExpiresInS ?? 3600 },
+    bcryptRounds,
     loginLimiter: new LoginLimiter({ ...DEFAULT_LOGIN_LIMITS, ...options.loginLimits }),
     mailer,
     mailUiUrl: options.mailUiUrl,

@@ -1,14 +1,10 @@
 import { DataSource } from 'typeorm';
-import { CartEntity, CartItemEntity } from '../modules/cart/data-access/cart.entity';
-import {
-  CategoryEntity,
-  InventoryEntity,
-  ProductEntity,
-  ReviewEntity,
-} from '../modules/catalog/data-access/catalog.entity';
-import { NotificationEntity, OrderEntity, OrderItemEntity } from '../modules/orders/data-access/order.entity';
-import { PaymentEntity } from '../modules/payments/data-access/payment.entity';
-import { UserEntity } from '../modules/users/data-access/user.entity';
+import { CartEntity, CartItemEntity } from '../modules/cart';
+import { CategoryEntity, InventoryEntity, ProductEntity, ReviewEntity } from '../modules/catalog';
+import { NotificationEntity } from '../modules/email';
+import { OrderEntity, OrderItemEntity } from '../modules/orders';
+import { PaymentEntity } from '../modules/payments';
+import { UserEntity } from '../modules/users';
 import { CreateShopSchema1732400000000 } from './migrations/1732400000000-CreateShopSchema';
 
 /** The application_name every monolith connection shows in pg_stat_activity (see LESSONS.md, "Watch the lock"). */

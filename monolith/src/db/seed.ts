@@ -2,11 +2,13 @@ import bcrypt from 'bcryptjs';
 import { SEED_CATEGORIES, SEED_PRODUCTS } from '@checkout-lab/kit';
 import type { DataSource, EntityManager } from 'typeorm';
 
-export const BCRYPT_ROUNDS = 10;
-
 /** The admin account of LAB_ADMIN_EMAIL / LAB_ADMIN_PASSWORD: created, or updated to that password, at every start. */
-export async function seedAdmin(db: DataSource, admin: { email: string; password: string }): Promise<void> {
-  const hash = await bcrypt.hash(admin.password, BCRYPT_ROUNDS);
+export async function seedAdmin(
+  db: DataSource,
+  admin: { email: string; password: string },
+  bcryptRounds: number,
+): Promise<void> {
+  const hash = await bcrypt.hash(admin.password, bcryptRounds);
   await db.query(
     `INSERT INTO users (email, password_hash, full_name, is_admin) VALUES ($1, $2, 'Lab Admin', TRUE)
      ON CONFLICT (email) DO UPDATE SET password_hash = EXCLUDED.password_hash, is_admin = TRUE`,

@@ -8,6 +8,8 @@ export interface MonolithDeps {
   /** The knobs in force; PUT /api/lab/config changes this object, the next checkout reads it. */
   knobs: Knobs;
   jwt: { secret: string; expiresInS: number };
+  /** The cost of every password hash (BCRYPT_ROUNDS). */
+  bcryptRounds: number;
   /** Counts failed logins per account and per address (LOGIN_FAILURE_LIMIT ...), in this process's memory. */
   loginLimiter: LoginLimiter;
   mailer: SmtpTransport;

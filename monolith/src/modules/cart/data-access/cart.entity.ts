@@ -24,6 +24,15 @@ export const CartEntity = new EntitySchema<CartRow>({
     created_at: { type: 'timestamptz', createDate: true },
     updated_at: { type: 'timestamptz', updateDate: true },
   },
+  foreignKeys: [
+    {
+      name: 'carts_user_id_fkey',
+      target: 'User',
+      columnNames: ['user_id'],
+      referencedColumnNames: ['id'],
+      onDelete: 'CASCADE',
+    },
+  ],
 });
 
 export const CartItemEntity = new EntitySchema<CartItemRow>({
@@ -36,4 +45,22 @@ export const CartItemEntity = new EntitySchema<CartItemRow>({
     quantity: { type: 'int' },
     created_at: { type: 'timestamptz', createDate: true },
   },
+  uniques: [{ name: 'cart_items_cart_id_product_id_key', columns: ['cart_id', 'product_id'] }],
+  checks: [{ name: 'cart_items_quantity_check', expression: 'quantity > 0' }],
+  foreignKeys: [
+    {
+      name: 'cart_items_cart_id_fkey',
+      target: 'Cart',
+      columnNames: ['cart_id'],
+      referencedColumnNames: ['id'],
+      onDelete: 'CASCADE',
+    },
+    {
+      name: 'cart_items_product_id_fkey',
+      target: 'Product',
+      columnNames: ['product_id'],
+      referencedColumnNames: ['id'],
+      onDelete: 'CASCADE',
+    },
+  ],
 });

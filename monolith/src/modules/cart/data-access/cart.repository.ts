@@ -1,5 +1,7 @@
-import type { DataSource, EntityManager } from 'typeorm';
+import { type Db, managerOf } from '../../../shared/db';
 import { fromCents, toCents } from '../../../shared/money';
+import { ProductEntity } from '../../catalog';
+import { CartEntity, CartItemEntity } from './cart.entity';
 
 export interface CartLine {
   product_id: number;
@@ -14,54 +16,91 @@ export interface Cart {
   total: string;
 }
 
-export function cartRepository(db: DataSource | EntityManager) {
+export function cartRepository(db: Db) {
+  const manager = managerOf(db);
+  const carts = manager.getRepository(CartEntity);
+  const items = manager.getRepository(CartItemEntity);
+  // The id of the user's cart, as a subquery of the DELETEs below (a DELETE cannot join).
+  const cartIdOf = (userId: number) =>
+    carts.createQueryBuilder('c').select('c.id').where('c.user_id = :userId', { userId });
+
   return {
-    /** The user's cart id, creating the cart on first use (one cart per user, the unique index decides). */
+    /**
+     * The user's cart id, creating the cart on first use (one cart per user, the unique index decides). On a second
+     * call the upsert updates the cart row, so a cart edit waits here while a checkout holds that row's lock.
+     */
     async ensureCartId(userId: number): Promise<number> {
-      const rows = await db.query(
-        `INSERT INTO carts (user_id) VALUES ($1)
-         ON CONFLICT (user_id) DO UPDATE SET updated_at = now() RETURNING id`,
-        [userId],
-      );
-      return rows[0].id;
+      const result = await carts
+        .createQueryBuilder()
+        .insert()
+        .values({ user_id: userId })
+        .orUpdate(['updated_at'], ['user_id'])
+        .returning('id')
+        .execute();
+      return (result.raw as { id: number }[])[0].id;
+    },
+    /**
+     * Locks the user's cart row until the transaction ends (TypeORM's pessimistic lock, FOR UPDATE):
+     * SELECT "c"."id" AS "c_id" FROM "carts" "c" WHERE "c"."user_id" = $1 FOR UPDATE
+     */
+    async lock(userId: number): Promise<void> {
+      await carts
+        .createQueryBuilder('c')
+        .select('c.id')
+        .where('c.user_id = :userId', { userId })
+        .setLock('pessimistic_write')
+        .getOne();
+    },
+    /** The cart's lines with the products' current names and prices, in product id order. */
+    lines(userId: number): Promise<Omit<CartLine, 'line_total'>[]> {
+      return items
+        .createQueryBuilder('ci')
+        .innerJoin(CartEntity.options.name, 'c', 'c.id = ci.cart_id')
+        .innerJoin(ProductEntity.options.name, 'p', 'p.id = ci.product_id')
+        .select('ci.product_id', 'product_id')
+        .addSelect('p.name', 'name')
+        .addSelect('p.price', 'price')
+        .addSelect('ci.quantity', 'quantity')
+        .where('c.user_id = :userId', { userId })
+        .orderBy('ci.product_id')
+        .getRawMany();
     },
     async read(userId: number): Promise<Cart> {
-      const rows: { product_id: number; name: string; price: string; quantity: number }[] = await db.query(
-        `SELECT ci.product_id, p.name, p.price, ci.quantity
-         FROM carts c JOIN cart_items ci ON ci.cart_id = c.id JOIN products p ON p.id = ci.product_id
-         WHERE c.user_id = $1 ORDER BY ci.product_id`,
-        [userId],
-      );
       let total = 0;
-      const items = rows.map((row) => {
-        const line = toCents(row.price) * row.quantity;
-        total += line;
-        return { ...row, line_total: fromCents(line) };
+      const lines = (await this.lines(userId)).map((line) => {
+        const lineTotal = toCents(line.price) * line.quantity;
+        total += lineTotal;
+        return { ...line, line_total: fromCents(lineTotal) };
       });
-      return { items, total: fromCents(total) };
+      return { items: lines, total: fromCents(total) };
     },
     async quantityOf(cartId: number, productId: number): Promise<number> {
-      const rows = await db.query('SELECT quantity FROM cart_items WHERE cart_id = $1 AND product_id = $2', [
-        cartId,
-        productId,
-      ]);
-      return rows[0]?.quantity ?? 0;
+      const item = await items.findOne({
+        select: { quantity: true },
+        where: { cart_id: cartId, product_id: productId },
+      });
+      return item?.quantity ?? 0;
     },
     async setQuantity(cartId: number, productId: number, quantity: number): Promise<void> {
-      await db.query(
-        `INSERT INTO cart_items (cart_id, product_id, quantity) VALUES ($1, $2, $3)
-         ON CONFLICT (cart_id, product_id) DO UPDATE SET quantity = EXCLUDED.quantity`,
-        [cartId, productId, quantity],
-      );
+      await items.upsert({ cart_id: cartId, product_id: productId, quantity }, ['cart_id', 'product_id']);
     },
     /** False when the product was not in the cart. */
     async removeItem(userId: number, productId: number): Promise<boolean> {
-      const [, count] = await db.query(
-        `DELETE FROM cart_items ci USING carts c
-         WHERE ci.cart_id = c.id AND c.user_id = $1 AND ci.product_id = $2`,
-        [userId, productId],
-      );
-      return count > 0;
+      const { affected } = await items
+        .createQueryBuilder()
+        .delete()
+        .where('product_id = :productId', { productId })
+        .andWhere(`cart_id IN (${cartIdOf(userId).getQuery()})`, { userId })
+        .execute();
+      return (affected ?? 0) > 0;
+    },
+    /** Empties the user's cart (checkout, step 11); the cart row itself stays. */
+    async clear(userId: number): Promise<void> {
+      await items
+        .createQueryBuilder()
+        .delete()
+        .where(`cart_id IN (${cartIdOf(userId).getQuery()})`, { userId })
+        .execute();
     },
   };
 }

@@ -3,7 +3,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import type { MonolithDeps } from '../../../shared/deps';
 import { parseId } from '../../../shared/params';
-import { currentUser, requireUser } from '../../users/entry-points/auth.middleware';
+import { currentUser, requireUser } from '../../users';
 import { cartRepository } from '../data-access/cart.repository';
 import { MAX_LINE_QUANTITY, addToCart, changeQuantity, removeFromCart } from '../domain/cart.use-case';
 

@@ -54,6 +54,16 @@ export const ProductEntity = new EntitySchema<ProductRow>({
     created_at: { type: 'timestamptz', createDate: true },
     updated_at: { type: 'timestamptz', updateDate: true },
   },
+  indices: [{ name: 'products_category_id_idx', columns: ['category_id'] }],
+  checks: [{ name: 'products_price_check', expression: 'price >= 0' }],
+  foreignKeys: [
+    {
+      name: 'products_category_id_fkey',
+      target: 'Category',
+      columnNames: ['category_id'],
+      referencedColumnNames: ['id'],
+    },
+  ],
 });
 
 export const InventoryEntity = new EntitySchema<InventoryRow>({
@@ -64,6 +74,16 @@ export const InventoryEntity = new EntitySchema<InventoryRow>({
     quantity: { type: 'int' },
     updated_at: { type: 'timestamptz', updateDate: true },
   },
+  checks: [{ name: 'inventory_quantity_check', expression: 'quantity >= 0' }],
+  foreignKeys: [
+    {
+      name: 'inventory_product_id_fkey',
+      target: 'Product',
+      columnNames: ['product_id'],
+      referencedColumnNames: ['id'],
+      onDelete: 'CASCADE',
+    },
+  ],
 });
 
 export const ReviewEntity = new EntitySchema<ReviewRow>({
@@ -77,4 +97,22 @@ export const ReviewEntity = new EntitySchema<ReviewRow>({
     comment: { type: 'text', default: '' },
     created_at: { type: 'timestamptz', createDate: true },
   },
+  indices: [{ name: 'reviews_product_id_idx', columns: ['product_id'] }],
+  checks: [{ name: 'reviews_rating_check', expression: 'rating >= 1 AND rating <= 5' }],
+  foreignKeys: [
+    {
+      name: 'reviews_product_id_fkey',
+      target: 'Product',
+      columnNames: ['product_id'],
+      referencedColumnNames: ['id'],
+      onDelete: 'CASCADE',
+    },
+    {
+      name: 'reviews_user_id_fkey',
+      target: 'User',
+      columnNames: ['user_id'],
+      referencedColumnNames: ['id'],
+      onDelete: 'CASCADE',
+    },
+  ],
 });

@@ -1,5 +1,14 @@
-import type { DataSource, EntityManager } from 'typeorm';
-import type { CategoryRow, ReviewRow } from './catalog.entity';
+import type { SelectQueryBuilder } from 'typeorm';
+import { type Db, managerOf } from '../../../shared/db';
+import {
+  CategoryEntity,
+  type CategoryRow,
+  InventoryEntity,
+  ProductEntity,
+  type ProductRow,
+  ReviewEntity,
+  type ReviewRow,
+} from './catalog.entity';
 
 export interface Product {
   id: number;
@@ -18,9 +27,6 @@ export interface Review {
   created_at: string;
 }
 
-// A product and its stock row read together; stock is the inventory row checkout locks.
-const PRODUCT_COLUMNS = `p.id, p.name, p.description, p.price, p.category_id, COALESCE(i.quantity, 0) AS stock`;
-
 export function toCategory(row: CategoryRow) {
   return { id: row.id, name: row.name, description: row.description };
 }
@@ -35,23 +41,43 @@ function toReview(row: ReviewRow): Review {
   };
 }
 
-export function catalogRepository(db: DataSource | EntityManager) {
+/** Only the keys that were sent: TypeORM's update writes every key it is given. */
+function definedOnly<T extends object>(values: T): Partial<T> {
+  return Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined)) as Partial<T>;
+}
+
+export function catalogRepository(db: Db) {
+  const manager = managerOf(db);
+  const categories = manager.getRepository(CategoryEntity);
+  const products = manager.getRepository(ProductEntity);
+  const inventory = manager.getRepository(InventoryEntity);
+  const reviews = manager.getRepository(ReviewEntity);
+
+  // A product and its stock read together; stock is the inventory row checkout locks.
+  const productsWithStock = (): SelectQueryBuilder<ProductRow> =>
+    products
+      .createQueryBuilder('p')
+      .leftJoin(InventoryEntity.options.name, 'i', 'i.product_id = p.id')
+      .select('p.id', 'id')
+      .addSelect('p.name', 'name')
+      .addSelect('p.description', 'description')
+      .addSelect('p.price', 'price')
+      .addSelect('p.category_id', 'category_id')
+      .addSelect('COALESCE(i.quantity, 0)', 'stock');
+
   return {
-    async listCategories(): Promise<CategoryRow[]> {
-      return db.query('SELECT id, name, description FROM categories ORDER BY id');
-    },
-    async categoryExists(id: number): Promise<boolean> {
-      const rows = await db.query('SELECT 1 FROM categories WHERE id = $1', [id]);
-      return rows.length > 0;
-    },
+    listCategories: (): Promise<CategoryRow[]> => categories.find({ order: { id: 'ASC' } }),
+    categoryExists: (id: number): Promise<boolean> => categories.existsBy({ id }),
     /** Null when the name is taken. */
     async createCategory(input: { name: string; description: string }): Promise<CategoryRow | null> {
-      const rows: CategoryRow[] = await db.query(
-        `INSERT INTO categories (name, description) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING
-         RETURNING id, name, description`,
-        [input.name, input.description],
-      );
-      return rows[0] ?? null;
+      const result = await categories
+        .createQueryBuilder()
+        .insert()
+        .values(input)
+        .orIgnore()
+        .returning(['id', 'name', 'description'])
+        .execute();
+      return (result.raw as CategoryRow[])[0] ?? null;
     },
     async listProducts(filter: {
       category_id?: number;
@@ -60,23 +86,20 @@ export function catalogRepository(db: DataSource | EntityManager) {
       offset: number;
     }): Promise<{ items: Product[]; total: number }> {
       // Every value travels as a bind parameter; the search uses strpos so % and _ in q are plain characters.
-      const where = `($1::int IS NULL OR p.category_id = $1) AND ($2::text IS NULL OR strpos(lower(p.name || ' ' || p.description), lower($2)) > 0)`;
-      const params = [filter.category_id ?? null, filter.q ?? null];
-      const items: Product[] = await db.query(
-        `SELECT ${PRODUCT_COLUMNS} FROM products p LEFT JOIN inventory i ON i.product_id = p.id
-         WHERE ${where} ORDER BY p.id LIMIT $3 OFFSET $4`,
-        [...params, filter.limit, filter.offset],
-      );
-      const [{ total }] = await db.query(`SELECT COUNT(*)::int AS total FROM products p WHERE ${where}`, params);
+      const query = productsWithStock();
+      if (filter.category_id !== undefined)
+        query.andWhere('p.category_id = :categoryId', { categoryId: filter.category_id });
+      if (filter.q !== undefined) {
+        query.andWhere(`strpos(lower(p.name || ' ' || p.description), lower(:q)) > 0`, { q: filter.q });
+      }
+      const total = await query.getCount();
+      const items = await query.orderBy('p.id').limit(filter.limit).offset(filter.offset).getRawMany<Product>();
       return { items, total };
     },
     async findProduct(id: number): Promise<Product | null> {
-      const rows: Product[] = await db.query(
-        `SELECT ${PRODUCT_COLUMNS} FROM products p LEFT JOIN inventory i ON i.product_id = p.id WHERE p.id = $1`,
-        [id],
-      );
-      return rows[0] ?? null;
+      return (await productsWithStock().where('p.id = :id', { id }).getRawOne<Product>()) ?? null;
     },
+    /** The product row and its inventory row; the caller runs this in a transaction, so both exist or neither. */
     async createProduct(input: {
       name: string;
       description: string;
@@ -84,40 +107,39 @@ export function catalogRepository(db: DataSource | EntityManager) {
       category_id: number;
       stock: number;
     }): Promise<number> {
-      const [{ id }] = await db.query(
-        'INSERT INTO products (name, description, price, category_id) VALUES ($1, $2, $3, $4) RETURNING id',
-        [input.name, input.description, input.price, input.category_id],
-      );
-      await db.query('INSERT INTO inventory (product_id, quantity) VALUES ($1, $2)', [id, input.stock]);
+      const { stock, ...product } = input;
+      const { identifiers } = await products.insert(product);
+      const id = identifiers[0].id as number;
+      await inventory.insert({ product_id: id, quantity: stock });
       return id;
     },
     async updateProduct(
       id: number,
       changes: { name?: string; description?: string; price?: string; category_id?: number; stock?: number },
     ): Promise<void> {
-      await db.query(
-        `UPDATE products SET name = COALESCE($2, name), description = COALESCE($3, description),
-           price = COALESCE($4, price), category_id = COALESCE($5, category_id), updated_at = now()
-         WHERE id = $1`,
-        [id, changes.name ?? null, changes.description ?? null, changes.price ?? null, changes.category_id ?? null],
-      );
-      if (changes.stock !== undefined) {
-        await db.query('UPDATE inventory SET quantity = $2, updated_at = now() WHERE product_id = $1', [
-          id,
-          changes.stock,
-        ]);
-      }
+      const { stock, ...fields } = changes;
+      const productChanges = definedOnly(fields);
+      // updated_at is the entity's update date column: TypeORM sets it on every update.
+      if (Object.keys(productChanges).length > 0) await products.update({ id }, productChanges);
+      if (stock !== undefined) await inventory.update({ product_id: id }, { quantity: stock });
     },
+    /** Order history points at products: the orders module owns order_items, so this reads the table by name. */
     async productIsOrdered(id: number): Promise<boolean> {
-      const rows = await db.query('SELECT 1 FROM order_items WHERE product_id = $1 LIMIT 1', [id]);
-      return rows.length > 0;
+      const row = await manager
+        .createQueryBuilder()
+        .select('1')
+        .from('order_items', 'oi')
+        .where('oi.product_id = :id', { id })
+        .limit(1)
+        .getRawOne();
+      return row !== undefined;
     },
     async deleteProduct(id: number): Promise<boolean> {
-      const [, count] = await db.query('DELETE FROM products WHERE id = $1', [id]);
-      return count > 0;
+      const { affected } = await products.delete({ id });
+      return (affected ?? 0) > 0;
     },
     async listReviews(productId: number): Promise<Review[]> {
-      const rows: ReviewRow[] = await db.query('SELECT * FROM reviews WHERE product_id = $1 ORDER BY id', [productId]);
+      const rows = await reviews.find({ where: { product_id: productId }, order: { id: 'ASC' } });
       return rows.map(toReview);
     },
     async createReview(input: {
@@ -126,11 +148,8 @@ export function catalogRepository(db: DataSource | EntityManager) {
       rating: number;
       comment: string;
     }): Promise<Review> {
-      const rows: ReviewRow[] = await db.query(
-        'INSERT INTO reviews (product_id, user_id, rating, comment) VALUES ($1, $2, $3, $4) RETURNING *',
-        [input.product_id, input.user_id, input.rating, input.comment],
-      );
-      return toReview(rows[0]);
+      const result = await reviews.createQueryBuilder().insert().values(input).returning('*').execute();
+      return toReview((result.raw as ReviewRow[])[0]);
     },
   };
 }

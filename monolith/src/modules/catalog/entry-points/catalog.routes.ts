@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { MonolithDeps } from '../../../shared/deps';
 import { fromCents, toCents } from '../../../shared/money';
 import { idSchema, parseId } from '../../../shared/params';
-import { currentUser, requireAdmin, requireUser } from '../../users/entry-points/auth.middleware';
+import { currentUser, requireAdmin, requireUser } from '../../users';
 import { catalogRepository, toCategory } from '../data-access/catalog.repository';
 import {
   addReview,

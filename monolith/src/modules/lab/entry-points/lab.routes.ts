@@ -2,8 +2,8 @@ import { parseInput, route } from '@checkout-lab/kit';
 import { Router } from 'express';
 import { z } from 'zod';
 import type { MonolithDeps } from '../../../shared/deps';
-import { requireAdmin } from '../../users/entry-points/auth.middleware';
-import { orderRepository } from '../../orders/data-access/order.repository';
+import { requireAdmin } from '../../users';
+import { orderRepository } from '../../orders';
 import { resetLab } from '../domain/reset.use-case';
 
 const delay = z.number().int().min(0).max(60000);

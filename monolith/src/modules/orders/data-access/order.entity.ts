@@ -29,16 +29,6 @@ export interface OrderItemRow {
   unit_price: string;
 }
 
-export interface NotificationRow {
-  id: number;
-  user_id: number;
-  order_id: number | null;
-  type: string;
-  message: string;
-  read: boolean;
-  created_at: Date;
-}
-
 export const OrderEntity = new EntitySchema<OrderRow>({
   name: 'Order',
   tableName: 'orders',
@@ -52,9 +42,24 @@ export const OrderEntity = new EntitySchema<OrderRow>({
     processing_duration_ms: { type: 'int', nullable: true },
     completion_duration_ms: { type: 'int', nullable: true },
     email_sent_at: { type: 'timestamptz', nullable: true },
-    steps: { type: 'jsonb', default: () => "'[]'::jsonb" },
-    created_at: { type: 'timestamptz', createDate: true },
+    steps: { type: 'jsonb', default: [] },
+    // clock_timestamp(), not now(): the moment of the INSERT, not of BEGIN, so orders of one run sort as they were made.
+    created_at: { type: 'timestamptz', createDate: true, default: () => 'clock_timestamp()' },
   },
+  uniques: [{ name: 'orders_user_id_idempotency_key_key', columns: ['user_id', 'idempotency_key'] }],
+  indices: [
+    { name: 'orders_user_id_idx', columns: ['user_id'] },
+    { name: 'orders_created_at_idx', columns: ['created_at'] },
+  ],
+  foreignKeys: [
+    {
+      name: 'orders_user_id_fkey',
+      target: 'User',
+      columnNames: ['user_id'],
+      referencedColumnNames: ['id'],
+      onDelete: 'CASCADE',
+    },
+  ],
 });
 
 export const OrderItemEntity = new EntitySchema<OrderItemRow>({
@@ -67,18 +72,22 @@ export const OrderItemEntity = new EntitySchema<OrderItemRow>({
     quantity: { type: 'int' },
     unit_price: { type: 'numeric', precision: 10, scale: 2 },
   },
-});
-
-export const NotificationEntity = new EntitySchema<NotificationRow>({
-  name: 'Notification',
-  tableName: 'notifications',
-  columns: {
-    id: { type: 'int', primary: true, generated: 'increment' },
-    user_id: { type: 'int' },
-    order_id: { type: 'int', nullable: true },
-    type: { type: 'varchar', length: 50 },
-    message: { type: 'text' },
-    read: { type: 'boolean', default: false },
-    created_at: { type: 'timestamptz', createDate: true },
-  },
+  indices: [{ name: 'order_items_order_id_idx', columns: ['order_id'] }],
+  checks: [{ name: 'order_items_quantity_check', expression: 'quantity > 0' }],
+  foreignKeys: [
+    {
+      name: 'order_items_order_id_fkey',
+      target: 'Order',
+      columnNames: ['order_id'],
+      referencedColumnNames: ['id'],
+      onDelete: 'CASCADE',
+    },
+    // No cascade: order history keeps its products (deleting an ordered product is a 409 PRODUCT_HAS_ORDERS).
+    {
+      name: 'order_items_product_id_fkey',
+      target: 'Product',
+      columnNames: ['product_id'],
+      referencedColumnNames: ['id'],
+    },
+  ],
 });

@@ -4,7 +4,7 @@ import { type RequestHandler, Router } from 'express';
 import { z } from 'zod';
 import type { MonolithDeps } from '../../../shared/deps';
 import { parseId } from '../../../shared/params';
-import { currentUser, requireUser } from '../../users/entry-points/auth.middleware';
+import { currentUser, requireUser } from '../../users';
 import { orderRepository } from '../data-access/order.repository';
 import { checkout } from '../domain/checkout.use-case';
 

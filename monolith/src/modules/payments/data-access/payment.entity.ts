@@ -18,6 +18,16 @@ export const PaymentEntity = new EntitySchema<PaymentRow>({
     amount: { type: 'numeric', precision: 12, scale: 2 },
     status: { type: 'varchar', length: 20 },
     provider_ref: { type: 'varchar', length: 100 },
-    created_at: { type: 'timestamptz', createDate: true },
+    created_at: { type: 'timestamptz', createDate: true, default: () => 'clock_timestamp()' },
   },
+  indices: [{ name: 'payments_order_id_idx', columns: ['order_id'] }],
+  foreignKeys: [
+    {
+      name: 'payments_order_id_fkey',
+      target: 'Order',
+      columnNames: ['order_id'],
+      referencedColumnNames: ['id'],
+      onDelete: 'CASCADE',
+    },
+  ],
 });

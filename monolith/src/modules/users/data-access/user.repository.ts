@@ -1,5 +1,6 @@
-import type { DataSource } from 'typeorm';
-import type { UserRow } from './user.entity';
+import type { Db } from '../../../shared/db';
+import { managerOf } from '../../../shared/db';
+import { UserEntity, type UserRow } from './user.entity';
 
 export interface PublicUser {
   id: number;
@@ -19,24 +20,15 @@ export function toPublicUser(row: UserRow): PublicUser {
   };
 }
 
-export function userRepository(db: DataSource) {
+export function userRepository(db: Db) {
+  const users = managerOf(db).getRepository(UserEntity);
   return {
-    async findByEmail(email: string): Promise<UserRow | null> {
-      const rows: UserRow[] = await db.query('SELECT * FROM users WHERE email = $1', [email]);
-      return rows[0] ?? null;
-    },
-    async findById(id: number): Promise<UserRow | null> {
-      const rows: UserRow[] = await db.query('SELECT * FROM users WHERE id = $1', [id]);
-      return rows[0] ?? null;
-    },
+    findByEmail: (email: string): Promise<UserRow | null> => users.findOneBy({ email }),
+    findById: (id: number): Promise<UserRow | null> => users.findOneBy({ id }),
     /** Returns null when the email is taken (the unique index decides, so two racing sign-ups cannot both win). */
     async create(user: { email: string; password_hash: string; full_name: string }): Promise<UserRow | null> {
-      const rows: UserRow[] = await db.query(
-        `INSERT INTO users (email, password_hash, full_name) VALUES ($1, $2, $3)
-         ON CONFLICT (email) DO NOTHING RETURNING *`,
-        [user.email, user.password_hash, user.full_name],
-      );
-      return rows[0] ?? null;
+      const result = await users.createQueryBuilder().insert().values(user).orIgnore().returning('*').execute();
+      return (result.raw as UserRow[])[0] ?? null;
     },
   };
 }

@@ -2,7 +2,6 @@ import { AppError, errors, fitsBcrypt, hmacKey, type LoginLimiter, tokenScope } 
 import bcrypt from 'bcryptjs';
 import jwt from 'jsonwebtoken';
 import type { DataSource } from 'typeorm';
-import { BCRYPT_ROUNDS } from '../../../db/seed';
 import { type PublicUser, toPublicUser, userRepository } from '../data-access/user.repository';
 import type { UserRow } from '../data-access/user.entity';
 
@@ -11,11 +10,13 @@ export interface JwtSettings {
   expiresInS: number;
 }
 
+/** bcryptRounds is the config's BCRYPT_ROUNDS: the cost of every password hash. */
 export async function registerUser(
   db: DataSource,
   input: { email: string; password: string; full_name: string },
+  bcryptRounds: number,
 ): Promise<PublicUser> {
-  const password_hash = await bcrypt.hash(input.password, BCRYPT_ROUNDS);
+  const password_hash = await bcrypt.hash(input.password, bcryptRounds);
   const created = await userRepository(db).create({ email: input.email, password_hash, full_name: input.full_name });
   if (!created) throw errors.conflict('EMAIL_TAKEN', 'An account with this email already exists');
   return toPublicUser(created);
@@ -23,10 +24,14 @@ export async function registerUser(
 
 // A hash of nothing in particular, made once at the same cost: an unknown email is compared against it, so that it
 // takes as long as a wrong password and the time of the answer does not tell who has an account either.
-let dummyHash: Promise<string> | undefined;
-const theDummyHash = () => {
-  dummyHash ??= bcrypt.hash('not-a-password', BCRYPT_ROUNDS);
-  return dummyHash;
+const dummyHashes = new Map<number, Promise<string>>();
+const theDummyHash = (bcryptRounds: number) => {
+  let hash = dummyHashes.get(bcryptRounds);
+  if (!hash) {
+    hash = bcrypt.hash('not-a-password', bcryptRounds);
+    dummyHashes.set(bcryptRounds, hash);
+  }
+  return hash;
 };
 
 export async function logIn(
@@ -34,12 +39,13 @@ export async function logIn(
   settings: JwtSettings,
   input: { email: string; password: string },
   guard: { limiter: LoginLimiter; address: string | undefined },
+  bcryptRounds: number,
 ): Promise<{ access_token: string; token_type: 'bearer'; expires_in: number }> {
   // Failed logins are limited per account and per address (429 RATE_LIMITED): guessing a password takes forever.
   const attempt = guard.limiter.begin(input.email, guard.address);
   const user = await userRepository(db).findByEmail(input.email);
   // Beyond 72 bytes bcrypt would compare only the start: such a password was never accepted, so it never matches.
-  const matches = await bcrypt.compare(input.password, user?.password_hash ?? (await theDummyHash()));
+  const matches = await bcrypt.compare(input.password, user?.password_hash ?? (await theDummyHash(bcryptRounds)));
   // The same answer for an unknown email and a wrong password: the response does not reveal who has an account.
   if (!user || !matches || !fitsBcrypt(input.password)) {
     throw new AppError({ status: 401, code: 'INVALID_CREDENTIALS', message: 'Wrong email or password' });

@@ -27,7 +27,7 @@ export function authRoutes(deps: MonolithDeps): Router {
     '/auth/register',
     route(async (req, res) => {
       const input = parseInput(registerSchema, req.body);
-      res.status(201).json(await registerUser(deps.db, input));
+      res.status(201).json(await registerUser(deps.db, input, deps.bcryptRounds));
     }),
   );
   router.post(
@@ -35,7 +35,9 @@ export function authRoutes(deps: MonolithDeps): Router {
     route(async (req, res) => {
       const input = parseInput(loginSchema, req.body);
       // req.ip is the connection's address: the monolith trusts no X-Forwarded-For a client could write itself.
-      res.json(await logIn(deps.db, deps.jwt, input, { limiter: deps.loginLimiter, address: req.ip }));
+      res.json(
+        await logIn(deps.db, deps.jwt, input, { limiter: deps.loginLimiter, address: req.ip }, deps.bcryptRounds),
+      );
     }),
   );
   router.get(

@@ -1,0 +1,34 @@
+import type { SelectQueryBuilder } from 'typeorm';
+import { type Db, managerOf } from '../../../shared/db';
+import { InventoryEntity, type InventoryRow } from './catalog.entity';
+
+/** The stock rows checkout reads (step 2), locks (step 3) and reduces (step 8). */
+export function inventoryRepository(db: Db) {
+  const inventory = managerOf(db).getRepository(InventoryEntity);
+  return {
+    /**
+     * The stock rows of these products, in product id order. With lock 'pessimistic_write' TypeORM appends FOR UPDATE:
+     * SELECT "inventory"."product_id" AS "inventory_product_id", "inventory"."quantity" AS "inventory_quantity"
+     * FROM "inventory" "inventory" WHERE "inventory"."product_id" IN ($1, $2) ORDER BY "inventory_product_id" ASC
+     * FOR UPDATE
+     */
+    stockQuery(productIds: number[], lock?: 'pessimistic_write'): SelectQueryBuilder<InventoryRow> {
+      const query = inventory
+        .createQueryBuilder('inventory')
+        .select(['inventory.product_id', 'inventory.quantity'])
+        .where('inventory.product_id IN (:...productIds)', { productIds })
+        .orderBy('inventory.product_id', 'ASC');
+      return lock ? query.setLock(lock) : query;
+    },
+    /** Takes the quantity off in the database (quantity = quantity - n), not from a value read earlier. */
+    async reduce(productId: number, quantity: number): Promise<void> {
+      await inventory.decrement({ product_id: productId }, 'quantity', quantity);
+    },
+  };
+}
+
+/** Product id to units in stock, from stockQuery's rows. */
+export async function readStock(query: SelectQueryBuilder<InventoryRow>): Promise<Map<number, number>> {
+  const rows = await query.getMany();
+  return new Map(rows.map((row) => [row.product_id, row.quantity]));
+}

@@ -1,0 +1,2 @@
+// What the app uses of the lab module.
+export { labRoutes } from './entry-points/lab.routes';
