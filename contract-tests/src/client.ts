@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import http from 'node:http';
 import net from 'node:net';
+import { type Document, OpenAPIBackend, type Operation } from 'openapi-backend';
 import { expect } from 'vitest';
 
 export interface ApiResponse {
@@ -19,7 +20,68 @@ export interface RequestOptions {
 }
 
 /**
- * A thin JSON client for one stack's public base URL: the only thing the contract suite knows about a stack.
+ * The document a stack serves at /openapi.json, as a validator: every answer the suite receives must be one the
+ * document promises (a status it lists for that operation, a body its schema accepts). openapi-backend matches the
+ * request to its operation and validates the body with Ajv against the response schema of that status.
+ */
+export class ServedContract {
+  private constructor(
+    readonly document: Document,
+    private readonly backend: OpenAPIBackend,
+  ) {}
+
+  /** Fetches the stack's document once and compiles its response schemas. */
+  static async of(baseUrl: string): Promise<ServedContract> {
+    const response = await fetch(`${baseUrl}/openapi.json`);
+    if (response.status !== 200) throw new Error(`${baseUrl}/openapi.json answered ${response.status}`);
+    const document = (await response.json()) as Document;
+    // quick: openapi-backend's own check of a document knows OpenAPI 3.0 only; the served 3.1 documents are checked
+    // by a 3.1 validator in contract/test instead. Its response validation (Ajv) handles 3.1 schemas.
+    const backend = new OpenAPIBackend({ definition: structuredClone(document), quick: true });
+    await backend.init();
+    return new ServedContract(document, backend);
+  }
+
+  /** The problems of one answer against the document, none when it is a documented one. */
+  problems(method: string, path: string, status: number, body: unknown, contentType: string | null): string[] {
+    const [pathname, search = ''] = path.split('?');
+    const operation: Operation | undefined = this.backend.router.matchOperation({
+      method: method.toLowerCase(),
+      path: pathname,
+      query: search,
+      headers: {},
+    });
+    if (!operation) return status === 404 ? [] : [`${method} ${pathname} is in no path of the document`];
+    const documented = (operation.responses ?? {}) as Record<string, { content?: Record<string, unknown> }>;
+    const where = `${method} ${operation.path} ${status}`;
+    const answer = documented[String(status)];
+    if (!answer) return [`${where}: undocumented status (the document lists ${Object.keys(documented).join(', ')})`];
+    if (!answer.content) return body === null || body === '' ? [] : [`${where}: the document says no body`];
+    if (!contentType?.startsWith('application/json')) return [`${where}: not JSON (${contentType})`];
+    const result = this.backend.validator.validateResponse(body, operation, status);
+    return (result.errors ?? []).map((error) => `${where}: body${error.instancePath} ${error.message}`);
+  }
+}
+
+const contracts = new Map<string, Promise<ServedContract>>();
+
+/** The validator of one base URL's served document, fetched once per test file. */
+export function servedContract(baseUrl: string): Promise<ServedContract> {
+  let contract = contracts.get(baseUrl);
+  if (!contract) {
+    contract = ServedContract.of(baseUrl);
+    contracts.set(baseUrl, contract);
+  }
+  return contract;
+}
+
+/** The document itself and its UI are not operations of the contract. */
+const UNCHECKED = /^\/(openapi\.json|docs)(\/|\?|$)/;
+
+/**
+ * A thin JSON client for one stack's public base URL: the only thing the contract suite knows about a stack. Every
+ * answer is validated against the OpenAPI document the stack serves (ServedContract): an undocumented status or a
+ * body its schema refuses fails the call.
  * With localAddress (any 127.x.y.z on Linux) its requests come from that address, so a test can be a client of
  * its own for the per-address login limit without locking out every other test on 127.0.0.1.
  */
@@ -49,6 +111,19 @@ export class ApiClient {
       parsed = text ? JSON.parse(text) : null;
     } catch {
       // not JSON: keep the text, the assertion on the shape will say so
+    }
+    if (!UNCHECKED.test(path)) {
+      const problems = (await servedContract(this.baseUrl)).problems(
+        method,
+        path,
+        response.status,
+        parsed,
+        response.headers.get('content-type'),
+      );
+      if (problems.length > 0)
+        throw new Error(
+          `The answer breaks ${this.baseUrl}/openapi.json:\n${problems.join('\n')}\n${JSON.stringify(parsed).slice(0, 500)}`,
+        );
     }
     return { status: response.status, body: parsed, headers: response.headers };
   }

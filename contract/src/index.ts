@@ -1,3 +1,4 @@
 export * from './primitives';
 export * from './schemas';
 export * from './openapi';
+export * from './checks';

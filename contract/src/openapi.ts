@@ -1,4 +1,4 @@
-import { OpenApiGeneratorV3, OpenAPIRegistry, type ResponseConfig } from '@asteasolutions/zod-to-openapi';
+import { OpenApiGeneratorV31, OpenAPIRegistry, type ResponseConfig } from '@asteasolutions/zod-to-openapi';
 import { idSchema, z } from './primitives';
 import * as s from './schemas';
 
@@ -315,6 +315,17 @@ export const OPERATIONS: Operation[] = [
   },
 ];
 
+/** `post /api/orders/checkout` is `postOrdersCheckout`: the same on both stacks, so a client can name it. */
+export function operationIdOf(method: string, path: string): string {
+  const words = path
+    .replace(/^\/api\//, '')
+    .split('/')
+    .filter((segment) => !segment.startsWith('{'))
+    .flatMap((segment) => segment.split(/[_-]/));
+  const byId = /\}$/.test(path) ? 'ById' : '';
+  return method + words.map((word) => word[0].toUpperCase() + word.slice(1)).join('') + byId;
+}
+
 const json = (schema: z.ZodType) => ({ 'application/json': { schema } });
 
 function errorAnswer(description: string, extra: Partial<ResponseConfig> = {}): ResponseConfig {
@@ -404,6 +415,7 @@ function build(stack: Stack) {
   registry.registerPath({
     method: 'get',
     path: '/health',
+    operationId: 'getHealth',
     tags: ['lab'],
     summary: 'Health: the database and the mail server (monolith), every service behind it (gateway)',
     responses: {
@@ -420,6 +432,7 @@ function build(stack: Stack) {
     registry.registerPath({
       method: operation.method,
       path: operation.path,
+      operationId: operationIdOf(operation.method, operation.path),
       tags: [operation.tag],
       summary: operation.summary,
       ...(notes.length ? { description: notes.join(' ') } : {}),
@@ -433,8 +446,8 @@ function build(stack: Stack) {
       responses: responsesOf(operation, stack),
     });
   }
-  return new OpenApiGeneratorV3(registry.definitions).generateDocument({
-    openapi: '3.0.3',
+  return new OpenApiGeneratorV31(registry.definitions).generateDocument({
+    openapi: '3.1.0',
     info: {
       title: TITLES[stack],
       version: '0.1.0',
@@ -446,7 +459,7 @@ function build(stack: Stack) {
 
 const documents = new Map<Stack, ReturnType<typeof build>>();
 
-/** The OpenAPI 3.0 document of one stack, built once from the contract's schemas. */
+/** The OpenAPI 3.1 document of one stack, built once from the contract's schemas. */
 export function openApiDocument(stack: Stack) {
   let document = documents.get(stack);
   if (!document) {

@@ -1,3 +1,4 @@
+import { openApiDocument } from '@checkout-lab/contract';
 import { errorHandler, notFoundHandler } from '@checkout-lab/kit';
 import express, { type Express } from 'express';
 import swaggerUi from 'swagger-ui-express';
@@ -7,7 +8,6 @@ import { notificationsRoutes } from './modules/email';
 import { labRoutes } from './modules/lab';
 import { ordersRoutes } from './modules/orders';
 import { authRoutes } from './modules/users';
-import { openApiDocument } from './openapi';
 import type { MonolithDeps } from './shared/deps';
 
 /** The whole shop as one Express app. It never listens: startMonolith does, and tests use port 0. */
@@ -27,10 +27,12 @@ export function createApp(deps: MonolithDeps): Express {
     const ok = database === 'ok' && smtp.status === 'ok';
     res.status(ok ? 200 : 503).json({ status: ok ? 'ok' : 'degraded', service: 'monolith', database, smtp });
   });
+  // The contract's document for this stack, generated from the schemas the routes validate with; Swagger UI reads it.
+  const document = openApiDocument('monolith');
   app.get('/openapi.json', (_req, res) => {
-    res.json(openApiDocument);
+    res.json(document);
   });
-  app.use('/docs', swaggerUi.serve, swaggerUi.setup(openApiDocument));
+  app.use('/docs', swaggerUi.serve, swaggerUi.setup(document, { swaggerOptions: { persistAuthorization: true } }));
 
   const api = express.Router();
   api.use(authRoutes(deps));

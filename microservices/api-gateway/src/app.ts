@@ -9,7 +9,7 @@ import { userDirectory } from './data-access/user.directory';
 import { labUseCases } from './domain/lab.use-case';
 import { healthRoutes } from './entry-points/http/health.routes';
 import { correlationId, identity } from './entry-points/http/identity.middleware';
-import { docsRoutes } from './entry-points/http/openapi';
+import { docsRoutes } from './entry-points/http/docs.routes';
 import { labRoutes } from './entry-points/http/lab.routes';
 import { proxyRoutes } from './entry-points/http/proxy.routes';
 

@@ -1,6 +1,8 @@
 import { errors } from '@checkout-lab/kit';
 
-export const MAX_LINE_QUANTITY = 1000;
+import { MAX_LINE_QUANTITY } from '@checkout-lab/contract';
+
+export { MAX_LINE_QUANTITY };
 
 export const cartErrors = {
   productNotFound: (id: number) => errors.notFound(`Product ${id}`),

@@ -1,20 +1,10 @@
 import bcrypt from 'bcryptjs';
 import jwt from 'jsonwebtoken';
-import { fitsBcrypt, hmacKey, LoginLimiter, newPasswordSchema, tokenScope } from '@checkout-lab/kit';
-import { z } from 'zod';
+import type { LoginSchema, RegisterSchema } from '@checkout-lab/contract';
+import { fitsBcrypt, hmacKey, LoginLimiter, tokenScope } from '@checkout-lab/kit';
+import type { z } from 'zod';
 import type { User, UserRepository } from '../data-access/user.repository';
 import { userErrors } from './user.errors';
-
-export const registerSchema = z.object({
-  email: z.string().trim().toLowerCase().pipe(z.email('must be an email address').max(255)),
-  password: newPasswordSchema,
-  full_name: z.string().trim().min(1).max(255),
-});
-
-export const loginSchema = z.object({
-  email: z.string().trim().toLowerCase().max(255),
-  password: z.string().min(1).max(128),
-});
 
 export interface TokenSettings {
   secret: string;
@@ -47,7 +37,7 @@ export class UserUseCases {
     this.dummyHash = bcrypt.hashSync('not-a-password', tokens.bcryptRounds);
   }
 
-  async register(input: z.infer<typeof registerSchema>): Promise<User> {
+  async register(input: z.infer<typeof RegisterSchema>): Promise<User> {
     const password_hash = await bcrypt.hash(input.password, this.tokens.bcryptRounds);
     const user = await this.users.insert({ email: input.email, password_hash, full_name: input.full_name });
     if (!user) throw userErrors.emailTaken();
@@ -55,7 +45,7 @@ export class UserUseCases {
   }
 
   /** address: the client's, as the gateway saw it; failed logins are limited per account and per address (429). */
-  async login(input: z.infer<typeof loginSchema>, address: string | undefined) {
+  async login(input: z.infer<typeof LoginSchema>, address: string | undefined) {
     const attempt = this.limiter.begin(input.email, address);
     const user = await this.users.findByEmail(input.email);
     const matches = await bcrypt.compare(input.password, user?.password_hash ?? this.dummyHash);

@@ -1,15 +1,12 @@
+import { CartItemInputSchema, QuantitySchema } from '@checkout-lab/contract';
 import { idSchema, parseInput, route } from '@checkout-lab/kit';
 import { identityOf, requireUser } from '@checkout-lab/shared';
 import { Router } from 'express';
 import { z } from 'zod';
-import { MAX_LINE_QUANTITY } from '../../domain/cart.errors';
 import type { CartUseCases } from '../../domain/cart.use-case';
 
-// The same rules as the monolith's cart, so one contract suite passes on both stacks.
+// The public bodies are the contract's (the monolith parses the same schemas); the internal ones are this service's.
 const id = idSchema;
-const quantity = z.number().int().min(1).max(MAX_LINE_QUANTITY);
-const addSchema = z.object({ product_id: z.number().int().min(1).max(2147483647), quantity });
-const changeSchema = z.object({ quantity });
 const holdSchema = z.object({ hold_id: z.uuid() });
 const takeSchema = holdSchema.extend({ idempotency_key: z.string().min(1).max(200).nullish() });
 const parseProductId = (value: unknown) => parseInput(z.object({ product_id: id }), { product_id: value }).product_id;
@@ -28,7 +25,7 @@ export function cartRoutes(cart: CartUseCases): Router {
   router.post(
     '/api/cart/items',
     route(async (req, res) => {
-      const input = parseInput(addSchema, req.body);
+      const input = parseInput(CartItemInputSchema, req.body);
       res.status(201).json(await cart.add(identityOf(req).userId, input.product_id, input.quantity, req.requestId));
     }),
   );
@@ -36,7 +33,7 @@ export function cartRoutes(cart: CartUseCases): Router {
     '/api/cart/items/:product_id',
     route(async (req, res) => {
       const productId = parseProductId(req.params.product_id);
-      const input = parseInput(changeSchema, req.body);
+      const input = parseInput(QuantitySchema, req.body);
       res.json(await cart.change(identityOf(req).userId, productId, input.quantity, req.requestId));
     }),
   );

@@ -1,3 +1,4 @@
+import { IdempotencyKeySchema } from '@checkout-lab/contract';
 import { errors, idSchema, parseInput, route } from '@checkout-lab/kit';
 import { forwardHeaders, identityOf, type Pool, requireUser } from '@checkout-lab/shared';
 import { Router } from 'express';
@@ -13,6 +14,7 @@ export function toOrderJson(order: Order) {
 
 // A malformed id is bad input (422, as on the monolith); a well-formed one that matches nothing is a 404.
 const parseId = (raw: string): number => parseInput(z.object({ id: idSchema }), { id: raw }).id;
+const idempotencyHeaderSchema = z.object({ 'Idempotency-Key': IdempotencyKeySchema.optional() });
 
 export function ordersRoutes(deps: { pool: Pool; placeOrder: ReturnType<typeof placeOrderUseCase> }): Router {
   const router = Router();
@@ -22,10 +24,10 @@ export function ordersRoutes(deps: { pool: Pool; placeOrder: ReturnType<typeof p
     requireUser,
     route(async (req, res) => {
       const startedAt = { wall: new Date(), hr: process.hrtime.bigint() };
-      const key = req.header('idempotency-key') ?? null;
-      if (key !== null && (key.length === 0 || key.length > 200)) {
-        throw errors.validation([{ field: 'Idempotency-Key', message: 'must be 1 to 200 characters' }]);
-      }
+      const { 'Idempotency-Key': header } = parseInput(idempotencyHeaderSchema, {
+        'Idempotency-Key': req.header('idempotency-key'),
+      });
+      const key = header ?? null;
       const { order } = await deps.placeOrder({
         identity: identityOf(req),
         requestId: req.requestId,

@@ -4,13 +4,13 @@ import { Router } from 'express';
 import { z } from 'zod';
 import type { CatalogUseCases } from '../../domain/catalog.use-case';
 import {
-  categorySchema,
   idSchema,
-  listSchema,
-  productPatchSchema,
-  productSchema,
-  reviewSchema,
-} from './catalog.schemas';
+  NewCategorySchema,
+  NewProductSchema,
+  NewReviewSchema,
+  ProductPatchSchema,
+  ProductQuerySchema,
+} from '@checkout-lab/contract';
 
 const parseId = (value: unknown) => parseInput(z.object({ id: idSchema }), { id: value }).id;
 
@@ -28,14 +28,14 @@ export function catalogRoutes(catalog: CatalogUseCases): Router {
     '/api/categories',
     requireAdmin,
     route(async (req, res) => {
-      res.status(201).json(await catalog.createCategory(parseInput(categorySchema, req.body)));
+      res.status(201).json(await catalog.createCategory(parseInput(NewCategorySchema, req.body)));
     }),
   );
 
   router.get(
     '/api/products',
     route(async (req, res) => {
-      res.json(await catalog.listProducts(parseInput(listSchema, req.query)));
+      res.json(await catalog.listProducts(parseInput(ProductQuerySchema, req.query)));
     }),
   );
   router.get(
@@ -48,7 +48,7 @@ export function catalogRoutes(catalog: CatalogUseCases): Router {
     '/api/products',
     requireAdmin,
     route(async (req, res) => {
-      res.status(201).json(await catalog.createProduct(parseInput(productSchema, req.body)));
+      res.status(201).json(await catalog.createProduct(parseInput(NewProductSchema, req.body)));
     }),
   );
   router.patch(
@@ -56,7 +56,7 @@ export function catalogRoutes(catalog: CatalogUseCases): Router {
     requireAdmin,
     route(async (req, res) => {
       const id = parseId(req.params.id);
-      res.json(await catalog.updateProduct(id, parseInput(productPatchSchema, req.body)));
+      res.json(await catalog.updateProduct(id, parseInput(ProductPatchSchema, req.body)));
     }),
   );
   router.delete(
@@ -79,7 +79,7 @@ export function catalogRoutes(catalog: CatalogUseCases): Router {
     requireUser,
     route(async (req, res) => {
       const productId = parseId(req.params.id);
-      const input = parseInput(reviewSchema, req.body);
+      const input = parseInput(NewReviewSchema, req.body);
       const review = await catalog.addReview({ ...input, product_id: productId, user_id: identityOf(req).userId });
       res.status(201).json(review);
     }),

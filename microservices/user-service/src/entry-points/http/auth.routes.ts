@@ -1,8 +1,9 @@
+import { LoginSchema, RegisterSchema } from '@checkout-lab/contract';
 import { idSchema, parseInput, route } from '@checkout-lab/kit';
 import { identityOf, requireUser } from '@checkout-lab/shared';
 import { Router } from 'express';
 import { z } from 'zod';
-import { loginSchema, registerSchema, type UserUseCases } from '../../domain/users.use-case';
+import type { UserUseCases } from '../../domain/users.use-case';
 
 /** The contract's /api/auth endpoints. Thin: validate, call the use case, answer. */
 export function authRoutes(users: UserUseCases): Router {
@@ -11,7 +12,7 @@ export function authRoutes(users: UserUseCases): Router {
   router.post(
     '/api/auth/register',
     route(async (req, res) => {
-      const input = parseInput(registerSchema, req.body);
+      const input = parseInput(RegisterSchema, req.body);
       res.status(201).json(await users.register(input));
     }),
   );
@@ -19,7 +20,7 @@ export function authRoutes(users: UserUseCases): Router {
   router.post(
     '/api/auth/login',
     route(async (req, res) => {
-      const input = parseInput(loginSchema, req.body);
+      const input = parseInput(LoginSchema, req.body);
       res.json(await users.login(input, req.ip));
     }),
   );

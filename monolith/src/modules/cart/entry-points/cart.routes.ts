@@ -1,15 +1,11 @@
+import { CartItemInputSchema, QuantitySchema } from '@checkout-lab/contract';
 import { parseInput, route } from '@checkout-lab/kit';
 import { Router } from 'express';
-import { z } from 'zod';
 import type { MonolithDeps } from '../../../shared/deps';
 import { parseId } from '../../../shared/params';
 import { currentUser, requireUser } from '../../users';
 import { cartRepository } from '../data-access/cart.repository';
-import { MAX_LINE_QUANTITY, addToCart, changeQuantity, removeFromCart } from '../domain/cart.use-case';
-
-const quantity = z.number().int().min(1).max(MAX_LINE_QUANTITY);
-const addSchema = z.object({ product_id: z.number().int().min(1).max(2147483647), quantity });
-const changeSchema = z.object({ quantity });
+import { addToCart, changeQuantity, removeFromCart } from '../domain/cart.use-case';
 
 export function cartRoutes(deps: MonolithDeps): Router {
   const router = Router();
@@ -24,7 +20,7 @@ export function cartRoutes(deps: MonolithDeps): Router {
   router.post(
     '/cart/items',
     route(async (req, res) => {
-      const input = parseInput(addSchema, req.body);
+      const input = parseInput(CartItemInputSchema, req.body);
       res.status(201).json(await addToCart(db, currentUser(res).id, input.product_id, input.quantity));
     }),
   );
@@ -32,7 +28,7 @@ export function cartRoutes(deps: MonolithDeps): Router {
     '/cart/items/:product_id',
     route(async (req, res) => {
       const productId = parseId(req.params.product_id, 'product_id');
-      const input = parseInput(changeSchema, req.body);
+      const input = parseInput(QuantitySchema, req.body);
       res.json(await changeQuantity(db, currentUser(res).id, productId, input.quantity));
     }),
   );

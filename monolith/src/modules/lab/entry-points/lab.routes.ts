@@ -1,21 +1,13 @@
+import { KnobsPatchSchema, SinceQuerySchema } from '@checkout-lab/contract';
 import { parseInput, route } from '@checkout-lab/kit';
 import { Router } from 'express';
-import { z } from 'zod';
 import type { MonolithDeps } from '../../../shared/deps';
 import { requireAdmin } from '../../users';
 import { orderRepository } from '../../orders';
 import { resetLab } from '../domain/reset.use-case';
 
-const delay = z.number().int().min(0).max(60000);
-const configSchema = z
-  .object({ payment_delay_ms: delay, email_delay_ms: delay, payment_failure_rate: z.number().min(0).max(1) })
-  .partial()
-  .strict();
-
-const sinceSchema = z.object({ since: z.iso.datetime({ offset: true }).optional() });
-
 function parseSince(query: unknown): Date | null {
-  const { since } = parseInput(sinceSchema, query);
+  const { since } = parseInput(SinceQuerySchema, query);
   return since ? new Date(since) : null;
 }
 
@@ -29,7 +21,7 @@ export function labRoutes(deps: MonolithDeps): Router {
   router.put(
     '/lab/config',
     route((req, res) => {
-      const changes = parseInput(configSchema, req.body);
+      const changes = parseInput(KnobsPatchSchema, req.body);
       Object.assign(deps.knobs, changes);
       deps.log.info({ knobs: deps.knobs }, 'lab knobs changed');
       res.json(deps.knobs);

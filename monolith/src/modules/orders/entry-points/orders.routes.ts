@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
-import { errors, route } from '@checkout-lab/kit';
+import { IdempotencyKeySchema } from '@checkout-lab/contract';
+import { errors, parseInput, route } from '@checkout-lab/kit';
 import { type RequestHandler, Router } from 'express';
 import { z } from 'zod';
 import type { MonolithDeps } from '../../../shared/deps';
@@ -8,7 +9,7 @@ import { currentUser, requireUser } from '../../users';
 import { orderRepository } from '../data-access/order.repository';
 import { checkout } from '../domain/checkout.use-case';
 
-const idempotencyKeySchema = z.string().trim().min(1).max(255);
+const idempotencyHeaderSchema = z.object({ 'Idempotency-Key': IdempotencyKeySchema.optional() });
 
 /** Notes the moment the request arrived, before authentication: processing_duration_ms counts from here. */
 const stampArrival: RequestHandler = (_req, res, next) => {
@@ -23,15 +24,9 @@ export function ordersRoutes(deps: MonolithDeps): Router {
     stampArrival,
     requireUser(deps),
     route(async (req, res) => {
-      const header = req.get('Idempotency-Key');
-      let idempotencyKey: string | undefined;
-      if (header !== undefined) {
-        const parsed = idempotencyKeySchema.safeParse(header);
-        if (!parsed.success) {
-          throw errors.validation([{ field: 'Idempotency-Key', message: 'a header of 1 to 255 characters' }]);
-        }
-        idempotencyKey = parsed.data;
-      }
+      const { 'Idempotency-Key': idempotencyKey } = parseInput(idempotencyHeaderSchema, {
+        'Idempotency-Key': req.get('Idempotency-Key'),
+      });
       const result = await checkout(deps, currentUser(res), { startedAt: res.locals.startedAt, idempotencyKey });
       if (result.replayed) res.set('Idempotent-Replayed', 'true');
       // LESSON: The 202 and polling (LESSONS.md#the-202-and-polling). 201 and a final order, after all eleven steps.
