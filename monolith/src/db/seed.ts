@@ -9,6 +9,7 @@ export async function seedAdmin(
   bcryptRounds: number,
 ): Promise<void> {
   const hash = await bcrypt.hash(admin.password, bcryptRounds);
+  // Raw SQL, as the catalogue below: an upsert that also sets is_admin on an account that already exists.
   await db.query(
     `INSERT INTO users (email, password_hash, full_name, is_admin) VALUES ($1, $2, 'Lab Admin', TRUE)
      ON CONFLICT (email) DO UPDATE SET password_hash = EXCLUDED.password_hash, is_admin = TRUE`,
@@ -22,6 +23,9 @@ export async function seedAdmin(
  * mode "restore" (POST /api/lab/reset) puts every seed row back exactly and removes products and categories added since.
  */
 export async function seedCatalog(manager: EntityManager, mode: 'missing' | 'restore'): Promise<void> {
+  // Raw SQL on purpose: explicit ids, two ON CONFLICT modes and setval on the sequences read plainer as SQL than as
+  // query builder calls, and this runs at start and on reset only.
+
   const categoryIds = new Map(SEED_CATEGORIES.map((category, index) => [category.name, index + 1]));
   if (mode === 'restore') {
     await manager.query('DELETE FROM products WHERE id > $1', [SEED_PRODUCTS.length]);
