@@ -229,7 +229,7 @@ export const NODE_REFUSALS: [what: string, bytes: string, status: number][] = [
   ['a header of 100 KB', `GET /health HTTP/1.1\r\nHost: lab\r\nX-Big: ${'a'.repeat(100_000)}\r\n\r\n`, 431],
 ];
 
-/** Sends every NODE_REFUSALS request to one server and expects its status with a JSON {"error": {code, message}}. */
+/** Sends every NODE_REFUSALS request to one server and expects its status with the contract's JSON error. */
 export async function expectJsonRefusals(baseUrl: string): Promise<void> {
   for (const [what, bytes, status] of NODE_REFUSALS) {
     const answer = await rawRequest(baseUrl, bytes);
@@ -237,7 +237,7 @@ export async function expectJsonRefusals(baseUrl: string): Promise<void> {
     expect(answer.status, context).toBe(status);
     expect(answer.headers['content-type'], context).toMatch(/^application\/json/);
     expect(JSON.parse(answer.body || 'null'), context).toEqual({
-      error: { code: expect.any(String), message: expect.any(String) },
+      error: { code: expect.any(String), message: expect.any(String), details: null },
     });
   }
 }

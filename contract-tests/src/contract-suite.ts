@@ -2,6 +2,7 @@ import { confirmationSubject, type Mailbox, SEED_CATEGORIES, SEED_PRODUCTS } fro
 import jwt from 'jsonwebtoken';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { ApiClient, type ApiResponse, expectJsonRefusals, pollUntil } from './client';
+import { registerDocsSuite } from './docs-suite';
 
 /** What the suite needs to know about a running stack; filled in by the caller's beforeAll. */
 export interface ContractTarget {
@@ -65,6 +66,9 @@ export function registerContractSuite(getTarget: () => ContractTarget): void {
     api = new ApiClient(target.baseUrl);
     adminToken = await api.login(target.admin.email, target.admin.password);
   });
+
+  // The document every answer below is checked against (ApiClient), and its Swagger UI.
+  registerDocsSuite(getTarget);
 
   /** A product of the test's own, so stock assertions never depend on other tests. */
   async function newProduct(stock: number, price = '10.00') {
@@ -721,6 +725,85 @@ export function registerContractSuite(getTarget: () => ContractTarget): void {
       expect((await api.get('/api/orders', { token: buyer.token })).body).toEqual([]);
       // Accounts stay: the admin and the buyer can still log in.
       expect((await api.get('/api/auth/me', { token: buyer.token })).status).toBe(200);
+    });
+  });
+
+  describe('the same details on both stacks', () => {
+    test('when a checkout is repeated with the same Idempotency-Key, then the replay says Idempotent-Replayed: true and the first answer does not', async () => {
+      const buyer = await api.buyer('replay');
+      const product = await newProduct(10);
+      await api.post('/api/cart/items', { token: buyer.token, body: { product_id: product.id, quantity: 1 } });
+      const key = `replay-${Date.now()}`;
+      const first = await api.post('/api/orders/checkout', { token: buyer.token, headers: { 'Idempotency-Key': key } });
+      expect([201, 202], JSON.stringify(first.body)).toContain(first.status);
+      expect(first.headers.get('idempotent-replayed')).toBeNull();
+      const again = await api.post('/api/orders/checkout', { token: buyer.token, headers: { 'Idempotency-Key': key } });
+      expect(again.status).toBe(first.status);
+      expect(again.body.id).toBe(first.body.id);
+      expect(again.headers.get('idempotent-replayed')).toBe('true');
+    });
+
+    test('when an order is final, then processing_duration_ms, completion_duration_ms and every steps[].duration_ms are whole milliseconds', async () => {
+      const buyer = await api.buyer('whole-ms');
+      const product = await newProduct(10);
+      await api.post('/api/cart/items', { token: buyer.token, body: { product_id: product.id, quantity: 1 } });
+      const { response, order } = await checkout(buyer.token);
+      const whole = (value: unknown) => Number.isInteger(value);
+      const fields = (o: {
+        processing_duration_ms: unknown;
+        completion_duration_ms: unknown;
+        steps: { duration_ms: unknown }[];
+      }) => [
+        o.processing_duration_ms,
+        ...(o.completion_duration_ms === null ? [] : [o.completion_duration_ms]),
+        ...o.steps.map((step) => step.duration_ms),
+      ];
+      for (const body of [response.body, order, (await api.get('/api/orders', { token: buyer.token })).body[0]]) {
+        expect(fields(body).every(whole), JSON.stringify(fields(body))).toBe(true);
+      }
+      const listed = (await api.get('/api/lab/orders', { token: adminToken })).body.find(
+        (row: { id: number }) => row.id === order.id,
+      );
+      expect([listed.processing_duration_ms, listed.completion_duration_ms].every(whole), JSON.stringify(listed)).toBe(
+        true,
+      );
+    });
+
+    test('when an error is answered, then error.details is always there: null with nothing to add, the field list on VALIDATION_ERROR', async () => {
+      const { token } = await api.buyer('details');
+      const nothingToAdd: [string, ApiResponse][] = [
+        ['no token', await api.get('/api/auth/me')],
+        ['unknown product', await api.get('/api/products/99999999')],
+        ['unknown route', await api.get('/api/no-such-thing', { token })],
+        ['empty cart', await api.post('/api/orders/checkout', { token })],
+        [
+          'wrong password',
+          await api.post('/api/auth/login', { body: { email: 'nobody@contract.test', password: 'x' } }),
+        ],
+        ['not admin', await api.post('/api/lab/reset', { token })],
+        [
+          'malformed JSON',
+          await api.call('POST', '/api/auth/register', {
+            raw: '{"email":',
+            headers: { 'content-type': 'application/json' },
+          }),
+        ],
+      ];
+      for (const [what, response] of nothingToAdd) {
+        expect(response.status, what).toBeGreaterThanOrEqual(400);
+        expect(response.body.error, `${what}: ${JSON.stringify(response.body)}`).toEqual({
+          code: expect.any(String),
+          message: expect.any(String),
+          details: null,
+        });
+      }
+      const invalid = await api.post('/api/auth/register', {
+        body: { email: 'not-an-email', password: 'x', full_name: '' },
+      });
+      expectError(invalid, 422, 'VALIDATION_ERROR');
+      expect(invalid.body.error.details).toEqual(
+        expect.arrayContaining([{ field: expect.any(String), message: expect.any(String) }]),
+      );
     });
   });
 }

@@ -6,7 +6,7 @@ import type { ZodType } from 'zod';
 
 /**
  * The one error type of the lab's HTTP code: a stable string code, a status, a message a person can read.
- * Serialised as the contract's `{"error": {"code", "message", "details"}}`.
+ * Serialised as the contract's `{"error": {"code", "message", "details"}}`, details null when it has none.
  */
 export class AppError extends Error {
   readonly status: number;
@@ -86,6 +86,15 @@ export const notFoundHandler: RequestHandler = (req, _res, next) => {
 };
 
 /**
+ * The contract's error body. `details` is always there, so a client reads one shape: null when the code and the
+ * message say it all, else what the code documents (the bad fields of a VALIDATION_ERROR, the short line of an
+ * OUT_OF_STOCK, the service a SERVICE_UNAVAILABLE names). Every error of both stacks is written by this function.
+ */
+export function errorBody(code: string, message: string, details?: unknown) {
+  return { error: { code, message, details: details ?? null } };
+}
+
+/**
  * The error handler is registered last. Known errors keep their status and code; a body that is not JSON is a 400;
  * anything else is logged here and leaves the server as a plain 500, never with a stack trace.
  */
@@ -93,25 +102,25 @@ export function errorHandler(log: (error: unknown, req: Request) => void): Error
   return (error, req, res, _next) => {
     if (error instanceof AppError) {
       if (error.headers) res.set(error.headers);
-      res.status(error.status).json({ error: { code: error.code, message: error.message, details: error.details } });
+      res.status(error.status).json(errorBody(error.code, error.message, error.details));
       return;
     }
     const bodyParser = error as { type?: string; status?: number; expose?: boolean };
     if (bodyParser.type === 'entity.parse.failed') {
-      res.status(400).json({ error: { code: 'MALFORMED_JSON', message: 'The request body is not valid JSON' } });
+      res.status(400).json(errorBody('MALFORMED_JSON', 'The request body is not valid JSON'));
       return;
     }
     if (bodyParser.type === 'entity.too.large') {
-      res.status(413).json({ error: { code: 'PAYLOAD_TOO_LARGE', message: 'The request body is too large' } });
+      res.status(413).json(errorBody('PAYLOAD_TOO_LARGE', 'The request body is too large'));
       return;
     }
     if (bodyParser.expose && bodyParser.status && bodyParser.status < 500) {
-      res.status(bodyParser.status).json({ error: { code: 'BAD_REQUEST', message: (error as Error).message } });
+      res.status(bodyParser.status).json(errorBody('BAD_REQUEST', (error as Error).message));
       return;
     }
     log(error, req);
     if (res.headersSent) return;
-    res.status(500).json({ error: { code: 'INTERNAL_ERROR', message: 'Something went wrong on our side' } });
+    res.status(500).json(errorBody('INTERNAL_ERROR', 'Something went wrong on our side'));
   };
 }
 
@@ -151,7 +160,7 @@ export function answerClientErrorsAsJson<S extends Server>(server: S): S {
       return;
     }
     const [status, reason, code, message] = CLIENT_ERRORS[error.code ?? ''] ?? MALFORMED;
-    const body = JSON.stringify({ error: { code, message } });
+    const body = JSON.stringify(errorBody(code, message));
     socket.end(
       `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\n` +
         `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,

@@ -4,15 +4,15 @@ import { checkHistory } from '@checkout-lab/stacks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   historyOf,
-  type MicroLab,
+  type Lab,
   login,
   newBuyers,
   newProduct,
   queryService,
   runCheckouts,
-  startMicroLab,
+  startLab,
   waitAllFinal,
-} from '@checkout-lab/stacks/testing';
+} from './support/lab';
 
 const run = promisify(execFile);
 
@@ -40,12 +40,12 @@ async function ensureBrokerRunning(): Promise<void> {
 const enabled = process.env.LAB_BROKER_RESTART_TEST === '1';
 
 describe.skipIf(!enabled)('a broker restart in the middle of a run', () => {
-  let lab: MicroLab;
+  let lab: Lab;
   let admin: string;
 
   beforeAll(async () => {
     // A payment slow enough that the first orders are still in flight when the broker stops, however fast the machine.
-    lab = await startMicroLab({ payment_delay_ms: 1000, email_delay_ms: 20 });
+    lab = await startLab({ payment_delay_ms: 1000, email_delay_ms: 20 });
     admin = await login(lab.gateway, lab.admin.email, lab.admin.password);
   });
   afterAll(async () => {

@@ -3,16 +3,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServiceName } from '@checkout-lab/stacks';
 import {
   historyOf,
-  type MicroLab,
+  type Lab,
   login,
   newBuyers,
   newProduct,
   queryService,
   runCheckouts,
-  startMicroLab,
+  startLab,
   stockOf,
   waitAllFinal,
-} from '@checkout-lab/stacks/testing';
+} from './support/lab';
 
 const ORDERS = 100;
 
@@ -21,12 +21,12 @@ const ORDERS = 100;
  * duplicated effects over what every service recorded and what the mail catcher received.
  */
 describe('crash safety: a service killed with SIGKILL in the middle of 100 orders', () => {
-  let lab: MicroLab;
+  let lab: Lab;
   let admin: string;
 
   beforeAll(async () => {
     // Payments slow enough that sagas are still in motion at the kill, however fast the machine.
-    lab = await startMicroLab({ payment_delay_ms: 200, email_delay_ms: 20 });
+    lab = await startLab({ payment_delay_ms: 200, email_delay_ms: 20 });
     admin = await login(lab.gateway, lab.admin.email, lab.admin.password);
   });
   afterAll(async () => {

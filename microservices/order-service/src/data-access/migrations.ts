@@ -36,4 +36,19 @@ export const migrations: Migration[] = [
     id: '002_orders_cart_hold',
     sql: `ALTER TABLE orders ADD COLUMN cart_hold_id uuid UNIQUE;`,
   },
+  {
+    // Every duration of the contract is whole milliseconds, rounded down, as on the monolith: the columns say so,
+    // and the steps already written are rounded down the same way.
+    id: '003_orders_whole_milliseconds',
+    sql: `ALTER TABLE orders
+            ALTER COLUMN processing_duration_ms TYPE integer USING floor(processing_duration_ms),
+            ALTER COLUMN completion_duration_ms TYPE integer USING floor(completion_duration_ms);
+          UPDATE orders SET steps = (
+            SELECT COALESCE(jsonb_agg(
+                     CASE WHEN jsonb_typeof(step -> 'duration_ms') = 'number'
+                       THEN jsonb_set(step, '{duration_ms}', to_jsonb(floor((step ->> 'duration_ms')::numeric)::bigint))
+                       ELSE step END
+                     ORDER BY position), '[]'::jsonb)
+            FROM jsonb_array_elements(steps) WITH ORDINALITY AS s(step, position));`,
+  },
 ];

@@ -1,4 +1,4 @@
-import type { LabEvent, OrderLine, StepTiming } from '@checkout-lab/shared';
+import type { OrderLine, StepTiming } from '@checkout-lab/shared';
 import type pg from 'pg';
 
 export type OrderStatus = 'pending' | 'stock_reserved' | 'paid' | 'confirmed' | 'cancelled';
@@ -46,67 +46,55 @@ function toOrder(row: OrderRow): Order {
 }
 
 export const orderRepository = {
-  /**
-   * Accepts an order in ONE statement, so ONE round trip and its own atomic transaction: the order, its items and
-   * the order.order.created outbox row are written together or not at all (LESSONS.md#the-outbox). The event's
-   * payload gets the new order's id here; processing_duration_ms is the time the service had spent before the
-   * statement (`elapsedMs`) plus the statement's own time up to writing the row, so the stored figure, the step and
-   * the 202's body are one number. A repeated Idempotency-Key fails the whole statement with 23505.
-   */
-  async accept(
-    db: Queryable,
+  /** Writes a checkout's order, pending, with no accept time yet (recordAccept sets it last); returns its id. */
+  async insert(
+    client: pg.PoolClient,
     order: {
       userId: number;
       userEmail: string;
       total: string;
-      items: OrderLine[];
       idempotencyKey: string | null;
       correlationId: string;
+      cartHoldId: string;
       createdAt: Date;
-      step: StepTiming;
-      elapsedMs: number;
-      event: LabEvent<'order.order.created'>;
     },
-  ): Promise<{ id: number; processingMs: number }> {
-    const { rows } = await db.query<{ id: number; processing_duration_ms: number }>({
-      // Named: PostgreSQL parses and plans it once per connection, not at every checkout.
-      name: 'accept-order',
-      text: `WITH accept AS (
-         SELECT round(($8::double precision
-                       + EXTRACT(EPOCH FROM clock_timestamp() - statement_timestamp()) * 1000)::numeric, 2)::double precision
-                AS ms),
-       o AS (
-         INSERT INTO orders (user_id, user_email, status, total, idempotency_key, correlation_id, created_at,
-                             processing_duration_ms, steps, cart_hold_id)
-         SELECT $1, $2, 'pending', $3, $4, $5, $6, accept.ms,
-                jsonb_build_array(jsonb_set($7::jsonb, '{duration_ms}', to_jsonb(accept.ms))), $13
-         FROM accept
-         RETURNING id, processing_duration_ms),
-       items AS (
-         INSERT INTO order_items (order_id, product_id, quantity, unit_price)
-         SELECT o.id, line.product_id, line.quantity, line.unit_price
-         FROM o, json_to_recordset($9::json) AS line(product_id integer, quantity integer, unit_price numeric)),
-       event AS (
-         INSERT INTO outbox (id, type, payload)
-         SELECT $10, $11, jsonb_set($12::jsonb, '{payload,order_id}', to_jsonb(o.id)) FROM o)
-       SELECT id, processing_duration_ms FROM o`,
-      values: [
+  ): Promise<number> {
+    const { rows } = await client.query<{ id: number }>(
+      `INSERT INTO orders (user_id, user_email, status, total, idempotency_key, correlation_id, cart_hold_id,
+                           created_at, processing_duration_ms, steps)
+       VALUES ($1, $2, 'pending', $3, $4, $5, $6, $7, 0, '[]') RETURNING id`,
+      [
         order.userId,
         order.userEmail,
         order.total,
         order.idempotencyKey,
         order.correlationId,
+        order.cartHoldId,
         order.createdAt,
-        JSON.stringify(order.step),
-        order.elapsedMs,
-        JSON.stringify(order.items),
-        order.event.id,
-        order.event.type,
-        JSON.stringify(order.event),
-        order.event.payload.cart_hold_id,
       ],
-    });
-    return { id: rows[0].id, processingMs: rows[0].processing_duration_ms };
+    );
+    return rows[0].id;
+  },
+
+  async insertItems(client: pg.PoolClient, orderId: number, items: OrderLine[]): Promise<void> {
+    await client.query(
+      `INSERT INTO order_items (order_id, product_id, quantity, unit_price)
+       SELECT $1, line.product_id, line.quantity, line.unit_price
+       FROM json_to_recordset($2::json) AS line(product_id integer, quantity integer, unit_price numeric)`,
+      [orderId, JSON.stringify(items)],
+    );
+  },
+
+  /**
+   * The accept's duration is known only at the end of its transaction: set processing_duration_ms and the accept
+   * step last, and return the order as it will commit.
+   */
+  async recordAccept(client: pg.PoolClient, id: number, step: StepTiming): Promise<Order> {
+    const { rows } = await client.query<OrderRow>(
+      `UPDATE orders o SET processing_duration_ms = $2, steps = $3::jsonb WHERE o.id = $1 RETURNING ${ORDER_COLUMNS}`,
+      [id, step.duration_ms, JSON.stringify([step])],
+    );
+    return toOrder(rows[0]);
   },
 
   async findById(db: Queryable, id: number): Promise<Order | null> {
@@ -149,28 +137,30 @@ export const orderRepository = {
     },
   ): Promise<Order | null> {
     const final = change.to === 'confirmed' || change.to === 'cancelled';
-    // One statement: the change and the order as it now is (RETURNING), for the event that follows.
-    const { rows } = await client.query<OrderRow>({
-      name: 'order-transition',
-      text: `UPDATE orders o SET status = $3,
+    // Whole milliseconds, rounded down, whatever the service that timed the step sent.
+    const step = { ...change.step, duration_ms: Math.floor(change.step.duration_ms) };
+    // The change and the order as it now is (RETURNING), for the event that follows.
+    const { rows } = await client.query<OrderRow>(
+      // completion_duration_ms in whole milliseconds, rounded down, as every duration of the contract.
+      `UPDATE orders o SET status = $3,
               failure_reason = COALESCE($4, failure_reason),
               email_sent_at = COALESCE($5::timestamptz, email_sent_at),
               steps = steps || $6::jsonb,
               completion_duration_ms = CASE WHEN $7::boolean
-                THEN EXTRACT(EPOCH FROM (clock_timestamp() - created_at)) * 1000 ELSE completion_duration_ms END,
+                THEN floor(EXTRACT(EPOCH FROM (clock_timestamp() - created_at)) * 1000) ELSE completion_duration_ms END,
               updated_at = now()
        WHERE o.id = $1 AND o.status = ANY($2::text[])
        RETURNING ${ORDER_COLUMNS}`,
-      values: [
+      [
         change.id,
         change.from,
         change.to,
         change.failureReason ?? null,
         change.emailSentAt ?? null,
-        JSON.stringify([change.step]),
+        JSON.stringify([step]),
         final,
       ],
-    });
+    );
     return rows[0] ? toOrder(rows[0]) : null;
   },
 

@@ -28,13 +28,15 @@ export function ordersRoutes(deps: { pool: Pool; placeOrder: ReturnType<typeof p
         'Idempotency-Key': req.header('idempotency-key'),
       });
       const key = header ?? null;
-      const { order } = await deps.placeOrder({
+      const { order, replayed } = await deps.placeOrder({
         identity: identityOf(req),
         requestId: req.requestId,
         idempotencyKey: key,
         startedAt,
         forwardHeaders: forwardHeaders(req),
       });
+      // An answer from an earlier request with the same key says so, as on the monolith.
+      if (replayed) res.set('Idempotent-Replayed', 'true');
       res.status(202).location(`/api/orders/${order.id}`).json(toOrderJson(order));
     }),
   );
