@@ -12,4 +12,23 @@ export {
   type TestStack,
   type TestStackOptions,
 } from './test-stack';
+export {
+  call,
+  checkout,
+  confirmationMails,
+  historyOf,
+  login,
+  newBuyer,
+  newBuyers,
+  newProduct,
+  queryService,
+  runCheckouts,
+  startMicroLab,
+  stockOf,
+  waitAllFinal,
+  waitFinal,
+  type Answer,
+  type Buyer,
+  type MicroLab,
+} from './micro-lab';
 export { shopCounts, startTestShop, type ApiResponse, type TestShop } from './test-shop';

@@ -1,5 +1,3 @@
-import { realpathSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import {
   LabSetupError,
   assertPortFree,
@@ -11,9 +9,6 @@ import {
 } from '@checkout-lab/kit';
 import { loadConfig } from './config';
 import { startMonolith } from './server';
-
-// The package's entry: importing it gives startMonolith; running it (tsx monolith/src/index.ts) starts the process.
-export { type RunningMonolith, type StartMonolithOptions, startMonolith } from './server';
 
 /** The monolith as a process: config from the environment, its database ensured, then listen until SIGTERM/SIGINT. */
 async function main(): Promise<void> {
@@ -54,20 +49,11 @@ async function main(): Promise<void> {
   stopOnSignals(() => monolith.stop(), { name: 'monolith', onSignal: (signal) => log.info({ signal }, 'stopping') });
 }
 
-function isProcessEntry(): boolean {
-  if (!process.argv[1]) return false;
-  try {
-    return realpathSync(process.argv[1]) === realpathSync(fileURLToPath(import.meta.url));
-  } catch {
-    return false;
-  }
-}
-
-if (isProcessEntry()) {
-  main().catch((error) => {
-    // A problem the person can fix is one line; anything else is still one line, without a stack trace.
-    const message = error instanceof Error ? error.message : String(error);
-    console.error(error instanceof LabSetupError ? message : `The monolith failed to start: ${message}`);
-    process.exit(1);
-  });
-}
+// The process entry (`npm start -w @checkout-lab/monolith`, the launcher, the Dockerfile); the package's library
+// entry is server.ts (startMonolith), which starts nothing when imported.
+main().catch((error) => {
+  // A problem the person can fix is one line; anything else is still one line, without a stack trace.
+  const message = error instanceof Error ? error.message : String(error);
+  console.error(error instanceof LabSetupError ? message : `The monolith failed to start: ${message}`);
+  process.exit(1);
+});

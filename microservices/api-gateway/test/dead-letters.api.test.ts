@@ -10,8 +10,8 @@ import { HEADERS, makeEvent, names, queueDepth } from '@checkout-lab/shared';
 import { deleteBrokerObjects } from '@checkout-lab/stacks';
 import amqp from 'amqplib';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { loadConfig as userConfig } from '../../user-service/src/config';
-import { startUserService } from '../../user-service/src/server';
+import { startUserService } from '@checkout-lab/user-service';
+import { loadConfig as userConfig } from '@checkout-lab/user-service/config';
 import { loadConfig } from '../src/config';
 import { type RunningGateway, startGateway } from '../src/server';
 

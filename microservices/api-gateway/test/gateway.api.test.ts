@@ -12,10 +12,10 @@ import { DEFAULT_RETRY_DELAYS_MS, names } from '@checkout-lab/shared';
 import { deleteBrokerObjects } from '@checkout-lab/stacks';
 import jwt from 'jsonwebtoken';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { loadConfig as productConfig } from '../../product-service/src/config';
-import { startProductService } from '../../product-service/src/server';
-import { loadConfig as userConfig } from '../../user-service/src/config';
-import { startUserService } from '../../user-service/src/server';
+import { startProductService } from '@checkout-lab/product-service';
+import { loadConfig as productConfig } from '@checkout-lab/product-service/config';
+import { startUserService } from '@checkout-lab/user-service';
+import { loadConfig as userConfig } from '@checkout-lab/user-service/config';
 import { loadConfig } from '../src/config';
 import { type RunningGateway, startGateway } from '../src/server';
 

@@ -21,8 +21,8 @@ import {
 } from '@checkout-lab/shared';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { startProductService } from '../../product-service/src/server';
-import { loadConfig as productConfig } from '../../product-service/src/config';
+import { startProductService } from '@checkout-lab/product-service';
+import { loadConfig as productConfig } from '@checkout-lab/product-service/config';
 import { deleteBrokerObjects } from '@checkout-lab/stacks';
 import { internalHeaders } from '@checkout-lab/stacks/testing';
 import { loadConfig } from '../src/config';

@@ -7,8 +7,16 @@ import {
 } from '@checkout-lab/kit';
 import { names, queueDepth } from '@checkout-lab/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { call, checkout, login, newBuyer, newProduct, waitFinal } from '../../order-service/test/support/lab';
-import { startTestStack, type TestStack } from '@checkout-lab/stacks/testing';
+import {
+  call,
+  checkout,
+  login,
+  newBuyer,
+  newProduct,
+  startTestStack,
+  type TestStack,
+  waitFinal,
+} from '@checkout-lab/stacks/testing';
 
 async function waitUntil(what: string, predicate: () => Promise<boolean>, timeoutMs = 90_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;

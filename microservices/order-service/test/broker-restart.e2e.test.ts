@@ -4,15 +4,15 @@ import { checkHistory } from '@checkout-lab/stacks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   historyOf,
-  type Lab,
+  type MicroLab,
   login,
   newBuyers,
   newProduct,
   queryService,
   runCheckouts,
-  startLab,
+  startMicroLab,
   waitAllFinal,
-} from './support/lab';
+} from '@checkout-lab/stacks/testing';
 
 const run = promisify(execFile);
 
@@ -40,12 +40,12 @@ async function ensureBrokerRunning(): Promise<void> {
 const enabled = process.env.LAB_BROKER_RESTART_TEST === '1';
 
 describe.skipIf(!enabled)('a broker restart in the middle of a run', () => {
-  let lab: Lab;
+  let lab: MicroLab;
   let admin: string;
 
   beforeAll(async () => {
     // A payment slow enough that the first orders are still in flight when the broker stops, however fast the machine.
-    lab = await startLab({ payment_delay_ms: 1000, email_delay_ms: 20 });
+    lab = await startMicroLab({ payment_delay_ms: 1000, email_delay_ms: 20 });
     admin = await login(lab.gateway, lab.admin.email, lab.admin.password);
   });
   afterAll(async () => {

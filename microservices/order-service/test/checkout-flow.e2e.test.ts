@@ -5,23 +5,23 @@ import {
   call,
   checkout,
   confirmationMails,
-  type Lab,
+  type MicroLab,
   login,
   newBuyer,
   newProduct,
   queryService,
-  startLab,
+  startMicroLab,
   stockOf,
   waitFinal,
-} from './support/lab';
+} from '@checkout-lab/stacks/testing';
 
 describe('checkout through the gateway, on the event-driven stack', () => {
-  let lab: Lab;
+  let lab: MicroLab;
   let admin: string;
 
   beforeAll(async () => {
     // Stale cart holds are swept after a second here (30 s by default), so the sweep can be watched.
-    lab = await startLab({}, { CART_HOLD_TIMEOUT_MS: '1000', CART_HOLD_SWEEP_MS: '200' });
+    lab = await startMicroLab({}, { CART_HOLD_TIMEOUT_MS: '1000', CART_HOLD_SWEEP_MS: '200' });
     admin = await login(lab.gateway, lab.admin.email, lab.admin.password);
   });
   afterAll(async () => {

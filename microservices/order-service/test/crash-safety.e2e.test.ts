@@ -3,16 +3,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServiceName } from '@checkout-lab/stacks';
 import {
   historyOf,
-  type Lab,
+  type MicroLab,
   login,
   newBuyers,
   newProduct,
   queryService,
   runCheckouts,
-  startLab,
+  startMicroLab,
   stockOf,
   waitAllFinal,
-} from './support/lab';
+} from '@checkout-lab/stacks/testing';
 
 const ORDERS = 100;
 
@@ -21,12 +21,12 @@ const ORDERS = 100;
  * duplicated effects over what every service recorded and what the mail catcher received.
  */
 describe('crash safety: a service killed with SIGKILL in the middle of 100 orders', () => {
-  let lab: Lab;
+  let lab: MicroLab;
   let admin: string;
 
   beforeAll(async () => {
     // Payments slow enough that sagas are still in motion at the kill, however fast the machine.
-    lab = await startLab({ payment_delay_ms: 200, email_delay_ms: 20 });
+    lab = await startMicroLab({ payment_delay_ms: 200, email_delay_ms: 20 });
     admin = await login(lab.gateway, lab.admin.email, lab.admin.password);
   });
   afterAll(async () => {

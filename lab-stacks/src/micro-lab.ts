@@ -1,13 +1,13 @@
 import { type Knobs, parseConfirmationSubject, type TestMail, uniqueName } from '@checkout-lab/kit';
 import pg from 'pg';
-import type { ServiceName } from '@checkout-lab/stacks';
-import { startTestStack, type TestStack } from '@checkout-lab/stacks/testing';
+import type { ServiceName } from './microservices';
+import { startTestStack, type TestStack } from './test-stack';
 
 /** The microservices of a test's own (see startTestStack), with its own mail catcher. */
-export type Lab = TestStack & { mail: TestMail };
+export type MicroLab = TestStack & { mail: TestMail };
 
-export async function startLab(knobs: Partial<Knobs> = {}, env: NodeJS.ProcessEnv = {}): Promise<Lab> {
-  return (await startTestStack({ label: 'ms', knobs, env })) as Lab;
+export async function startMicroLab(knobs: Partial<Knobs> = {}, env: NodeJS.ProcessEnv = {}): Promise<MicroLab> {
+  return (await startTestStack({ label: 'ms', knobs, env })) as MicroLab;
 }
 
 export interface Answer<T = any> {
@@ -92,7 +92,7 @@ export async function waitFinal(gateway: string, token: string, orderId: number,
 
 /** A direct query on one service's database (the test reads the truth, not the API). */
 export async function queryService<T extends pg.QueryResultRow = any>(
-  lab: Lab,
+  lab: MicroLab,
   service: ServiceName,
   sql: string,
   params: unknown[] = [],
@@ -109,7 +109,7 @@ export async function queryService<T extends pg.QueryResultRow = any>(
 }
 
 /** Order ids of the microservices' confirmation mails in the catcher, one entry per mail. */
-export async function confirmationMails(lab: Lab): Promise<number[]> {
+export async function confirmationMails(lab: MicroLab): Promise<number[]> {
   return (await lab.mail.mailbox.list())
     .map((mail) => parseConfirmationSubject(mail.subject))
     .filter((parsed) => parsed?.stack === 'microservices')
@@ -185,7 +185,7 @@ export async function runCheckouts(
 }
 
 /** Waits until every given order is final in order-service's database. */
-export async function waitAllFinal(lab: Lab, ids: number[], timeoutMs = 120_000): Promise<void> {
+export async function waitAllFinal(lab: MicroLab, ids: number[], timeoutMs = 120_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const rows = await queryService<{ n: number }>(
@@ -201,7 +201,7 @@ export async function waitAllFinal(lab: Lab, ids: number[], timeoutMs = 120_000)
 }
 
 /** What every service recorded for these orders, in the checker's shape. */
-export async function historyOf(lab: Lab, accepted: number[]) {
+export async function historyOf(lab: MicroLab, accepted: number[]) {
   const orders = await queryService(
     lab,
     'order-service',

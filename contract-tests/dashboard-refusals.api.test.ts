@@ -1,7 +1,7 @@
 import { dropDatabase, testServerUrl, uniqueName } from '@checkout-lab/kit';
 import { afterAll, beforeAll, describe, test } from 'vitest';
-import { expectJsonRefusals } from '../../contract-tests/src/client';
-import { type RunningDashboard, startDashboard } from '../server/server';
+import { type RunningDashboard, startDashboard } from '@checkout-lab/dashboard';
+import { expectJsonRefusals } from './src/client';
 
 // The dashboard is a server of the lab like the shops: what Node's parser refuses answers the same JSON error shape.
 describe('the lab dashboard refuses broken HTTP in the contract error shape', () => {
