@@ -8,7 +8,7 @@ export interface ApiResponse<T = unknown> {
   status: number;
   body: T;
   headers: http.IncomingHttpHeaders;
-  /** Time from sending the request to the end of the response body, measured here with performance.now(). */
+  /** Time from sending the request to the end of the response body, measured by this client with performance.now(). */
   latencyMs: number;
 }
 

@@ -203,7 +203,14 @@ export function comparableMetrics(
         m.accepted_checkouts_to_floor ?? null,
         'higher',
         0.25,
-        'accepted checkouts/s (add-to-cart + checkout loops) / bare Express POST req/s (issue 3: at least 0.10)',
+        'accepted checkouts/s (add-to-cart + checkout loops) / bare Express POST req/s',
+      );
+      add(
+        `${stack}.machine_cpu_per_checkout_to_floor`,
+        m.machine_cpu_per_checkout_to_floor ?? null,
+        'lower',
+        0.25,
+        "the machine's CPU per accepted checkout / its CPU per bare Express POST, same run",
       );
       add(
         `${stack}.checkout_p99_to_floor`,

@@ -144,6 +144,10 @@ export function toMarkdown(report: Report, charts: string[] = []): string {
     }
     if (targets.some((t) => t.metrics.accepted_checkouts_to_floor !== undefined))
       row('accepted checkouts/s / floor POST req/s', (t) => fmt(t.metrics.accepted_checkouts_to_floor, 3));
+    if (targets.some((t) => t.metrics.machine_cpu_per_checkout_to_floor !== undefined))
+      row("machine's CPU per accepted checkout / per floor POST", (t) =>
+        fmt(t.metrics.machine_cpu_per_checkout_to_floor, 1),
+      );
     if (targets.some((t) => t.memory)) row('RSS of the processes, MB: idle / peak', (t) => memoryCell(t.memory));
     if (targets.some((t) => t.cpu?.window)) {
       row('CPU ms per accepted checkout: the stack / everything listed', (t) =>
@@ -209,11 +213,19 @@ export function toMarkdown(report: Report, charts: string[] = []): string {
     if (targets.some((t) => t.metrics.load))
       for (const t of targets) if (t.metrics.load) lines.push(loadRow(t.metrics.load));
     lines.push('');
+    const floorCpu = report.baseline.post_cpu;
+    if (floorCpu)
+      lines.push(
+        `The machine during the floor POST load: ${fmt(floorCpu.busy_cpu_s)} CPU s busy ` +
+          `(${floorCpu.busy_share === null ? 'unknown' : `${fmt(floorCpu.busy_share * 100, 1)} %`} of its cores) ` +
+          `for ${floorCpu.requests} POSTs: ${fmt(floorCpu.ms_per_request, 4)} CPU ms per POST.`,
+        '',
+      );
   }
 
   const goals = targets.flatMap((t) => t.goals.map((g) => goalRow(NAMES[t.stack], g)));
   if (goals.length) {
-    lines.push('Goals from the issues (reported; they do not fail the run):', '');
+    lines.push('Goals (reported; they do not fail the run):', '');
     lines.push('| stack | goal | measured | target | result |', '| --- | --- | --- | --- | --- |', ...goals, '');
   }
 

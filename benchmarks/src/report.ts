@@ -103,6 +103,12 @@ export interface TargetMetrics {
   accepted_checkouts_per_sec?: number;
   /** throughput: accepted checkouts/s / the bare Express POST's answers/s at the same connections, same run. */
   accepted_checkouts_to_floor?: number | null;
+  /**
+   * steady and throughput: the machine's CPU per accepted checkout during the load (cpu.window.machine) / its CPU
+   * per floor POST (baseline.post_cpu) in the same run: how many bare POSTs one checkout costs. Null when either is
+   * unknown.
+   */
+  machine_cpu_per_checkout_to_floor?: number | null;
 }
 
 /** RSS of one process of a stack, bytes. */
@@ -224,10 +230,24 @@ export interface Environment {
   hostname: string;
 }
 
+/** The machine's CPU (the first line of /proc/stat) while the floor's POST load ran. */
+export interface FloorCpu {
+  /** Busy CPU seconds of every core over the POST load, whatever ran (the handler and autocannon share a thread). */
+  busy_cpu_s: number | null;
+  /** Busy time / all the time of every core during the POST load. */
+  busy_share: number | null;
+  /** POSTs answered during it. */
+  requests: number;
+  /** busy_cpu_s in ms / requests: what one bare POST cost the whole machine; null when unknown. */
+  ms_per_request: number | null;
+}
+
 /** The floor of this machine: a bare Express handler hit with autocannon the same way. */
 export interface FloorResult {
   get: LoadResult;
   post: LoadResult;
+  /** The autocannon floor (steady, throughput, baseline): the machine's CPU per POST; absent for the sequential one. */
+  post_cpu?: FloorCpu | null;
 }
 
 export interface Report {

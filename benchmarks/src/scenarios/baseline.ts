@@ -1,7 +1,9 @@
 import { performance } from 'node:perf_hooks';
+import fs from 'node:fs';
 import { ApiClient, throwIfAborted } from '../client';
+import { clockTicksPerSec, type MachineTicks, parseMachineTicks } from '../cpu';
 import { type LoadOptions, runLoad, startFloorServer } from '../load';
-import type { FloorResult, LoadResult } from '../report';
+import type { FloorCpu, FloorResult, LoadResult } from '../report';
 import { round, summarize } from '../stats';
 import type { Hooks } from '../stack-run';
 
@@ -30,6 +32,7 @@ export async function measureFloor(
     // One second of warm-up, so the first figures are not those of a cold JIT.
     await runLoad({ ...common, label: 'floor warm-up', method: 'GET', durationSec: 1, rate: undefined });
     const get = await runLoad({ ...common, label: 'floor GET', method: 'GET', onTick: tick(0) });
+    const before = machineTicks();
     const post = await runLoad({
       ...common,
       label: 'floor POST',
@@ -38,10 +41,32 @@ export async function measureFloor(
       body: JSON.stringify({ product_id: 1, quantity: 1 }),
       onTick: tick(settings.durationSec),
     });
-    return { get: get.load, post: post.load };
+    return { get: get.load, post: post.load, post_cpu: floorCpu(before, machineTicks(), post.load.total_requests) };
   } finally {
     await server.stop();
   }
+}
+
+function machineTicks(): MachineTicks | null {
+  try {
+    return parseMachineTicks(fs.readFileSync('/proc/stat', 'utf8'));
+  } catch {
+    return null;
+  }
+}
+
+/** The machine's CPU between two readings of /proc/stat, per POST answered in between; null figures when unreadable. */
+export function floorCpu(start: MachineTicks | null, end: MachineTicks | null, requests: number): FloorCpu {
+  if (!start || !end || end.total <= start.total) {
+    return { busy_cpu_s: null, busy_share: null, requests, ms_per_request: null };
+  }
+  const busyS = (end.busy - start.busy) / clockTicksPerSec().value;
+  return {
+    busy_cpu_s: round(busyS, 3),
+    busy_share: round((end.busy - start.busy) / (end.total - start.total), 4),
+    requests,
+    ms_per_request: requests > 0 ? round((busyS * 1000) / requests, 4) : null,
+  };
 }
 
 /**

@@ -52,7 +52,7 @@ export async function runSingle(run: StackRun): Promise<TargetResult> {
     goals.push(
       goal(
         'monolith_overhead_p50',
-        'monolith: processing_duration_ms minus the configured delays, p50 (issue 2: at most 50 ms)',
+        'monolith: processing_duration_ms minus the configured delays, p50 (at most 50 ms)',
         round(percentile(overheads, 50)),
         'ms',
         '<=',
@@ -63,7 +63,7 @@ export async function runSingle(run: StackRun): Promise<TargetResult> {
     goals.push(
       goal(
         'micro_accept_p50',
-        'microservices: accept latency through the gateway (client clock), p50 (issue 3: at most 5 ms)',
+        'microservices: accept latency through the gateway (client clock), p50 (at most 5 ms)',
         metrics.client_latency_ms.p50,
         'ms',
         '<=',
@@ -71,7 +71,7 @@ export async function runSingle(run: StackRun): Promise<TargetResult> {
       ),
       goal(
         'micro_accept_p99',
-        'microservices: accept latency through the gateway (client clock), p99 (issue 3: at most 20 ms)',
+        'microservices: accept latency through the gateway (client clock), p99 (at most 20 ms)',
         metrics.client_latency_ms.p99,
         'ms',
         '<=',
