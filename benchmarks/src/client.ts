@@ -1,5 +1,6 @@
 import http from 'node:http';
 import { performance } from 'node:perf_hooks';
+import type { LabOrder } from '@checkout-lab/contract';
 import type { Knobs } from '@checkout-lab/kit';
 import type { Audit } from './invariants';
 import type { HttpCounts } from './report';
@@ -12,15 +13,8 @@ export interface ApiResponse<T = unknown> {
   latencyMs: number;
 }
 
-/** One row of GET /api/lab/orders. */
-export interface LabOrder {
-  id: number;
-  status: string;
-  created_at: string;
-  processing_duration_ms: number | null;
-  completion_duration_ms: number | null;
-  failure_reason: string | null;
-}
+/** One row of GET /api/lab/orders: the contract's type. */
+export type { LabOrder };
 
 export interface OrderBody {
   id: number;

@@ -195,7 +195,6 @@ export const IdempotencyKeySchema = z
   .max(200, 'must be 1 to 200 characters')
   .openapi({
     description: 'a repeated key by the same user answers with the same order (header Idempotent-Replayed: true)',
-    example: 'checkout-7f3a',
   });
 
 export const OrderStatusSchema = z.string().openapi({

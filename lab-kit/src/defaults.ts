@@ -31,12 +31,10 @@ export const DEV_JWT_SECRET = 'checkout-lab-development-secret-change-me';
  */
 export const DEV_INTERNAL_SECRET = 'checkout-lab-internal-development-secret-change-me';
 
-/** The knobs of docs/api.md, in the JSON shape of GET /api/lab/config. */
-export interface Knobs {
-  payment_delay_ms: number;
-  email_delay_ms: number;
-  payment_failure_rate: number;
-}
+/** The knobs of docs/api.md, in the JSON shape of GET /api/lab/config: the contract's type. */
+import type { Knobs } from '@checkout-lab/contract';
+
+export type { Knobs };
 
 export const DEFAULT_KNOBS: Knobs = { payment_delay_ms: 1000, email_delay_ms: 2000, payment_failure_rate: 0 };
 

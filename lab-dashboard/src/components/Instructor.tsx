@@ -1,3 +1,4 @@
+import type { Knobs } from '@checkout-lab/contract';
 import { useEffect, useState } from 'react';
 import { labApi } from '../lib/api';
 import { STACK_LABELS } from '../lib/format';
@@ -5,11 +6,6 @@ import { useLabSession } from '../lib/session';
 import type { StackId } from '../lib/types';
 import { LoginHint } from './AdminLogin';
 
-interface Knobs {
-  payment_delay_ms: number;
-  email_delay_ms: number;
-  payment_failure_rate: number;
-}
 type PerStack<T> = Partial<Record<StackId, T | { error: { message: string } }>>;
 
 function isError(value: unknown): value is { error: { message: string } } {

@@ -2,6 +2,8 @@
  * The shapes the lab API and the page share. The lab API speaks snake_case JSON like the stacks do.
  */
 
+import type { LabOrder } from '@checkout-lab/contract';
+
 export type StackId = 'monolith' | 'micro';
 export type TargetChoice = StackId | 'both';
 export type ScenarioId = 'steady' | 'black-friday' | 'single';
@@ -49,15 +51,8 @@ export const DEFAULT_RUN_SETTINGS: RunSettings = {
   payment_failure_rate: 0,
 };
 
-/** The server's own truth about one order, from GET /api/lab/orders. */
-export interface LabOrder {
-  id: number;
-  status: string;
-  created_at: string;
-  processing_duration_ms: number | null;
-  completion_duration_ms: number | null;
-  failure_reason: string | null;
-}
+/** The server's own truth about one order, from GET /api/lab/orders (the contract's type). */
+export type { LabOrder };
 
 /** One dead letter of the microservices, from the gateway's GET /api/lab/dead-letters. */
 export interface DeadLetter {
