@@ -64,7 +64,10 @@ const { urls } = lab;
 const rows: [string, string | null][] = [
   ['Dashboard (start here)', urls.dashboard],
   ['Monolith API', urls.monolith && `${urls.monolith}/api   (Swagger UI: ${urls.monolith}/docs)`],
-  ['Microservices API gateway', urls.gateway && `${urls.gateway}/api   (health: ${urls.gateway}/health)`],
+  [
+    'Microservices API gateway',
+    urls.gateway && `${urls.gateway}/api   (Swagger UI: ${urls.gateway}/docs, health: ${urls.gateway}/health)`,
+  ],
   ['Mail catcher (read the emails)', urls.mailUi],
   ['SMTP', urls.smtp],
   ['PostgreSQL', urls.database],

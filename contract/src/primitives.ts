@@ -85,8 +85,5 @@ export const priceInputSchema = z
 /** Times are ISO-8601 UTC. */
 export const dateTimeSchema = z.string().openapi({ format: 'date-time', example: '2026-12-01T09:00:00.000Z' });
 
-/**
- * A duration in milliseconds. The contract says whole milliseconds on both stacks; until every stack writes them so,
- * the schema takes any non-negative number.
- */
-export const millisecondsSchema = z.number().min(0);
+/** A duration: whole milliseconds, rounded down, on both stacks. */
+export const millisecondsSchema = z.int().min(0);

@@ -19,11 +19,15 @@ import {
 
 export const ErrorSchema = z
   .object({
-    error: z.object({
-      code: z.string().openapi({ example: 'OUT_OF_STOCK' }),
-      message: z.string(),
-      details: z.unknown().optional().openapi({ description: 'what was wrong, where the code has more to say' }),
-    }),
+    error: z
+      .object({
+        code: z.string().openapi({ example: 'OUT_OF_STOCK' }),
+        message: z.string(),
+        details: z.unknown().openapi({
+          description: 'null when there is nothing to add; the list of bad fields on VALIDATION_ERROR',
+        }),
+      })
+      .openapi({ required: ['code', 'message', 'details'] }),
   })
   .openapi('Error');
 
