@@ -35,7 +35,6 @@ interface Operation {
 const idParams = (name: string, description: string) =>
   z.object({ [name]: idSchema.openapi({ description, type: 'integer', minimum: 1, maximum: 2147483647 }) });
 const productId = idParams('id', 'product id');
-const idempotencyHeaders = z.object({ 'Idempotency-Key': s.IdempotencyKeySchema.optional() });
 
 /** The public operations, in the order of docs/api.md. */
 export const OPERATIONS: Operation[] = [
@@ -204,7 +203,7 @@ export const OPERATIONS: Operation[] = [
     tag: 'orders',
     summary: 'Check out the cart',
     who: 'user',
-    headers: idempotencyHeaders,
+    headers: s.CheckoutHeadersSchema,
     success: {
       monolith: [
         201,

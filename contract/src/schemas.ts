@@ -201,6 +201,9 @@ export const IdempotencyKeySchema = z
     description: 'a repeated key by the same user answers with the same order (header Idempotent-Replayed: true)',
   });
 
+/** The headers of POST /api/orders/checkout, as both stacks parse them. */
+export const CheckoutHeadersSchema = z.object({ 'Idempotency-Key': IdempotencyKeySchema.optional() });
+
 export const OrderStatusSchema = z.string().openapi({
   description:
     'monolith: "confirmed"; microservices: "pending", then intermediate statuses, then "confirmed" or "cancelled"',

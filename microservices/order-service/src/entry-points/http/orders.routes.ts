@@ -1,4 +1,4 @@
-import { IdempotencyKeySchema } from '@checkout-lab/contract';
+import { CheckoutHeadersSchema } from '@checkout-lab/contract';
 import { errors, idSchema, parseInput, route } from '@checkout-lab/kit';
 import { forwardHeaders, identityOf, type Pool, requireUser } from '@checkout-lab/shared';
 import { Router } from 'express';
@@ -14,7 +14,6 @@ export function toOrderJson(order: Order) {
 
 // A malformed id is bad input (422, as on the monolith); a well-formed one that matches nothing is a 404.
 const parseId = (raw: string): number => parseInput(z.object({ id: idSchema }), { id: raw }).id;
-const idempotencyHeaderSchema = z.object({ 'Idempotency-Key': IdempotencyKeySchema.optional() });
 
 export function ordersRoutes(deps: { pool: Pool; placeOrder: ReturnType<typeof placeOrderUseCase> }): Router {
   const router = Router();
@@ -24,7 +23,7 @@ export function ordersRoutes(deps: { pool: Pool; placeOrder: ReturnType<typeof p
     requireUser,
     route(async (req, res) => {
       const startedAt = { wall: new Date(), hr: process.hrtime.bigint() };
-      const { 'Idempotency-Key': header } = parseInput(idempotencyHeaderSchema, {
+      const { 'Idempotency-Key': header } = parseInput(CheckoutHeadersSchema, {
         'Idempotency-Key': req.header('idempotency-key'),
       });
       const key = header ?? null;

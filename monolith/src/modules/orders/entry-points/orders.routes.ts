@@ -1,15 +1,12 @@
 import { performance } from 'node:perf_hooks';
-import { IdempotencyKeySchema } from '@checkout-lab/contract';
+import { CheckoutHeadersSchema } from '@checkout-lab/contract';
 import { errors, parseInput, route } from '@checkout-lab/kit';
 import { type RequestHandler, Router } from 'express';
-import { z } from 'zod';
 import type { MonolithDeps } from '../../../shared/deps';
 import { parseId } from '../../../shared/params';
 import { currentUser, requireUser } from '../../users';
 import { orderRepository } from '../data-access/order.repository';
 import { checkout } from '../domain/checkout.use-case';
-
-const idempotencyHeaderSchema = z.object({ 'Idempotency-Key': IdempotencyKeySchema.optional() });
 
 /** Notes the moment the request arrived, before authentication: processing_duration_ms counts from here. */
 const stampArrival: RequestHandler = (_req, res, next) => {
@@ -24,7 +21,7 @@ export function ordersRoutes(deps: MonolithDeps): Router {
     stampArrival,
     requireUser(deps),
     route(async (req, res) => {
-      const { 'Idempotency-Key': idempotencyKey } = parseInput(idempotencyHeaderSchema, {
+      const { 'Idempotency-Key': idempotencyKey } = parseInput(CheckoutHeadersSchema, {
         'Idempotency-Key': req.get('Idempotency-Key'),
       });
       const result = await checkout(deps, currentUser(res), { startedAt: res.locals.startedAt, idempotencyKey });
