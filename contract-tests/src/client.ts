@@ -58,6 +58,7 @@ export class ServedContract {
     if (!answer) return [`${where}: undocumented status (the document lists ${Object.keys(documented).join(', ')})`];
     if (!answer.content) return body === null || body === '' ? [] : [`${where}: the document says no body`];
     if (!contentType?.startsWith('application/json')) return [`${where}: not JSON (${contentType})`];
+    if (!operation.operationId) return [`${where}: the operation has no operationId, which a validator needs`];
     const result = this.backend.validator.validateResponse(body, operation, status);
     return (result.errors ?? []).map((error) => `${where}: body${error.instancePath} ${error.message}`);
   }
