@@ -8,6 +8,7 @@ export type { WrittenReport } from './write-report';
 export { checkInvariants, countConfirmations } from './invariants';
 export type { AcceptedOrder, Audit, InvariantInput, InvariantResult } from './invariants';
 export { compareReports } from './compare';
+export type { OrderSample, Report, TargetResult } from './report';
 export type { Comparison, Regression } from './compare';
 export { percentile, summarize, ratio } from './stats';
 export type { Summary } from './stats';

@@ -9,7 +9,7 @@ import {
 } from '@checkout-lab/kit';
 import express, { type Express } from 'express';
 import { z } from 'zod';
-import type { HealthReport, Internals, ProcessHealth, StackId } from '../src/lib/types';
+import type { HealthReport, Internals, ProcessHealth, StackId } from '../shared/types';
 import { AdminSessions, guardLabApi, sessionRoutes } from './admin-session';
 import type { DashboardConfig } from './config';
 import type { PostgresActivity } from './internals/postgres-activity';

@@ -1,5 +1,5 @@
 import express, { type Router } from 'express';
-import type { StackId } from '../src/lib/types';
+import type { StackId } from '../shared/types';
 
 /** Request headers worth passing on; hop-by-hop headers and cookies of the dashboard stay behind. */
 const FORWARDED_REQUEST_HEADERS = ['authorization', 'content-type', 'idempotency-key', 'accept', 'x-request-id'];

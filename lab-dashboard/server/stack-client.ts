@@ -1,5 +1,5 @@
 import type { Knobs } from '@checkout-lab/kit';
-import type { DeadLetter, LabOrder, StackId } from '../src/lib/types';
+import type { DeadLetter, LabOrder, StackId } from '../shared/types';
 
 export const STACK_NAMES: Record<StackId, string> = { monolith: 'Monolith', micro: 'Microservices' };
 

@@ -9,7 +9,7 @@ import {
   stepSegments,
   throughputRows,
 } from '../src/lib/chart-data';
-import type { LabOrder, TargetResult } from '../src/lib/types';
+import type { LabOrder, TargetResult } from '../shared/types';
 
 function order(
   id: number,

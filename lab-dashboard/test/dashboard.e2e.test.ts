@@ -19,7 +19,7 @@ import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { normalizePrefix, queueNames } from '../server/internals/rabbit-queues';
 import { type RunningDashboard, startDashboard } from '../server/server';
-import type { HealthReport, Internals } from '../src/lib/types';
+import type { HealthReport, Internals } from '../shared/types';
 import { CHROMIUM_ARGS, ensureChromium } from './chromium';
 
 const KNOBS = { payment_delay_ms: 300, email_delay_ms: 300, payment_failure_rate: 0 };

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { readProgress, throughputFromSamples } from '../server/runs/benchmark-engine';
 import { runsToCsv, runToCsv } from '../server/runs/export';
-import { DEFAULT_RUN_SETTINGS, type RunRecord } from '../src/lib/types';
+import { DEFAULT_RUN_SETTINGS, type RunRecord } from '../shared/types';
 
 const run: RunRecord = {
   id: 3,

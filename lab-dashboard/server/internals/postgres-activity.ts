@@ -1,5 +1,5 @@
 import pg from 'pg';
-import type { Internals, LockWait } from '../../src/lib/types';
+import type { Internals, LockWait } from '../../shared/types';
 
 /**
  * Reads PostgreSQL's own view of who waits on whom: pg_stat_activity for the sessions, pg_blocking_pids() for the

@@ -1,5 +1,5 @@
 import amqp from 'amqplib';
-import type { QueueState } from '../../src/lib/types';
+import type { QueueState } from '../../shared/types';
 
 /**
  * Each service's consumers, by the purpose it passes to `messaging.consume(purpose, routingKeys, ...)` in its

@@ -1,61 +1,10 @@
-import type { CheckoutSample, RunSettings, StackId } from '../../src/lib/types';
+import type { BenchOptions, Report } from '@checkout-lab/benchmarks';
+import type { CheckoutSample, RunSettings, StackId } from '../../shared/types';
 import type { DashboardConfig } from '../config';
 import type { EngineOutcome, LoadEngine } from './run-manager';
 
-/**
- * The parts of the benchmark engine's report (benchmarks/src/report.ts, documented in benchmarks/REPORT-SCHEMA.md)
- * the dashboard reads. Kept structural so that the dashboard builds and its other views work even on a checkout
- * where the benchmarks package is absent.
- */
-interface Summary {
-  count: number;
-  p50: number | null;
-  p90: number | null;
-  p99: number | null;
-  max: number | null;
-}
-interface EngineOrderSample {
-  id: number | null;
-  http_status: number;
-  started_at_ms: number;
-  client_latency_ms: number;
-  final_status: string | null;
-  processing_duration_ms: number | null;
-  completion_duration_ms: number | null;
-}
-interface EngineLoadResult {
-  duration_sec: number;
-  achieved_rate: number;
-  total_requests: number;
-  non_2xx: number;
-  errors: number;
-  latency_ms: { p50: number; p90: number; p99: number; max: number };
-}
-interface EngineTargetResult {
-  metrics: { client_latency_ms: Summary; load?: EngineLoadResult };
-  invariants: { name: string; ok: boolean; detail: string }[];
-  http: { total: number; by_status: Record<string, number>; network_errors: number; status_5xx: number };
-  orders: EngineOrderSample[];
-}
-interface EngineReport {
-  duration_sec: number;
-  targets: Partial<Record<StackId, EngineTargetResult>>;
-  failures: string[];
-}
-interface EngineModule {
-  DEFAULT_BENCH_OPTIONS: Record<string, unknown>;
-  runBenchmark(
-    options: Record<string, unknown>,
-    hooks: { onProgress?: (event: unknown) => void; signal?: AbortSignal },
-  ): Promise<EngineReport>;
-}
-
 /** The dashboard's run settings as the benchmark engine's options (the scenarios share their names). */
-export function engineOptions(
-  target: StackId,
-  settings: RunSettings,
-  config: DashboardConfig,
-): Record<string, unknown> {
+export function engineOptions(target: StackId, settings: RunSettings, config: DashboardConfig): Partial<BenchOptions> {
   return {
     scenario: settings.scenario,
     target,
@@ -89,7 +38,7 @@ export function readProgress(event: unknown): { fraction: number; phase: string 
   return { fraction, phase: phase ?? 'running' };
 }
 
-export function toOutcome(report: EngineReport, target: StackId): EngineOutcome {
+export function toOutcome(report: Report, target: StackId): EngineOutcome {
   const result = report.targets[target];
   if (!result) throw new Error(report.failures[0] ?? `the benchmark engine reported nothing for ${target}`);
   const load = result.metrics.load;
@@ -134,12 +83,11 @@ export function throughputFromSamples(samples: CheckoutSample[]): { second: numb
   return Array.from({ length: last + 1 }, (_, second) => ({ second, requests: buckets.get(second) ?? 0 }));
 }
 
-/** The benchmark engine (benchmarks/src/index.ts), loaded when the first run starts. */
+/** The benchmark engine (@checkout-lab/benchmarks), loaded when the first run starts: the page needs none of it. */
 export async function benchmarkEngine(config: DashboardConfig): Promise<LoadEngine> {
-  const specifier = '@checkout-lab/benchmarks';
-  let engine: EngineModule;
+  let engine: typeof import('@checkout-lab/benchmarks');
   try {
-    engine = (await import(specifier)) as EngineModule;
+    engine = await import('@checkout-lab/benchmarks');
   } catch (error) {
     throw new Error(`The benchmark engine (benchmarks/src/index.ts) cannot be loaded: ${(error as Error).message}`);
   }

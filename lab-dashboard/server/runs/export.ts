@@ -1,4 +1,4 @@
-import type { RunRecord } from '../../src/lib/types';
+import type { RunRecord } from '../../shared/types';
 
 const ORDER_COLUMNS = [
   'run_id',

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type { LabCost, RunProgress, RunRecord, RunSettings, StackId, TargetResult } from '../../src/lib/types';
+import type { LabCost, RunProgress, RunRecord, RunSettings, StackId, TargetResult } from '../../shared/types';
 import type { StackClient } from '../stack-client';
 import type { RunsRepository } from './runs.repository';
 

@@ -1,6 +1,6 @@
 import { ensureDatabase } from '@checkout-lab/kit';
 import pg from 'pg';
-import type { LabCost, RunRecord, RunSettings, RunStatus, TargetResult } from '../../src/lib/types';
+import type { LabCost, RunRecord, RunSettings, RunStatus, TargetResult } from '../../shared/types';
 
 /**
  * Run history in the lab's own database (DB_NAME, default checkout_lab), so a class can compare today's runs with

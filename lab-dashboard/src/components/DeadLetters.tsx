@@ -2,7 +2,7 @@ import { useCallback, useEffect, useState } from 'react';
 import { labApi } from '../lib/api';
 import { formatClock } from '../lib/format';
 import { useLabSession } from '../lib/session';
-import type { DeadLetter } from '../lib/types';
+import type { DeadLetter } from '../../shared/types';
 import { LoginHint } from './AdminLogin';
 
 /**

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import { labApi } from '../lib/api';
-import type { HealthReport } from '../lib/types';
+import type { HealthReport } from '../../shared/types';
 
 /** A dot per process: the monolith, the gateway and every service behind it. */
 export function HealthBar() {

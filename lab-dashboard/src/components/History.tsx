@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import { labApi } from '../lib/api';
 import { formatClock, STACK_LABELS } from '../lib/format';
-import type { RunRecord } from '../lib/types';
+import type { RunRecord } from '../../shared/types';
 import { RunCharts } from './RunCharts';
 import { RunSummary } from './RunSummary';
 

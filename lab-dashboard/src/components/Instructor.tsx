@@ -3,7 +3,7 @@ import { useEffect, useState } from 'react';
 import { labApi } from '../lib/api';
 import { STACK_LABELS } from '../lib/format';
 import { useLabSession } from '../lib/session';
-import type { StackId } from '../lib/types';
+import type { StackId } from '../../shared/types';
 import { LoginHint } from './AdminLogin';
 
 type PerStack<T> = Partial<Record<StackId, T | { error: { message: string } }>>;

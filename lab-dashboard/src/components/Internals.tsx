@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import { labApi } from '../lib/api';
 import { formatClock, formatMs } from '../lib/format';
-import type { HealthReport, Internals as InternalsData, QueueState } from '../lib/types';
+import type { HealthReport, Internals as InternalsData, QueueState } from '../../shared/types';
 
 /** Sampled about once a second: PostgreSQL's lock queue and connections, RabbitMQ's queues, the mailbox. */
 export function Internals({ intervalMs = 1000 }: { intervalMs?: number }) {

@@ -3,7 +3,13 @@ import { labApi } from '../lib/api';
 import { formatPercent } from '../lib/format';
 import { BLACK_FRIDAY_DEMO } from '../lib/presets';
 import { useLabSession } from '../lib/session';
-import { DEFAULT_RUN_SETTINGS, type RunProgress, type RunRecord, type RunSettings, SCENARIOS } from '../lib/types';
+import {
+  DEFAULT_RUN_SETTINGS,
+  type RunProgress,
+  type RunRecord,
+  type RunSettings,
+  SCENARIOS,
+} from '../../shared/types';
 import { LoginHint } from './AdminLogin';
 import { Internals } from './Internals';
 import { RunCharts } from './RunCharts';

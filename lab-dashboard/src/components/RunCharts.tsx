@@ -14,7 +14,7 @@ import {
 } from 'recharts';
 import { durationChart, histogram, serverDurations, throughputRows } from '../lib/chart-data';
 import { formatMs, STACK_LABELS } from '../lib/format';
-import type { TargetResult } from '../lib/types';
+import type { TargetResult } from '../../shared/types';
 
 const COLORS = { monolith: '#dc2626', micro: '#2563eb' } as const;
 const HEIGHT = 230;

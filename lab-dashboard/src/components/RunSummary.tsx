@@ -1,6 +1,6 @@
 import { statusCounts } from '../lib/chart-data';
 import { formatCount, formatMs, formatRate, STACK_LABELS } from '../lib/format';
-import type { RunRecord } from '../lib/types';
+import type { RunRecord } from '../../shared/types';
 
 /** The figures of one run, a column per stack: what the load generator saw and what the servers recorded. */
 export function RunSummary({ run }: { run: RunRecord }) {

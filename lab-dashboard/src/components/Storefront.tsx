@@ -3,7 +3,7 @@ import { useLiveTimer } from '../hooks/useLiveTimer';
 import { stackApi } from '../lib/api';
 import { formatMoney, formatMs, formatTimer, STACK_LABELS } from '../lib/format';
 import { type Cart, FINAL_STATUSES, type Order, type Product } from '../lib/shop-types';
-import type { StackId } from '../lib/types';
+import type { StackId } from '../../shared/types';
 import { StepsBar } from './StepsBar';
 
 interface Session {

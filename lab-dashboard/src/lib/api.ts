@@ -1,4 +1,4 @@
-import type { StackId } from './types';
+import type { StackId } from '../../shared/types';
 
 export interface ApiError {
   code: string;

@@ -1,4 +1,4 @@
-import type { StackId, TargetResult } from './types';
+import type { StackId, TargetResult } from '../../shared/types';
 
 /**
  * Shapes run results into the rows recharts draws. Pure functions, so the charts' logic is tested without a browser.

@@ -1,4 +1,4 @@
-import type { RunSettings } from './types';
+import type { RunSettings } from '../../shared/types';
 
 /**
  * The one-click classroom demo: 20 buyers rush the doorbuster (stock 10) on both stacks, one after the other, with

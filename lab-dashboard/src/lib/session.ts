@@ -1,6 +1,6 @@
 import { useEffect, useSyncExternalStore } from 'react';
 import { labApi, onLoginNeeded } from './api';
-import type { LabSession } from './types';
+import type { LabSession } from '../../shared/types';
 
 /**
  * Whether the lab admin is logged in to the lab API. The session itself is an HttpOnly cookie the page never sees;

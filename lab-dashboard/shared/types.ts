@@ -1,12 +1,12 @@
 /**
- * The shapes the lab API and the page share. The lab API speaks snake_case JSON like the stacks do.
+ * The shapes the lab API (server/) and the page (src/) share, beside both; snake_case JSON like the stacks speak.
  */
-
+import type { Scenario, StackName, TargetChoice as EngineTarget } from '@checkout-lab/benchmarks';
 import type { LabOrder } from '@checkout-lab/contract';
 
-export type StackId = 'monolith' | 'micro';
-export type TargetChoice = StackId | 'both';
-export type ScenarioId = 'steady' | 'black-friday' | 'single';
+export type StackId = StackName;
+export type TargetChoice = EngineTarget;
+export type ScenarioId = Extract<Scenario, 'steady' | 'black-friday' | 'single'>;
 
 /** The benchmark engine's scenarios (benchmarks/src/scenarios), as the page offers them. */
 export const SCENARIOS: { id: ScenarioId; label: string; hint: string }[] = [
