@@ -1,3 +1,4 @@
+import type { DeadLetter as ContractDeadLetter } from '@checkout-lab/contract';
 import type { Knobs } from '@checkout-lab/kit';
 import type { DeadLetter } from '@checkout-lab/shared';
 import type { DeadLettersRepository } from '../data-access/dead-letters.repository';
@@ -31,19 +32,8 @@ const DEAD_LETTER_SERVICES: ServiceName[] = [
   'user-service',
 ];
 
-/** One letter as GET /api/lab/dead-letters shows it (docs/conventions.md, "Dead letters"). */
-export interface DeadLetterView {
-  /** `<service>:<letter id>`: the same in a listing and in the redrive that follows it. */
-  id: string;
-  service: ServiceName;
-  queue: string;
-  routing_key: string | null;
-  reason: string | null;
-  attempts: number;
-  dead_lettered_at: string | null;
-  /** The event envelope; the body as text when it is not JSON. */
-  event: unknown;
-}
+/** One letter as GET /api/lab/dead-letters shows it: the contract's DeadLetter (docs/conventions.md, "Dead letters"). */
+export type DeadLetterView = ContractDeadLetter;
 
 function deadLetterView(service: ServiceName, letter: DeadLetter): DeadLetterView {
   const event = letter.event as { type?: unknown } | null;

@@ -1,0 +1,178 @@
+/**
+ * The shapes the lab API and the page share. The lab API speaks snake_case JSON like the stacks do.
+ */
+
+import type { DeadLetter, LabOrder } from '@checkout-lab/contract';
+
+export type StackId = 'monolith' | 'micro';
+export type TargetChoice = StackId | 'both';
+export type ScenarioId = 'steady' | 'black-friday' | 'single';
+
+/** The benchmark engine's scenarios (benchmarks/src/scenarios), as the page offers them. */
+export const SCENARIOS: { id: ScenarioId; label: string; hint: string }[] = [
+  {
+    id: 'black-friday',
+    label: 'Black Friday rush',
+    hint: 'N buyers of the one doorbuster (stock S), all at once: watch the monolith queue on one row lock.',
+  },
+  {
+    id: 'steady',
+    label: 'Steady load: browsing while others buy',
+    hint: 'C connections for D seconds; each buyer lists, views, adds to the cart and checks out, a quarter on the hot product.',
+  },
+  {
+    id: 'single',
+    label: 'One buyer at a time',
+    hint: 'N sequential checkouts: the two clocks (what the buyer waited, when the order was final) without contention.',
+  },
+];
+
+export interface RunSettings {
+  scenario: ScenarioId;
+  target: TargetChoice;
+  connections: number;
+  duration_s: number;
+  buyers: number;
+  stock: number;
+  payment_delay_ms: number;
+  email_delay_ms: number;
+  payment_failure_rate: number;
+}
+
+export const DEFAULT_RUN_SETTINGS: RunSettings = {
+  scenario: 'black-friday',
+  target: 'both',
+  connections: 10,
+  duration_s: 10,
+  buyers: 20,
+  stock: 10,
+  payment_delay_ms: 300,
+  email_delay_ms: 300,
+  payment_failure_rate: 0,
+};
+
+/** The server's own truth about one order, from GET /api/lab/orders (the contract's type). */
+export type { LabOrder };
+
+/** One dead letter of the microservices, from the gateway's GET /api/lab/dead-letters (the contract's type). */
+export type { DeadLetter };
+
+/** Who is logged in to the lab API (GET /api/session). */
+export interface LabSession {
+  logged_in: boolean;
+  email: string | null;
+}
+
+/** One checkout from the buyer's side: when it left (ms after the rush began), what it waited, what it got. */
+export interface CheckoutSample {
+  order_id: number | null;
+  started_at_ms: number;
+  client_latency_ms: number;
+  http_status: number;
+  final_status: string | null;
+  processing_duration_ms: number | null;
+  completion_duration_ms: number | null;
+}
+
+export interface LatencySummary {
+  p50: number;
+  p90: number;
+  p99: number;
+  max: number;
+}
+
+export interface TargetResult {
+  target: StackId;
+  started_at: string;
+  finished_at: string;
+  requests: number;
+  requests_per_sec: number;
+  errors: number;
+  non_2xx: number;
+  latency_ms: LatencySummary;
+  /** Requests completed per second of the run, as the load generator saw them. */
+  throughput: { second: number; requests: number }[];
+  orders: LabOrder[];
+  /** Each checkout as the load generator saw it, when the scenario places checkouts one by one (black-friday). */
+  samples: CheckoutSample[];
+  /** Invariants the benchmark engine checked, when it reports them. */
+  invariants: { name: string; ok: boolean; detail?: string }[];
+}
+
+export interface LabCost {
+  /** CPU time the lab API process (which also runs the load generator) used during the run. */
+  cpu_user_ms: number;
+  cpu_system_ms: number;
+  wall_ms: number;
+  /** CPU time over wall time: 1.0 means one core fully busy. */
+  cores_used: number;
+}
+
+export type RunStatus = 'running' | 'finished' | 'failed' | 'cancelled';
+
+export interface RunRecord {
+  id: number;
+  created_at: string;
+  settings: RunSettings;
+  status: RunStatus;
+  error: string | null;
+  results: TargetResult[];
+  cost: LabCost | null;
+}
+
+export interface RunProgress {
+  run_id: number;
+  status: RunStatus;
+  /** 0..1 over the whole run (both targets when both were chosen). */
+  fraction: number;
+  phase: string;
+  target: StackId | null;
+}
+
+export interface LockWait {
+  pid: number;
+  database: string;
+  blocked_by: number[];
+  wait_ms: number;
+  query: string;
+  application_name: string;
+}
+
+export interface QueueState {
+  /** The service that consumes from the queue (or whose dead letters it keeps). */
+  service: string;
+  /** The consumer's purpose, the last part of the queue's name; `dlq` for the dead-letter queue. */
+  purpose: string;
+  name: string;
+  exists: boolean;
+  /** Messages ready in the queue: its depth. */
+  messages: number;
+  consumers: number;
+  /** Messages parked in the queue's retry queues, waiting for their backoff to end. */
+  retrying: number;
+  dead_letter: boolean;
+}
+
+export interface ProcessHealth {
+  name: string;
+  url: string;
+  status: 'ok' | 'degraded' | 'down';
+  detail?: string;
+}
+
+export interface Internals {
+  sampled_at: string;
+  lock_waits: LockWait[];
+  connections: { database: string; active: number; idle: number; idle_in_transaction: number; total: number }[];
+  /** RABBIT_PREFIX as the queue names use it ("" or ending with a dot). */
+  rabbit_prefix: string;
+  queues: QueueState[];
+  rabbit_error: string | null;
+  postgres_error: string | null;
+  mail: { total: number; latest: { subject: string; to: string; time: string }[]; error: string | null };
+  lab_cpu: { user_ms: number; system_ms: number; uptime_s: number };
+}
+
+export interface HealthReport {
+  processes: ProcessHealth[];
+}
