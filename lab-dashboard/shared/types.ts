@@ -54,18 +54,8 @@ export const DEFAULT_RUN_SETTINGS: RunSettings = {
 /** The server's own truth about one order, from GET /api/lab/orders (the contract's type). */
 export type { LabOrder };
 
-/** One dead letter of the microservices, from the gateway's GET /api/lab/dead-letters. */
-export interface DeadLetter {
-  /** `<service>:<message id>`: what POST /api/lab/dead-letters/redrive takes back. */
-  id: string;
-  service: string;
-  queue: string;
-  routing_key: string | null;
-  reason: string | null;
-  attempts: number;
-  dead_lettered_at: string | null;
-  event: unknown;
-}
+/** One dead letter of the microservices, from the gateway's GET /api/lab/dead-letters (the contract's type). */
+export type { DeadLetter };
 
 /** Who is logged in to the lab API (GET /api/session). */
 export interface LabSession {
