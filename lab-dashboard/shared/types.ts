@@ -2,7 +2,7 @@
  * The shapes the lab API (server/) and the page (src/) share, beside both; snake_case JSON like the stacks speak.
  */
 import type { Scenario, StackName, TargetChoice as EngineTarget } from '@checkout-lab/benchmarks';
-import type { LabOrder } from '@checkout-lab/contract';
+import type { DeadLetter, LabOrder } from '@checkout-lab/contract';
 
 export type StackId = StackName;
 export type TargetChoice = EngineTarget;
