@@ -5,7 +5,7 @@ import { openApiDocument, operationsOf, type Stack } from '@checkout-lab/contrac
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { chromium } from 'playwright-core';
 import { describe, expect, test } from 'vitest';
-import { CHROMIUM_ARGS, ensureChromium } from '../../lab-dashboard/test/chromium';
+import { CHROMIUM_ARGS, ensureChromium } from '@checkout-lab/stacks/testing';
 
 /**
  * The document a stack serves and its Swagger UI: the served /openapi.json is valid OpenAPI 3.1 and is the contract's

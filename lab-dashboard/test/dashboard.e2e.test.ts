@@ -14,13 +14,12 @@ import { startMonolith } from '@checkout-lab/monolith';
 import amqp from 'amqplib';
 import { HEADERS } from '@checkout-lab/shared';
 import { deleteBrokerObjects, SERVICE_NAMES } from '@checkout-lab/stacks';
-import { startTestStack, type TestStack } from '@checkout-lab/stacks/testing';
+import { CHROMIUM_ARGS, ensureChromium, startTestStack, type TestStack } from '@checkout-lab/stacks/testing';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { normalizePrefix, queueNames } from '../server/internals/rabbit-queues';
 import { type RunningDashboard, startDashboard } from '../server/server';
 import type { HealthReport, Internals } from '../shared/types';
-import { CHROMIUM_ARGS, ensureChromium } from './chromium';
 
 const KNOBS = { payment_delay_ms: 300, email_delay_ms: 300, payment_failure_rate: 0 };
 const ARTIFACTS = path.resolve(import.meta.dirname, '../../test-artifacts');

@@ -31,4 +31,5 @@ export {
   type Buyer,
   type MicroLab,
 } from './micro-lab';
+export { CHROMIUM_ARGS, CHROMIUM_PATH, ensureChromium } from './chromium';
 export { shopCounts, startTestShop, type ApiResponse, type TestShop } from './test-shop';
