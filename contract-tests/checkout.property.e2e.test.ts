@@ -1,4 +1,4 @@
-import { createTestDatabase, type TestDatabase, type TestMail, startTestMailCatcher } from '@checkout-lab/kit';
+import { createTestDatabase, type TestDatabase, type TestMail, startTestMailCatcher } from '@checkout-lab/kit/testing';
 import { afterAll, beforeAll, describe, test } from 'vitest';
 import { type RunningMonolith, startMonolith } from '@checkout-lab/monolith';
 import { assertCheckoutProperty } from './src/checkout-property';

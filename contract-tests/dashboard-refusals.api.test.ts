@@ -1,4 +1,5 @@
-import { dropDatabase, testServerUrl, uniqueName } from '@checkout-lab/kit';
+import { dropDatabase } from '@checkout-lab/kit';
+import { testServerUrl, uniqueName } from '@checkout-lab/kit/testing';
 import { afterAll, beforeAll, describe, test } from 'vitest';
 import { type RunningDashboard, startDashboard } from '@checkout-lab/dashboard';
 import { expectJsonRefusals } from './src/client';

@@ -1,4 +1,4 @@
-import { createTestDatabase, type TestDatabase, type TestMail, startTestMailCatcher } from '@checkout-lab/kit';
+import { createTestDatabase, type TestDatabase, type TestMail, startTestMailCatcher } from '@checkout-lab/kit/testing';
 import { afterAll, beforeAll, describe } from 'vitest';
 import { type RunningMonolith, startMonolith } from '@checkout-lab/monolith';
 import { type ContractTarget, registerContractSuite } from './src/contract-suite';

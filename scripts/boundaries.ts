@@ -195,10 +195,21 @@ export function checkBoundaries(root: string): Violation[] {
     }
   }
 
+  const testingFiles = new Set<string>();
+  for (const [file, exported] of exportTargets) {
+    if (!/testing/.test(exported)) continue;
+    testingFiles.add(file);
+    for (const site of importsOf(fs.readFileSync(path.join(root, file), 'utf8'))) {
+      if (site.specifier?.startsWith('.'))
+        testingFiles.add(`${path.posix.normalize(path.posix.join(path.posix.dirname(file), site.specifier))}.ts`);
+    }
+  }
+
   for (const rel of sourceFiles(root)) {
     const text = fs.readFileSync(path.join(root, rel), 'utf8');
     const own = workspaceOf(rel);
-    const test = isTestFile(rel);
+    // Tests, and what a package's testing entry gives them.
+    const test = isTestFile(rel) || testingFiles.has(rel);
     for (const site of importsOf(text)) {
       if (site.specifier === null) {
         add(

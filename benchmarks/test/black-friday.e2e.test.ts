@@ -1,13 +1,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import {
-  createTestDatabase,
-  DEFAULT_ADMIN,
-  startTestMailCatcher,
-  type TestDatabase,
-  type TestMail,
-} from '@checkout-lab/kit';
+import { DEFAULT_ADMIN } from '@checkout-lab/kit';
+import { createTestDatabase, startTestMailCatcher, type TestDatabase, type TestMail } from '@checkout-lab/kit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestStack, type TestStack } from '@checkout-lab/stacks/testing';
 import { startMonolith } from '@checkout-lab/monolith';

@@ -1,4 +1,5 @@
-import type { Knobs, TestMail } from '@checkout-lab/kit';
+import type { Knobs } from '@checkout-lab/kit';
+import type { TestMail } from '@checkout-lab/kit/testing';
 import { SERVICE_NAMES, serviceExists } from '@checkout-lab/stacks';
 import { startTestStack, type TestStack } from '@checkout-lab/stacks/testing';
 

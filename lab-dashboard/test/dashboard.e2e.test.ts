@@ -1,15 +1,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import {
-  createTestDatabase,
-  DEFAULT_ADMIN,
-  dropDatabase,
-  startTestMailCatcher,
-  testServerUrl,
-  uniqueName,
-} from '@checkout-lab/kit';
-import type { TestDatabase, TestMail } from '@checkout-lab/kit';
+import { DEFAULT_ADMIN, dropDatabase } from '@checkout-lab/kit';
+import { createTestDatabase, startTestMailCatcher, testServerUrl, uniqueName } from '@checkout-lab/kit/testing';
+import type { TestDatabase, TestMail } from '@checkout-lab/kit/testing';
 import { startMonolith } from '@checkout-lab/monolith';
 import amqp from 'amqplib';
 import { HEADERS } from '@checkout-lab/shared';

@@ -1,13 +1,12 @@
+import { DEFAULT_ADMIN, dropDatabase } from '@checkout-lab/kit';
 import {
   createTestDatabase,
-  DEFAULT_ADMIN,
-  dropDatabase,
   startTestMailCatcher,
   type TestDatabase,
   type TestMail,
   testServerUrl,
   uniqueName,
-} from '@checkout-lab/kit';
+} from '@checkout-lab/kit/testing';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startMonolith } from '@checkout-lab/monolith';
 import { type RunningDashboard, startDashboard } from '../server/server';

@@ -10,11 +10,10 @@ import {
   assertPortFree,
   assertRabbitReachable,
   createSmtpTransport,
-  createTestDatabase,
   freePort,
   startEmbeddedPostgres,
-  startTestMailCatcher,
 } from '../src';
+import { createTestDatabase, startTestMailCatcher } from '../src/testing-entry';
 
 describe('lab-kit', () => {
   it('when a test database is created, then it accepts queries and drop removes it', async () => {

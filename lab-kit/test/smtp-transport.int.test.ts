@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { createSmtpTransport, type FaultySmtp, startFaultySmtp, startTestMailCatcher } from '../src';
+import { createSmtpTransport } from '../src';
+import { type FaultySmtp, startFaultySmtp, startTestMailCatcher } from '../src/testing-entry';
 
 const mail = (n: number) => ({ from: 'shop@lab.test', to: 'b@lab.test', subject: `Order ${n} confirmed`, text: 'x' });
 

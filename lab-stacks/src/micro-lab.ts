@@ -1,4 +1,5 @@
-import { type Knobs, parseConfirmationSubject, type TestMail, uniqueName } from '@checkout-lab/kit';
+import { type Knobs, parseConfirmationSubject } from '@checkout-lab/kit';
+import { type TestMail, uniqueName } from '@checkout-lab/kit/testing';
 import pg from 'pg';
 import type { ServiceName } from './microservices';
 import { startTestStack, type TestStack } from './test-stack';

@@ -1,11 +1,5 @@
-import {
-  DEFAULT_ADMIN,
-  type Knobs,
-  type TestDatabase,
-  type TestMail,
-  createTestDatabase,
-  startTestMailCatcher,
-} from '@checkout-lab/kit';
+import { DEFAULT_ADMIN, type Knobs } from '@checkout-lab/kit';
+import { type TestDatabase, type TestMail, createTestDatabase, startTestMailCatcher } from '@checkout-lab/kit/testing';
 import pg from 'pg';
 import { type RunningMonolith, type StartMonolithOptions, startMonolith } from '@checkout-lab/monolith';
 

@@ -1,14 +1,5 @@
-import {
-  DATABASE_NAMES,
-  DEV_INTERNAL_SECRET,
-  dropDatabase,
-  type Knobs,
-  type TestMail,
-  startTestMailCatcher,
-  testAmqpUrl,
-  testServerUrl,
-  uniqueName,
-} from '@checkout-lab/kit';
+import { DATABASE_NAMES, DEV_INTERNAL_SECRET, dropDatabase, type Knobs } from '@checkout-lab/kit';
+import { type TestMail, startTestMailCatcher, testAmqpUrl, testServerUrl, uniqueName } from '@checkout-lab/kit/testing';
 import { internalAuth } from '@checkout-lab/shared';
 import { deleteBrokerObjects } from './broker-cleanup';
 import { type MicroStack, type ServiceName, startMicroservices } from './microservices';

@@ -1,13 +1,7 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import {
-  canConnect,
-  DEFAULT_AMQP_URL,
-  dropDatabase,
-  processStartTime,
-  testServerUrl,
-  uniqueName,
-} from '@checkout-lab/kit';
+import { canConnect, DEFAULT_AMQP_URL, dropDatabase, processStartTime } from '@checkout-lab/kit';
+import { testServerUrl, uniqueName } from '@checkout-lab/kit/testing';
 import { describe, expect, it } from 'vitest';
 import { deleteBrokerObjects } from '../src/index';
 

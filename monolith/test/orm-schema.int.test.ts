@@ -1,4 +1,4 @@
-import { type TestDatabase, createTestDatabase } from '@checkout-lab/kit';
+import { type TestDatabase, createTestDatabase } from '@checkout-lab/kit/testing';
 import type { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDataSource } from '../src/db/data-source';

@@ -1,4 +1,4 @@
-import { type FaultySmtp, startFaultySmtp } from '@checkout-lab/kit';
+import { type FaultySmtp, startFaultySmtp } from '@checkout-lab/kit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ApiResponse, type TestShop, startTestShop } from '@checkout-lab/stacks/testing';
 

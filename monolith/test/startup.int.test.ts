@@ -1,7 +1,8 @@
 import { spawn } from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
-import { DEV_JWT_SECRET, createTestDatabase, freePort } from '@checkout-lab/kit';
+import { DEV_JWT_SECRET, freePort } from '@checkout-lab/kit';
+import { createTestDatabase } from '@checkout-lab/kit/testing';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config';
 import { startMonolith } from '../src/server';

@@ -11,9 +11,8 @@ import {
   dropDatabase,
   freePort,
   processStartTime,
-  testServerUrl,
-  uniqueName,
 } from '@checkout-lab/kit';
+import { testServerUrl, uniqueName } from '@checkout-lab/kit/testing';
 import jwt from 'jsonwebtoken';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -1,11 +1,11 @@
+import { freePort } from '@checkout-lab/kit';
 import {
   createTestDatabase,
-  freePort,
   type TestDatabase,
   testAmqpUrl,
   testServerUrl,
   uniqueName,
-} from '@checkout-lab/kit';
+} from '@checkout-lab/kit/testing';
 import { HEADERS, makeEvent, names, queueDepth } from '@checkout-lab/shared';
 import { deleteBrokerObjects } from '@checkout-lab/stacks';
 import amqp from 'amqplib';

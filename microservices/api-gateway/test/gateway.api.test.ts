@@ -1,13 +1,13 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { freePort } from '@checkout-lab/kit';
 import {
   createTestDatabase,
-  freePort,
   type TestDatabase,
   testAmqpUrl,
   testServerUrl,
   uniqueName,
-} from '@checkout-lab/kit';
+} from '@checkout-lab/kit/testing';
 import { DEFAULT_RETRY_DELAYS_MS, names } from '@checkout-lab/shared';
 import { deleteBrokerObjects } from '@checkout-lab/stacks';
 import jwt from 'jsonwebtoken';

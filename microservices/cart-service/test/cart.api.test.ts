@@ -1,15 +1,14 @@
 import crypto from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { DEV_INTERNAL_SECRET, freePort } from '@checkout-lab/kit';
 import {
   createTestDatabase,
-  DEV_INTERNAL_SECRET,
-  freePort,
   type TestDatabase,
   testAmqpUrl,
   testServerUrl,
   uniqueName,
-} from '@checkout-lab/kit';
+} from '@checkout-lab/kit/testing';
 import {
   DEFAULT_RETRY_DELAYS_MS,
   connectDatabase,

@@ -1,4 +1,5 @@
-import { confirmationSubject, freePort, startTestMailCatcher, type TestMail } from '@checkout-lab/kit';
+import { confirmationSubject, freePort } from '@checkout-lab/kit';
+import { startTestMailCatcher, type TestMail } from '@checkout-lab/kit/testing';
 import { makeEvent, names, peekDeadLetters, queueDepth } from '@checkout-lab/shared';
 import amqp from 'amqplib';
 import { afterAll, describe, expect, it } from 'vitest';

@@ -1,10 +1,5 @@
-import {
-  confirmationSubject,
-  type FaultySmtp,
-  startFaultySmtp,
-  startTestMailCatcher,
-  type TestMail,
-} from '@checkout-lab/kit';
+import { confirmationSubject } from '@checkout-lab/kit';
+import { type FaultySmtp, startFaultySmtp, startTestMailCatcher, type TestMail } from '@checkout-lab/kit/testing';
 import { names, queueDepth } from '@checkout-lab/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {

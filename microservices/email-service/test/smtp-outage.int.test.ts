@@ -1,11 +1,6 @@
 import fs from 'node:fs';
-import {
-  confirmationSubject,
-  type FaultySmtp,
-  startFaultySmtp,
-  startTestMailCatcher,
-  type TestMail,
-} from '@checkout-lab/kit';
+import { confirmationSubject } from '@checkout-lab/kit';
+import { type FaultySmtp, startFaultySmtp, startTestMailCatcher, type TestMail } from '@checkout-lab/kit/testing';
 import { makeEvent, names, peekDeadLetters, queueDepth } from '@checkout-lab/shared';
 import amqp from 'amqplib';
 import pg from 'pg';

@@ -1,12 +1,11 @@
+import { SEED_CATEGORIES, SEED_PRODUCTS } from '@checkout-lab/kit';
 import {
   createTestDatabase,
-  SEED_CATEGORIES,
-  SEED_PRODUCTS,
   type TestDatabase,
   testAmqpUrl,
   testServerUrl,
   uniqueName,
-} from '@checkout-lab/kit';
+} from '@checkout-lab/kit/testing';
 import { deleteBrokerObjects } from '@checkout-lab/stacks';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { internalHeaders } from '@checkout-lab/stacks/testing';

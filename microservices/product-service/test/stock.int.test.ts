@@ -1,5 +1,11 @@
 import crypto from 'node:crypto';
-import { createTestDatabase, type TestDatabase, testAmqpUrl, testServerUrl, uniqueName } from '@checkout-lab/kit';
+import {
+  createTestDatabase,
+  type TestDatabase,
+  testAmqpUrl,
+  testServerUrl,
+  uniqueName,
+} from '@checkout-lab/kit/testing';
 import {
   connectDatabase,
   type EventPayloads,

@@ -1,4 +1,5 @@
-import { createLogger, createTestDatabase, type TestDatabase, testAmqpUrl, uniqueName } from '@checkout-lab/kit';
+import { createLogger } from '@checkout-lab/kit';
+import { createTestDatabase, type TestDatabase, testAmqpUrl, uniqueName } from '@checkout-lab/kit/testing';
 import amqp from 'amqplib';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

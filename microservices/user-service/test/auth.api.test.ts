@@ -1,4 +1,5 @@
-import { createTestDatabase, type TestDatabase, testServerUrl, tokenScope } from '@checkout-lab/kit';
+import { tokenScope } from '@checkout-lab/kit';
+import { createTestDatabase, type TestDatabase, testServerUrl } from '@checkout-lab/kit/testing';
 import jwt from 'jsonwebtoken';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { internalHeaders } from '@checkout-lab/stacks/testing';
