@@ -495,7 +495,7 @@ export function registerContractSuite(getTarget: () => ContractTarget): void {
     // Each test that fails logins on purpose does it from an address of its own (127.0.0.x is all loopback), so the
     // per-address limit it fills never locks out the rest of the suite on 127.0.0.1.
     test('when one account gets LOGIN_FAILURE_LIMIT wrong passwords, then 429 RATE_LIMITED with Retry-After, even for the right password; other accounts still log in', async () => {
-      const from = new ApiClient(target.baseUrl, '127.0.0.21');
+      const from = new ApiClient(target.baseUrl, { localAddress: '127.0.0.21' });
       const victim = await api.buyer('lockout');
       const other = await api.buyer('lockout-other');
       const ghost = uniqueEmail('ghost');
@@ -519,7 +519,7 @@ export function registerContractSuite(getTarget: () => ContractTarget): void {
     });
 
     test('when one address gets LOGIN_ADDRESS_FAILURE_LIMIT failures across many emails, then 429 for that address only; successes do not count', async () => {
-      const from = new ApiClient(target.baseUrl, '127.0.0.22');
+      const from = new ApiClient(target.baseUrl, { localAddress: '127.0.0.22' });
       const buyer = await api.buyer('sprayed');
       const right = { email: buyer.email, password: 'contract-password' };
       for (let i = 0; i < ACCOUNT_FAILURES + 2; i++) {
@@ -544,7 +544,7 @@ export function registerContractSuite(getTarget: () => ContractTarget): void {
     });
 
     test('when the email is unknown, then login still compares a bcrypt hash, so it takes about as long as a wrong password', async () => {
-      const from = new ApiClient(target.baseUrl, '127.0.0.23');
+      const from = new ApiClient(target.baseUrl, { localAddress: '127.0.0.23' });
       const { email } = await api.buyer('timing');
       const timed = async (body: { email: string; password: string }) => {
         const started = performance.now();
