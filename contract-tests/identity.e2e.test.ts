@@ -72,7 +72,8 @@ describe.skipIf(!everyServiceExists)('identity between services and between stac
     await micro?.stop();
   });
 
-  const direct = (service: (typeof SERVICE_NAMES)[number]) => new ApiClient(micro.stack.services[service].url, { checkContract: false });
+  const direct = (service: (typeof SERVICE_NAMES)[number]) =>
+    new ApiClient(micro.stack.services[service].url, { checkContract: false });
 
   describe("the microservices' own ports", () => {
     test('when a service is called on its own port with x-user-* headers and no internal token, then it is anonymous', async () => {

@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import amqp, { type ConfirmChannel, type GetMessage } from 'amqplib';
-import { HEADERS, names } from './topology';
+import { HEADERS } from './topology';
 
 // LESSON: Dead letters and redrive (LESSONS.md#dead-letters-and-redrive)
 /**
