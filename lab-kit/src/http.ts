@@ -1,8 +1,8 @@
 import type { Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { ErrorRequestHandler, NextFunction, Request, RequestHandler, Response } from 'express';
-import { findNul } from '@checkout-lab/contract';
-import type { ZodType } from 'zod';
+import { findNul, idSchema } from '@checkout-lab/contract';
+import { type ZodType, z } from 'zod';
 
 /**
  * The one error type of the lab's HTTP code: a stable string code, a status, a message a person can read.
@@ -66,6 +66,14 @@ export function parseInput<T>(schema: ZodType<T>, input: unknown): T {
     );
   }
   return result.data;
+}
+
+/**
+ * An id from a path or query (`field`, default "id"): decimal digits 1..2147483647, else a 422 naming the field, before
+ * any SQL runs ("0x10", "1e1", "+5", " 7" are refused).
+ */
+export function parseId(value: unknown, field = 'id'): number {
+  return parseInput(z.object({ [field]: idSchema }), { [field]: value })[field] as number;
 }
 
 /** Express 5 forwards rejected promises to the error handler; this keeps handlers typed and short. */

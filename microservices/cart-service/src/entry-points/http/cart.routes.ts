@@ -1,15 +1,13 @@
 import { CartItemInputSchema, QuantitySchema } from '@checkout-lab/contract';
-import { idSchema, parseInput, route } from '@checkout-lab/kit';
+import { parseId, parseInput, route } from '@checkout-lab/kit';
 import { identityOf, requireUser } from '@checkout-lab/shared';
 import { Router } from 'express';
 import { z } from 'zod';
 import type { CartUseCases } from '../../domain/cart.use-case';
 
 // The public bodies are the contract's (the monolith parses the same schemas); the internal ones are this service's.
-const id = idSchema;
 const holdSchema = z.object({ hold_id: z.uuid() });
 const takeSchema = holdSchema.extend({ idempotency_key: z.string().min(1).max(200).nullish() });
-const parseProductId = (value: unknown) => parseInput(z.object({ product_id: id }), { product_id: value }).product_id;
 
 /** The contract's /api/cart endpoints, for the buyer the internal token names (the gateway found the user). */
 export function cartRoutes(cart: CartUseCases): Router {
@@ -32,7 +30,7 @@ export function cartRoutes(cart: CartUseCases): Router {
   router.patch(
     '/api/cart/items/:product_id',
     route(async (req, res) => {
-      const productId = parseProductId(req.params.product_id);
+      const productId = parseId(req.params.product_id, 'product_id');
       const input = parseInput(QuantitySchema, req.body);
       res.json(await cart.change(identityOf(req).userId, productId, input.quantity, req.requestId));
     }),
@@ -40,7 +38,7 @@ export function cartRoutes(cart: CartUseCases): Router {
   router.delete(
     '/api/cart/items/:product_id',
     route(async (req, res) => {
-      res.json(await cart.remove(identityOf(req).userId, parseProductId(req.params.product_id)));
+      res.json(await cart.remove(identityOf(req).userId, parseId(req.params.product_id, 'product_id')));
     }),
   );
   return router;
@@ -56,14 +54,14 @@ export function internalRoutes(cart: CartUseCases): Router {
   router.get(
     '/internal/carts/:user_id',
     route(async (req, res) => {
-      const userId = parseInput(z.object({ user_id: id }), { user_id: req.params.user_id }).user_id;
+      const userId = parseId(req.params.user_id, 'user_id');
       res.json(await cart.read(userId));
     }),
   );
   router.post(
     '/internal/carts/:user_id/checkout',
     route(async (req, res) => {
-      const userId = parseInput(z.object({ user_id: id }), { user_id: req.params.user_id }).user_id;
+      const userId = parseId(req.params.user_id, 'user_id');
       const { hold_id, idempotency_key } = parseInput(takeSchema, req.body);
       res.json(await cart.take(userId, hold_id, idempotency_key ?? null));
     }),

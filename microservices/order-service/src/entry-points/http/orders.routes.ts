@@ -1,5 +1,5 @@
 import { CheckoutHeadersSchema } from '@checkout-lab/contract';
-import { errors, idSchema, parseInput, route } from '@checkout-lab/kit';
+import { errors, parseId, parseInput, route } from '@checkout-lab/kit';
 import { forwardHeaders, identityOf, type Pool, requireUser } from '@checkout-lab/shared';
 import { Router } from 'express';
 import { z } from 'zod';
@@ -11,9 +11,6 @@ export function toOrderJson(order: Order) {
   const { user_id: _user, user_email: _email, correlation_id: _correlation, ...json } = order;
   return json;
 }
-
-// A malformed id is bad input (422, as on the monolith); a well-formed one that matches nothing is a 404.
-const parseId = (raw: string): number => parseInput(z.object({ id: idSchema }), { id: raw }).id;
 
 export function ordersRoutes(deps: { pool: Pool; placeOrder: ReturnType<typeof placeOrderUseCase> }): Router {
   const router = Router();
@@ -54,7 +51,7 @@ export function ordersRoutes(deps: { pool: Pool; placeOrder: ReturnType<typeof p
     requireUser,
     route(async (req, res) => {
       const identity = identityOf(req);
-      const order = await orderRepository.findById(deps.pool, parseId(String(req.params.id)));
+      const order = await orderRepository.findById(deps.pool, parseId(req.params.id));
       // Someone else's order is a 404, not a 403: its existence is not the caller's business.
       if (!order || (order.user_id !== identity.userId && !identity.isAdmin)) throw errors.notFound('Order');
       res.json(toOrderJson(order));

@@ -1,18 +1,14 @@
-import { parseInput, route } from '@checkout-lab/kit';
+import { parseId, parseInput, route } from '@checkout-lab/kit';
 import { identityOf, requireAdmin, requireUser } from '@checkout-lab/shared';
 import { Router } from 'express';
-import { z } from 'zod';
 import type { CatalogUseCases } from '../../domain/catalog.use-case';
 import {
-  idSchema,
   NewCategorySchema,
   NewProductSchema,
   NewReviewSchema,
   ProductPatchSchema,
   ProductQuerySchema,
 } from '@checkout-lab/contract';
-
-const parseId = (value: unknown) => parseInput(z.object({ id: idSchema }), { id: value }).id;
 
 /** The contract's catalogue endpoints. Who may call is decided from the identity the gateway forwards. */
 export function catalogRoutes(catalog: CatalogUseCases): Router {

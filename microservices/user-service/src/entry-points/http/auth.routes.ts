@@ -1,8 +1,7 @@
 import { LoginSchema, RegisterSchema } from '@checkout-lab/contract';
-import { idSchema, parseInput, route } from '@checkout-lab/kit';
+import { parseId, parseInput, route } from '@checkout-lab/kit';
 import { identityOf, requireUser } from '@checkout-lab/shared';
 import { Router } from 'express';
-import { z } from 'zod';
 import type { UserUseCases } from '../../domain/users.use-case';
 
 /** The contract's /api/auth endpoints. Thin: validate, call the use case, answer. */
@@ -36,8 +35,6 @@ export function authRoutes(users: UserUseCases): Router {
   return router;
 }
 
-const userIdSchema = z.object({ id: idSchema });
-
 /**
  * /internal/*: GET /internal/users/:id is how the gateway learns who is behind a verified token, on every request:
  * 200 the user (is_admin from this record, never from the token), 404 USER_NOT_FOUND for a deleted or invented one.
@@ -48,8 +45,7 @@ export function internalRoutes(users: UserUseCases): Router {
   router.get(
     '/internal/users/:id',
     route(async (req, res) => {
-      const { id } = parseInput(userIdSchema, { id: req.params.id });
-      res.json(await users.byId(id));
+      res.json(await users.byId(parseId(req.params.id)));
     }),
   );
   return router;
