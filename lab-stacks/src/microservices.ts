@@ -218,8 +218,11 @@ export async function startMicroservices(options: StartMicroservicesOptions): Pr
       }
       try {
         const response = await fetch(`${handle.url}/health`, { signal: AbortSignal.timeout(2000) });
-        if (response.ok) return;
-        last = `${response.status} ${await response.text()}`;
+        const text = await response.text();
+        // Only this service's own answer counts: a port taken by another process would answer for someone else.
+        const answered = (JSON.parse(text || 'null') as { service?: unknown } | null)?.service;
+        if (response.ok && answered === name) return;
+        last = answered === name ? `${response.status} ${text}` : `${handle.url} answers as ${String(answered)}`;
       } catch (error) {
         last = (error as Error).message;
       }
