@@ -13,6 +13,11 @@ function thin<T>(items: T[]): T[] {
   return Array.from({ length: MAX_POINTS }, (_, i) => items[Math.floor(i * step)]);
 }
 
+/** A Vega mark drawn once per row of a data set, placed and coloured by the encodings it gets when it enters. */
+function markEach(type: 'rect' | 'rule' | 'symbol', data: string, enter: Record<string, object>): object {
+  return { type, from: { data }, encode: { enter } };
+}
+
 function ordersOf(report: Report): { stack: 'monolith' | 'micro'; orders: OrderSample[] }[] {
   return (['monolith', 'micro'] as const)
     .filter((s) => report.targets[s])
@@ -85,33 +90,21 @@ export function distributionSpec(report: Report): object | null {
       { orient: 'left', scale: 'y', labelLimit: 260 },
     ],
     marks: [
-      {
-        type: 'rect',
-        from: { data: 'orders' },
-        encode: {
-          enter: {
-            xc: { scale: 'x', field: 'ms' },
-            width: { value: 1.5 },
-            y: { scale: 'y', field: 'series' },
-            height: { scale: 'y', band: 1 },
-            fill: { scale: 'color', field: 'stack' },
-            fillOpacity: { value: 0.35 },
-          },
-        },
-      },
-      {
-        type: 'rect',
-        from: { data: 'quantiles' },
-        encode: {
-          enter: {
-            xc: { scale: 'x', field: 'ms' },
-            width: { value: 3 },
-            y: { scale: 'y', field: 'series', offset: -4 },
-            height: { scale: 'y', band: 1, offset: 8 },
-            fill: { signal: "datum.p === 'p50' ? '#000000' : '#ff7f0e'" },
-          },
-        },
-      },
+      markEach('rect', 'orders', {
+        xc: { scale: 'x', field: 'ms' },
+        width: { value: 1.5 },
+        y: { scale: 'y', field: 'series' },
+        height: { scale: 'y', band: 1 },
+        fill: { scale: 'color', field: 'stack' },
+        fillOpacity: { value: 0.35 },
+      }),
+      markEach('rect', 'quantiles', {
+        xc: { scale: 'x', field: 'ms' },
+        width: { value: 3 },
+        y: { scale: 'y', field: 'series', offset: -4 },
+        height: { scale: 'y', band: 1, offset: 8 },
+        fill: { signal: "datum.p === 'p50' ? '#000000' : '#ff7f0e'" },
+      }),
     ],
   };
 }
@@ -187,31 +180,19 @@ export function timelineSpec(report: Report): object | null {
           { orient: 'left', scale: 'y', title: 'order (by finish)', tickMinStep: 1 },
         ],
         marks: [
-          {
-            type: 'rule',
-            from: { data: 'panel' },
-            encode: {
-              enter: {
-                x: { scale: 'x', field: 'start' },
-                x2: { scale: 'x', field: 'final' },
-                y: { scale: 'y', field: 'rank' },
-                stroke: { scale: 'color', field: 'outcome' },
-                strokeWidth: { value: 1.5 },
-              },
-            },
-          },
-          {
-            type: 'symbol',
-            from: { data: 'panel' },
-            encode: {
-              enter: {
-                x: { scale: 'x', field: 'answered' },
-                y: { scale: 'y', field: 'rank' },
-                size: { value: 12 },
-                fill: { value: '#000000' },
-              },
-            },
-          },
+          markEach('rule', 'panel', {
+            x: { scale: 'x', field: 'start' },
+            x2: { scale: 'x', field: 'final' },
+            y: { scale: 'y', field: 'rank' },
+            stroke: { scale: 'color', field: 'outcome' },
+            strokeWidth: { value: 1.5 },
+          }),
+          markEach('symbol', 'panel', {
+            x: { scale: 'x', field: 'answered' },
+            y: { scale: 'y', field: 'rank' },
+            size: { value: 12 },
+            fill: { value: '#000000' },
+          }),
         ],
       },
     ],

@@ -217,26 +217,18 @@ export class StackApi {
     return (await this.client.expect<OrderBody>('read an order', 'GET', `/api/orders/${id}`, [200], { token })).body;
   }
 
-  async labOrders(adminToken: string, since: string): Promise<LabOrder[]> {
-    const r = await this.client.expect<LabOrder[]>(
-      'read the lab orders',
-      'GET',
-      `/api/lab/orders?since=${encodeURIComponent(since)}`,
-      [200],
-      { token: adminToken },
-    );
-    return r.body;
+  labOrders(adminToken: string, since: string): Promise<LabOrder[]> {
+    return this.labReadSince<LabOrder[]>('read the lab orders', '/api/lab/orders', adminToken, since);
   }
 
-  async audit(adminToken: string, since: string): Promise<Audit> {
-    const r = await this.client.expect<Audit>(
-      'read the audit',
-      'GET',
-      `/api/lab/audit?since=${encodeURIComponent(since)}`,
-      [200],
-      { token: adminToken },
-    );
-    return r.body;
+  audit(adminToken: string, since: string): Promise<Audit> {
+    return this.labReadSince<Audit>('read the audit', '/api/lab/audit', adminToken, since);
+  }
+
+  /** The admin's read of what the lab API saw since a moment (`?since=ISO`): its orders, or its audit. */
+  private async labReadSince<T>(what: string, path: string, adminToken: string, since: string): Promise<T> {
+    const url = `${path}?since=${encodeURIComponent(since)}`;
+    return (await this.client.expect<T>(what, 'GET', url, [200], { token: adminToken })).body;
   }
 }
 

@@ -1,4 +1,6 @@
 import type autocannon from 'autocannon';
+import { performance } from 'node:perf_hooks';
+import type { OrderBody } from '../client';
 import type { AcceptedOrder } from '../invariants';
 import { runLoad } from '../load';
 import type { FloorResult, GoalResult, HttpCounts, LoadResult } from '../report';
@@ -54,6 +56,56 @@ export async function loadAndSettle(
   const machineMs = run.cpu?.finish().window?.machine.ms_per_accepted_checkout;
   metrics.machine_cpu_per_checkout_to_floor = ratio(machineMs, floor?.post_cpu?.ms_per_request);
   return { load, rows, samples, metrics, acceptedRatio };
+}
+
+/** A checkout's answer as the load scenarios read it: the order, an error, or null when the body was no JSON. */
+export type CheckoutAnswer = (OrderBody & { error?: { code: string } }) | null;
+
+/**
+ * The checkout request both autocannon scenarios send. `buyerOf` says which buyer of the connection's context checks
+ * out and with which token. Every answer is recorded (when it was sent, its status, body and latency) and, when the
+ * stack accepted the order, kept in `accepted` for the stock audit; then `onAnswer` sees it.
+ */
+export function checkoutRequest<Context extends object>(
+  log: { t0: number; records: CheckoutRecord[]; accepted: AcceptedOrder[] },
+  buyerOf: (context: Context) => { buyer: number; token: string | undefined },
+  onAnswer?: (context: Context, answer: CheckoutAnswer) => void,
+): autocannon.Request {
+  type Sent = { sentAt?: number; buyer?: number };
+  return {
+    method: 'POST',
+    path: '/api/orders/checkout',
+    setupRequest: (req, context) => {
+      const sent = context as Sent;
+      sent.sentAt = performance.now();
+      const { buyer, token } = buyerOf(context as Context);
+      sent.buyer = buyer;
+      return { ...req, headers: { authorization: `Bearer ${token}` } };
+    },
+    onResponse: (status, body, context) => {
+      const sent = context as Sent;
+      const latencyMs = performance.now() - (sent.sentAt ?? performance.now());
+      let parsed: CheckoutAnswer = null;
+      try {
+        parsed = JSON.parse(body);
+      } catch {
+        parsed = null;
+      }
+      log.records.push({
+        buyer: sent.buyer ?? -1,
+        repetition: 0,
+        startedAtMs: (sent.sentAt ?? log.t0) - log.t0,
+        response: { status, body: parsed as OrderBody, headers: {}, latencyMs },
+      });
+      if ((status === 201 || status === 202) && parsed) {
+        log.accepted.push({
+          id: parsed.id,
+          items: (parsed.items ?? []).map((i) => ({ product_id: i.product_id, quantity: i.quantity })),
+        });
+      }
+      onAnswer?.(context as Context, parsed);
+    },
+  };
 }
 
 /** The goal's limit: one accepted checkout may cost the machine at most this many bare Express POSTs' worth of CPU. */

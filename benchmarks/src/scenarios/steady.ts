@@ -1,8 +1,7 @@
 import type autocannon from 'autocannon';
 import { performance } from 'node:perf_hooks';
-import type { OrderBody } from '../client';
 import type { AcceptedOrder } from '../invariants';
-import { loadAndSettle, loadCounts, loadGoals } from './load-goals';
+import { checkoutRequest, loadAndSettle, loadCounts, loadGoals } from './load-goals';
 import type { FloorResult, GoalResult, TargetResult } from '../report';
 import type { CheckoutRecord, StackRun } from '../stack-run';
 
@@ -34,7 +33,7 @@ export async function runSteady(run: StackRun, floor: FloorResult | null): Promi
   let outOfStock = 0;
   let seq = 0;
   const t0 = performance.now();
-  type Trip = { token?: string; sentAt?: number; buyer?: number };
+  type Trip = { token?: string };
   const json = { 'content-type': 'application/json' };
   const requests: autocannon.Request[] = [
     { method: 'GET', path: '/api/products?limit=20' },
@@ -59,39 +58,14 @@ export async function runSteady(run: StackRun, floor: FloorResult | null): Promi
         };
       },
     },
-    {
-      method: 'POST',
-      path: '/api/orders/checkout',
-      setupRequest: (req, context) => {
-        const trip = context as Trip;
-        trip.sentAt = performance.now();
-        trip.buyer = seq++;
-        return { ...req, headers: { authorization: `Bearer ${trip.token}` } };
-      },
-      onResponse: (status, body, context) => {
-        const trip = context as Trip;
+    checkoutRequest<Trip>(
+      { t0, records, accepted },
+      (trip) => ({ buyer: seq++, token: trip.token }),
+      (trip, answer) => {
         if (trip.token) free.push(trip.token);
-        let parsed: (OrderBody & { error?: { code: string } }) | null = null;
-        try {
-          parsed = JSON.parse(body);
-        } catch {
-          parsed = null;
-        }
-        const latencyMs = performance.now() - (trip.sentAt ?? performance.now());
-        records.push({
-          buyer: trip.buyer ?? -1,
-          repetition: 0,
-          startedAtMs: (trip.sentAt ?? t0) - t0,
-          response: { status, body: parsed as OrderBody, headers: {}, latencyMs },
-        });
-        if ((status === 201 || status === 202) && parsed) {
-          accepted.push({
-            id: parsed.id,
-            items: (parsed.items ?? []).map((i) => ({ product_id: i.product_id, quantity: i.quantity })),
-          });
-        } else if (parsed?.error?.code === 'OUT_OF_STOCK') outOfStock += 1;
+        if (answer?.error?.code === 'OUT_OF_STOCK') outOfStock += 1;
       },
-    },
+    ),
   ];
   const { load, samples, metrics } = await loadAndSettle(run, 'steady', requests, records, accepted, floor);
   // The CPU goal is throughput's: here the checkouts share the machine with browsing.

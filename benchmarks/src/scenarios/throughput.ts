@@ -1,8 +1,7 @@
 import type autocannon from 'autocannon';
 import { performance } from 'node:perf_hooks';
-import type { OrderBody } from '../client';
 import type { AcceptedOrder } from '../invariants';
-import { loadAndSettle, loadCounts, loadGoals } from './load-goals';
+import { checkoutRequest, loadAndSettle, loadCounts, loadGoals } from './load-goals';
 import type { FloorResult, GoalResult, TargetResult } from '../report';
 import type { CheckoutRecord, StackRun } from '../stack-run';
 
@@ -28,7 +27,7 @@ export async function runThroughput(run: StackRun, floor: FloorResult | null): P
   let nextBuyer = 0;
   const t0 = performance.now();
   /** autocannon's context is per connection: each connection keeps its own buyer for the whole run. */
-  type Conn = { buyer?: number; sentAt?: number };
+  type Conn = { buyer?: number };
   const buyerOf = (context: Conn) => {
     if (context.buyer === undefined) context.buyer = nextBuyer++ % tokens.length;
     return context.buyer;
@@ -43,37 +42,10 @@ export async function runThroughput(run: StackRun, floor: FloorResult | null): P
         body: JSON.stringify({ product_id: product.id, quantity: 1 }),
       }),
     },
-    {
-      method: 'POST',
-      path: '/api/orders/checkout',
-      setupRequest: (req, context) => {
-        const conn = context as Conn;
-        conn.sentAt = performance.now();
-        return { ...req, headers: { authorization: `Bearer ${tokens[buyerOf(conn)]}` } };
-      },
-      onResponse: (status, body, context) => {
-        const conn = context as Conn;
-        const latencyMs = performance.now() - (conn.sentAt ?? performance.now());
-        let parsed: (OrderBody & { error?: { code: string } }) | null = null;
-        try {
-          parsed = JSON.parse(body);
-        } catch {
-          parsed = null;
-        }
-        records.push({
-          buyer: conn.buyer ?? -1,
-          repetition: 0,
-          startedAtMs: (conn.sentAt ?? t0) - t0,
-          response: { status, body: parsed as OrderBody, headers: {}, latencyMs },
-        });
-        if ((status === 201 || status === 202) && parsed) {
-          accepted.push({
-            id: parsed.id,
-            items: (parsed.items ?? []).map((i) => ({ product_id: i.product_id, quantity: i.quantity })),
-          });
-        }
-      },
-    },
+    checkoutRequest<Conn>({ t0, records, accepted }, (conn) => {
+      const buyer = buyerOf(conn);
+      return { buyer, token: tokens[buyer] };
+    }),
   ];
   const { load, samples, metrics, acceptedRatio } = await loadAndSettle(
     run,
