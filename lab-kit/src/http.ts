@@ -73,7 +73,19 @@ export function parseInput<T>(schema: ZodType<T>, input: unknown): T {
  * any SQL runs ("0x10", "1e1", "+5", " 7" are refused).
  */
 export function parseId(value: unknown, field = 'id'): number {
-  return parseInput(z.object({ [field]: idSchema }), { [field]: value })[field] as number;
+  return parseInput(idObject(field), { [field]: value })[field] as number;
+}
+
+// PERF: one schema per field name, made once: zod compiles an object schema on its first parse, about 0.13 ms,
+// which a schema made on every call paid on every request (docs/results/measurements.md, "Schemas made once").
+const idObjects = new Map<string, ZodType<Record<string, number>>>();
+function idObject(field: string): ZodType<Record<string, number>> {
+  let schema = idObjects.get(field);
+  if (!schema) {
+    schema = z.object({ [field]: idSchema });
+    idObjects.set(field, schema);
+  }
+  return schema;
 }
 
 /** Express 5 forwards rejected promises to the error handler; this keeps handlers typed and short. */

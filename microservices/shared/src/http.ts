@@ -8,6 +8,7 @@ import express, {
   type Response,
 } from 'express';
 import jwt from 'jsonwebtoken';
+import { rememberingTokens } from './internal-token-cache';
 
 /** Who the buyer is, as the gateway found it: a verified token, then the user's record in user-service. */
 export interface Identity {
@@ -81,7 +82,7 @@ export function internalAuth(service: string, secret: string): InternalAuth {
       issuer: service,
       audience: INTERNAL_AUDIENCE,
     });
-  return {
+  const plain: InternalAuth = {
     service,
     sign,
     headers: (identity) => ({ [INTERNAL_TOKEN_HEADER]: sign(identity) }),
@@ -107,6 +108,7 @@ export function internalAuth(service: string, secret: string): InternalAuth {
       };
     },
   };
+  return rememberingTokens(plain, INTERNAL_TOKEN_LIFETIME_S);
 }
 
 /**
