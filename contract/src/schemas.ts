@@ -15,21 +15,24 @@ import {
  * response schema lists every field the contract names as required and lets a stack add fields of its own.
  */
 
+/** An object schema that both OpenAPI documents show under its own name, in components/schemas. */
+function component<Shape extends z.core.$ZodLooseShape>(name: string, shape: Shape) {
+  return z.object(shape).openapi(name);
+}
+
 // ---------------------------------------------------------------- errors
 
-export const ErrorSchema = z
-  .object({
-    error: z
-      .object({
-        code: z.string().openapi({ example: 'OUT_OF_STOCK' }),
-        message: z.string(),
-        details: z.unknown().openapi({
-          description: 'null when there is nothing to add; the list of bad fields on VALIDATION_ERROR',
-        }),
-      })
-      .openapi({ required: ['code', 'message', 'details'] }),
-  })
-  .openapi('Error');
+export const ErrorSchema = component('Error', {
+  error: z
+    .object({
+      code: z.string().openapi({ example: 'OUT_OF_STOCK' }),
+      message: z.string(),
+      details: z.unknown().openapi({
+        description: 'null when there is nothing to add; the list of bad fields on VALIDATION_ERROR',
+      }),
+    })
+    .openapi({ required: ['code', 'message', 'details'] }),
+});
 
 // ---------------------------------------------------------------- users
 
@@ -41,61 +44,49 @@ const emailInput = z
   .pipe(z.email({ message: 'must be an email address' }))
   .openapi({ type: 'string', format: 'email', maxLength: 255, example: 'buyer@example.com' });
 
-export const RegisterSchema = z
-  .object({
-    email: emailInput,
-    password: newPasswordSchema,
-    full_name: z.string().trim().min(1).max(255).openapi({ example: 'Ada Buyer' }),
-  })
-  .openapi('Register');
+export const RegisterSchema = component('Register', {
+  email: emailInput,
+  password: newPasswordSchema,
+  full_name: z.string().trim().min(1).max(255).openapi({ example: 'Ada Buyer' }),
+});
 
-export const LoginSchema = z
-  .object({
-    email: emailInput,
-    password: z.string().min(1).max(128),
-  })
-  .openapi('Login');
+export const LoginSchema = component('Login', {
+  email: emailInput,
+  password: z.string().min(1).max(128),
+});
 
-export const UserSchema = z
-  .object({
-    id: z.int(),
-    email: z.string().openapi({ format: 'email' }),
-    full_name: z.string(),
-    is_admin: z.boolean(),
-    created_at: dateTimeSchema,
-  })
-  .openapi('User');
+export const UserSchema = component('User', {
+  id: z.int(),
+  email: z.string().openapi({ format: 'email' }),
+  full_name: z.string(),
+  is_admin: z.boolean(),
+  created_at: dateTimeSchema,
+});
 
-export const TokenSchema = z
-  .object({
-    access_token: z.string(),
-    token_type: z.literal('bearer'),
-    expires_in: z.int().openapi({ description: 'seconds' }),
-  })
-  .openapi('Token');
+export const TokenSchema = component('Token', {
+  access_token: z.string(),
+  token_type: z.literal('bearer'),
+  expires_in: z.int().openapi({ description: 'seconds' }),
+});
 
 // ---------------------------------------------------------------- catalogue
 
-export const NewCategorySchema = z
-  .object({
-    name: z.string().trim().min(1).max(100).openapi({ example: 'Books' }),
-    description: z.string().max(2000).default(''),
-  })
-  .openapi('NewCategory');
+export const NewCategorySchema = component('NewCategory', {
+  name: z.string().trim().min(1).max(100).openapi({ example: 'Books' }),
+  description: z.string().max(2000).default(''),
+});
 
-export const CategorySchema = z.object({ id: z.int(), name: z.string(), description: z.string() }).openapi('Category');
+export const CategorySchema = component('Category', { id: z.int(), name: z.string(), description: z.string() });
 
 const stockInput = z.int().min(0).max(1_000_000);
 
-export const NewProductSchema = z
-  .object({
-    name: z.string().trim().min(1).max(255),
-    description: z.string().max(5000).default(''),
-    price: priceInputSchema,
-    category_id: bodyIdSchema,
-    stock: stockInput,
-  })
-  .openapi('NewProduct');
+export const NewProductSchema = component('NewProduct', {
+  name: z.string().trim().min(1).max(255),
+  description: z.string().max(5000).default(''),
+  price: priceInputSchema,
+  category_id: bodyIdSchema,
+  stock: stockInput,
+});
 
 export const ProductPatchSchema = z
   .object({
@@ -135,35 +126,29 @@ export const ProductQuerySchema = z.object({
     .openapi({ type: 'integer', minimum: 0, maximum: 1000000, default: 0 }),
 });
 
-export const ProductSchema = z
-  .object({
-    id: z.int(),
-    name: z.string(),
-    description: z.string(),
-    price: moneySchema,
-    category_id: z.int(),
-    stock: z.int().min(0),
-  })
-  .openapi('Product');
+export const ProductSchema = component('Product', {
+  id: z.int(),
+  name: z.string(),
+  description: z.string(),
+  price: moneySchema,
+  category_id: z.int(),
+  stock: z.int().min(0),
+});
 
-export const ProductPageSchema = z.object({ items: z.array(ProductSchema), total: z.int() }).openapi('ProductPage');
+export const ProductPageSchema = component('ProductPage', { items: z.array(ProductSchema), total: z.int() });
 
-export const NewReviewSchema = z
-  .object({
-    rating: z.int().min(1).max(5),
-    comment: z.string().max(5000).default(''),
-  })
-  .openapi('NewReview');
+export const NewReviewSchema = component('NewReview', {
+  rating: z.int().min(1).max(5),
+  comment: z.string().max(5000).default(''),
+});
 
-export const ReviewSchema = z
-  .object({
-    id: z.int(),
-    user_id: z.int(),
-    rating: z.int().min(1).max(5),
-    comment: z.string(),
-    created_at: dateTimeSchema,
-  })
-  .openapi('Review');
+export const ReviewSchema = component('Review', {
+  id: z.int(),
+  user_id: z.int(),
+  rating: z.int().min(1).max(5),
+  comment: z.string(),
+  created_at: dateTimeSchema,
+});
 
 // ---------------------------------------------------------------- cart
 
@@ -175,19 +160,17 @@ export const CartItemInputSchema = z
   .object({ product_id: bodyIdSchema, quantity: quantityInput })
   .openapi('CartItemInput');
 
-export const QuantitySchema = z.object({ quantity: quantityInput }).openapi('Quantity');
+export const QuantitySchema = component('Quantity', { quantity: quantityInput });
 
-export const CartLineSchema = z
-  .object({
-    product_id: z.int(),
-    name: z.string(),
-    price: moneySchema,
-    quantity: z.int(),
-    line_total: moneySchema,
-  })
-  .openapi('CartLine');
+export const CartLineSchema = component('CartLine', {
+  product_id: z.int(),
+  name: z.string(),
+  price: moneySchema,
+  quantity: z.int(),
+  line_total: moneySchema,
+});
 
-export const CartSchema = z.object({ items: z.array(CartLineSchema), total: moneySchema }).openapi('Cart');
+export const CartSchema = component('Cart', { items: z.array(CartLineSchema), total: moneySchema });
 
 // ---------------------------------------------------------------- orders
 
@@ -214,63 +197,55 @@ export const OrderItemSchema = z
   .object({ product_id: z.int(), quantity: z.int(), unit_price: moneySchema })
   .openapi('OrderItem');
 
-export const StepSchema = z
-  .object({
-    name: z.string().openapi({ example: '6_process_payment' }),
-    service: z.string().openapi({ example: 'monolith' }),
-    started_at: dateTimeSchema,
-    duration_ms: millisecondsSchema,
-  })
-  .openapi('Step');
+export const StepSchema = component('Step', {
+  name: z.string().openapi({ example: '6_process_payment' }),
+  service: z.string().openapi({ example: 'monolith' }),
+  started_at: dateTimeSchema,
+  duration_ms: millisecondsSchema,
+});
 
-export const OrderSchema = z
-  .object({
-    id: z.int(),
-    status: OrderStatusSchema,
-    total: moneySchema,
-    failure_reason: z
-      .string()
-      .nullable()
-      .openapi({ description: 'null, "out_of_stock", "payment_declined", ...', example: null }),
-    items: z.array(OrderItemSchema),
-    created_at: dateTimeSchema,
-    processing_duration_ms: millisecondsSchema.openapi({
-      description: 'how long the buyer waited for the checkout response, measured by the server',
-    }),
-    completion_duration_ms: millisecondsSchema
-      .nullable()
-      .openapi({ description: 'checkout start to final status (confirmed or cancelled); null while in flight' }),
-    email_sent_at: dateTimeSchema
-      .nullable()
-      .openapi({ description: 'when SMTP accepted the confirmation email; null until then' }),
-    steps: z.array(StepSchema).openapi({ description: 'monolith: its 11 steps; microservices: each hop and consumer' }),
-  })
-  .openapi('Order');
+export const OrderSchema = component('Order', {
+  id: z.int(),
+  status: OrderStatusSchema,
+  total: moneySchema,
+  failure_reason: z
+    .string()
+    .nullable()
+    .openapi({ description: 'null, "out_of_stock", "payment_declined", ...', example: null }),
+  items: z.array(OrderItemSchema),
+  created_at: dateTimeSchema,
+  processing_duration_ms: millisecondsSchema.openapi({
+    description: 'how long the buyer waited for the checkout response, measured by the server',
+  }),
+  completion_duration_ms: millisecondsSchema
+    .nullable()
+    .openapi({ description: 'checkout start to final status (confirmed or cancelled); null while in flight' }),
+  email_sent_at: dateTimeSchema
+    .nullable()
+    .openapi({ description: 'when SMTP accepted the confirmation email; null until then' }),
+  steps: z.array(StepSchema).openapi({ description: 'monolith: its 11 steps; microservices: each hop and consumer' }),
+});
 
 // ---------------------------------------------------------------- notifications
 
-export const NotificationSchema = z
-  .object({
-    id: z.int(),
-    type: z.string().openapi({ example: 'order_confirmed' }),
-    message: z.string(),
-    created_at: dateTimeSchema,
-    read: z.boolean(),
-  })
-  .openapi('Notification');
+export const NotificationSchema = component('Notification', {
+  id: z.int(),
+  type: z.string().openapi({ example: 'order_confirmed' }),
+  message: z.string(),
+  created_at: dateTimeSchema,
+  read: z.boolean(),
+});
 
 // ---------------------------------------------------------------- lab
 
 const delayInput = z.int().min(0).max(60000);
 
 /** The lab knobs, as GET /api/lab/config answers them. */
-export const KnobsSchema = z
-  .object({
-    payment_delay_ms: delayInput.openapi({ description: 'the simulated payment gateway call' }),
-    email_delay_ms: delayInput.openapi({ description: 'the simulated slow email send, before the real SMTP send' }),
-    payment_failure_rate: z.number().min(0).max(1).openapi({ description: 'share of payments declined' }),
-  })
-  .openapi('Knobs');
+export const KnobsSchema = component('Knobs', {
+  payment_delay_ms: delayInput.openapi({ description: 'the simulated payment gateway call' }),
+  email_delay_ms: delayInput.openapi({ description: 'the simulated slow email send, before the real SMTP send' }),
+  payment_failure_rate: z.number().min(0).max(1).openapi({ description: 'share of payments declined' }),
+});
 
 /** PUT /api/lab/config: any subset of the knobs, nothing else. */
 export const KnobsPatchSchema = KnobsSchema.partial().strict().openapi('KnobsPatch');
@@ -283,47 +258,41 @@ export const SinceQuerySchema = z.object({
     .openapi({ description: 'only orders created at or after this moment (ISO-8601)' }),
 });
 
-export const LabOrderSchema = z
-  .object({
-    id: z.int(),
-    status: OrderStatusSchema,
-    created_at: dateTimeSchema,
-    processing_duration_ms: millisecondsSchema.nullable(),
-    completion_duration_ms: millisecondsSchema.nullable(),
-    failure_reason: z.string().nullable(),
-  })
-  .openapi('LabOrder');
+export const LabOrderSchema = component('LabOrder', {
+  id: z.int(),
+  status: OrderStatusSchema,
+  created_at: dateTimeSchema,
+  processing_duration_ms: millisecondsSchema.nullable(),
+  completion_duration_ms: millisecondsSchema.nullable(),
+  failure_reason: z.string().nullable(),
+});
 
-export const AuditSchema = z
-  .object({
-    orders: z.array(
-      z.object({
-        id: z.int(),
-        status: OrderStatusSchema,
-        failure_reason: z.string().nullable(),
-        payments: z.int().openapi({ description: 'succeeded payments recorded for the order' }),
-        emails: z.int().openapi({ description: 'confirmation emails recorded as sent' }),
-      }),
-    ),
-    products: z.array(z.object({ id: z.int(), name: z.string(), stock: z.int() })),
-  })
-  .openapi('Audit');
+export const AuditSchema = component('Audit', {
+  orders: z.array(
+    z.object({
+      id: z.int(),
+      status: OrderStatusSchema,
+      failure_reason: z.string().nullable(),
+      payments: z.int().openapi({ description: 'succeeded payments recorded for the order' }),
+      emails: z.int().openapi({ description: 'confirmation emails recorded as sent' }),
+    }),
+  ),
+  products: z.array(z.object({ id: z.int(), name: z.string(), stock: z.int() })),
+});
 
-export const ResetSchema = z
-  .object({
-    status: z.literal('ok'),
-    emails_deleted: z
-      .int()
-      .nullable()
-      .optional()
-      .openapi({ description: 'monolith: its emails deleted at the mail catcher; null when it was not reachable' }),
-    stack: z.string().optional().openapi({ description: 'microservices: "microservices"' }),
-    services: z
-      .record(z.string(), z.string())
-      .optional()
-      .openapi({ description: 'microservices: each service the reset went through' }),
-  })
-  .openapi('Reset');
+export const ResetSchema = component('Reset', {
+  status: z.literal('ok'),
+  emails_deleted: z
+    .int()
+    .nullable()
+    .optional()
+    .openapi({ description: 'monolith: its emails deleted at the mail catcher; null when it was not reachable' }),
+  stack: z.string().optional().openapi({ description: 'microservices: "microservices"' }),
+  services: z
+    .record(z.string(), z.string())
+    .optional()
+    .openapi({ description: 'microservices: each service the reset went through' }),
+});
 
 export const HealthSchema = z
   .looseObject({
@@ -338,18 +307,16 @@ export const DeadLetterIdSchema = z
   .max(300)
   .regex(/^(user|product|cart|order|payment|email)-service:\S+$/, 'an id as GET /api/lab/dead-letters gives it');
 
-export const DeadLetterSchema = z
-  .object({
-    id: DeadLetterIdSchema,
-    service: z.string(),
-    queue: z.string(),
-    routing_key: z.string().nullable(),
-    reason: z.string().nullable(),
-    attempts: z.int(),
-    dead_lettered_at: dateTimeSchema.nullable(),
-    event: z.unknown().openapi({ description: 'the event envelope; the body as text when it is not JSON' }),
-  })
-  .openapi('DeadLetter');
+export const DeadLetterSchema = component('DeadLetter', {
+  id: DeadLetterIdSchema,
+  service: z.string(),
+  queue: z.string(),
+  routing_key: z.string().nullable(),
+  reason: z.string().nullable(),
+  attempts: z.int(),
+  dead_lettered_at: dateTimeSchema.nullable(),
+  event: z.unknown().openapi({ description: 'the event envelope; the body as text when it is not JSON' }),
+});
 
 /** At most 100 ids fit the lab's 10 kB body; none means all. */
 export const RedriveSchema = z
@@ -357,7 +324,7 @@ export const RedriveSchema = z
   .strict()
   .openapi('Redrive');
 
-export const RedrivenSchema = z.object({ redriven: z.int() }).openapi('Redriven');
+export const RedrivenSchema = component('Redriven', { redriven: z.int() });
 
 // ---------------------------------------------------------------- the types every client uses
 
