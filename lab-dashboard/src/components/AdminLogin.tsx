@@ -42,24 +42,8 @@ export function AdminLogin() {
       }}
     >
       <span className="muted">Lab admin</span>
-      <input
-        type="email"
-        aria-label="Lab admin email"
-        placeholder="admin email"
-        autoComplete="username"
-        value={email}
-        onChange={(e) => setEmail(e.target.value)}
-        data-testid="admin-email"
-      />
-      <input
-        type="password"
-        aria-label="Lab admin password"
-        placeholder="password"
-        autoComplete="current-password"
-        value={password}
-        onChange={(e) => setPassword(e.target.value)}
-        data-testid="admin-password"
-      />
+      <AdminField kind="email" value={email} onChange={setEmail} />
+      <AdminField kind="password" value={password} onChange={setPassword} />
       <button type="submit" className="small" disabled={busy || !password} data-testid="admin-login">
         Log in
       </button>
@@ -69,6 +53,27 @@ export function AdminLogin() {
         </span>
       )}
     </form>
+  );
+}
+
+/** What each field of the login form says, and what a password manager fills into it. */
+const FIELDS = {
+  email: { label: 'Lab admin email', placeholder: 'admin email', autoComplete: 'username' },
+  password: { label: 'Lab admin password', placeholder: 'password', autoComplete: 'current-password' },
+} as const;
+
+function AdminField(props: { kind: keyof typeof FIELDS; value: string; onChange: (value: string) => void }) {
+  const { label, placeholder, autoComplete } = FIELDS[props.kind];
+  return (
+    <input
+      type={props.kind}
+      aria-label={label}
+      placeholder={placeholder}
+      autoComplete={autoComplete}
+      value={props.value}
+      onChange={(e) => props.onChange(e.target.value)}
+      data-testid={`admin-${props.kind}`}
+    />
   );
 }
 

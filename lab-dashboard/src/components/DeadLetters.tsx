@@ -4,6 +4,7 @@ import { formatClock } from '../lib/format';
 import { useLabSession } from '../lib/session';
 import type { DeadLetter } from '../../shared/types';
 import { LoginHint } from './AdminLogin';
+import { TableHead } from './TableHead';
 
 /**
  * The microservices' dead letters, through the lab API to the gateway: what failed every retry, why, and a redrive
@@ -66,16 +67,7 @@ export function DeadLetters() {
       {letters && letters.length === 0 && <p className="muted">No dead letters: every event was handled.</p>}
       {letters && letters.length > 0 && (
         <table className="compact" data-testid="dead-letter-rows">
-          <thead>
-            <tr>
-              <th>service</th>
-              <th>event</th>
-              <th>reason</th>
-              <th>attempts</th>
-              <th>parked at</th>
-              <th />
-            </tr>
-          </thead>
+          <TableHead columns={['service', 'event', 'reason', 'attempts', 'parked at', '']} />
           <tbody>
             {letters.map((letter) => (
               <tr key={letter.id} title={JSON.stringify(letter.event)}>

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import { labApi } from '../lib/api';
 import { formatClock, formatMs } from '../lib/format';
 import type { HealthReport, Internals as InternalsData, QueueState } from '../../shared/types';
+import { TableHead } from './TableHead';
 
 /** Sampled about once a second: PostgreSQL's lock queue and connections, RabbitMQ's queues, the mailbox. */
 export function Internals({ intervalMs = 1000 }: { intervalMs?: number }) {
@@ -42,14 +43,7 @@ export function Internals({ intervalMs = 1000 }: { intervalMs?: number }) {
           <p className="muted">Nobody waits on a lock right now.</p>
         ) : (
           <table className="compact" data-testid="lock-waits">
-            <thead>
-              <tr>
-                <th>waiter</th>
-                <th>waits on</th>
-                <th>for</th>
-                <th>database</th>
-              </tr>
-            </thead>
+            <TableHead columns={['waiter', 'waits on', 'for', 'database']} />
             <tbody>
               {data.lock_waits.slice(0, 12).map((w) => (
                 <tr key={w.pid} title={w.query}>
@@ -67,14 +61,7 @@ export function Internals({ intervalMs = 1000 }: { intervalMs?: number }) {
           The monolith has one database; each microservice has its own (…_orders, …_products, …_payments…).
         </p>
         <table className="compact">
-          <thead>
-            <tr>
-              <th>database</th>
-              <th>active</th>
-              <th>idle in tx</th>
-              <th>idle</th>
-            </tr>
-          </thead>
+          <TableHead columns={['database', 'active', 'idle in tx', 'idle']} />
           <tbody>
             {data.connections.map((c) => (
               <tr key={c.database}>
@@ -129,16 +116,7 @@ function QueueTable({ queues }: { queues: QueueState[] }) {
   const services = [...new Set(queues.map((q) => q.service))];
   return (
     <table className="compact queues" data-testid="queues">
-      <thead>
-        <tr>
-          <th>service</th>
-          <th>queue</th>
-          <th>ready</th>
-          <th>retrying</th>
-          <th>consumers</th>
-          <th>dead letters</th>
-        </tr>
-      </thead>
+      <TableHead columns={['service', 'queue', 'ready', 'retrying', 'consumers', 'dead letters']} />
       <tbody>
         {services.map((service) => {
           const work = queues.filter((q) => q.service === service && !q.dead_letter);

@@ -12,9 +12,9 @@ import {
   XAxis,
   YAxis,
 } from 'recharts';
-import { durationChart, histogram, serverDurations, throughputRows } from '../lib/chart-data';
+import { durationChart, type HistogramRow, histogram, serverDurations, throughputRows } from '../lib/chart-data';
 import { formatMs, STACK_LABELS } from '../lib/format';
-import type { TargetResult } from '../../shared/types';
+import type { StackId, TargetResult } from '../../shared/types';
 
 const COLORS = { monolith: '#dc2626', micro: '#2563eb' } as const;
 const HEIGHT = 230;
@@ -40,25 +40,12 @@ export function RunCharts({ results }: { results: TargetResult[] }) {
 
   return (
     <div className="charts" data-testid="run-charts">
-      <figure>
-        <figcaption>What the buyer waited: processing_duration_ms of every order</figcaption>
-        <ResponsiveContainer width="100%" height={HEIGHT}>
-          <BarChart data={processing}>
-            <CartesianGrid strokeDasharray="3 3" />
-            <XAxis dataKey="label" fontSize={11} />
-            <YAxis
-              allowDecimals={false}
-              fontSize={11}
-              label={{ value: 'orders', angle: -90, position: 'insideLeft' }}
-            />
-            <Tooltip />
-            <Legend />
-            {present.map((s) => (
-              <Bar key={s} dataKey={s} name={STACK_LABELS[s]} fill={COLORS[s]} isAnimationActive={false} />
-            ))}
-          </BarChart>
-        </ResponsiveContainer>
-      </figure>
+      <DurationHistogram
+        caption="What the buyer waited: processing_duration_ms of every order"
+        bins={processing}
+        present={present}
+        yLabel="orders"
+      />
       <figure data-testid="duration-chart" data-axis={durations.axis}>
         <figcaption>
           Each order's wait against {durations.axis === 'start' ? 'when it started' : 'its place in the queue'}: the
@@ -93,23 +80,11 @@ export function RunCharts({ results }: { results: TargetResult[] }) {
           </ScatterChart>
         </ResponsiveContainer>
       </figure>
-      <figure>
-        <figcaption>
-          When the order was final: completion_duration_ms (checkout start to confirmed or cancelled)
-        </figcaption>
-        <ResponsiveContainer width="100%" height={HEIGHT}>
-          <BarChart data={completion}>
-            <CartesianGrid strokeDasharray="3 3" />
-            <XAxis dataKey="label" fontSize={11} />
-            <YAxis allowDecimals={false} fontSize={11} />
-            <Tooltip />
-            <Legend />
-            {present.map((s) => (
-              <Bar key={s} dataKey={s} name={STACK_LABELS[s]} fill={COLORS[s]} isAnimationActive={false} />
-            ))}
-          </BarChart>
-        </ResponsiveContainer>
-      </figure>
+      <DurationHistogram
+        caption="When the order was final: completion_duration_ms (checkout start to confirmed or cancelled)"
+        bins={completion}
+        present={present}
+      />
       <figure>
         <figcaption>Throughput: responses completed per second of the run</figcaption>
         <ResponsiveContainer width="100%" height={HEIGHT}>
@@ -134,5 +109,30 @@ export function RunCharts({ results }: { results: TargetResult[] }) {
         </ResponsiveContainer>
       </figure>
     </div>
+  );
+}
+
+/** A histogram of one of the server's durations: how many orders fell in each bin, one bar per stack of the run. */
+function DurationHistogram(props: { caption: string; bins: HistogramRow[]; present: StackId[]; yLabel?: string }) {
+  return (
+    <figure>
+      <figcaption>{props.caption}</figcaption>
+      <ResponsiveContainer width="100%" height={HEIGHT}>
+        <BarChart data={props.bins}>
+          <CartesianGrid strokeDasharray="3 3" />
+          <XAxis dataKey="label" fontSize={11} />
+          <YAxis
+            allowDecimals={false}
+            fontSize={11}
+            label={props.yLabel && { value: props.yLabel, angle: -90, position: 'insideLeft' }}
+          />
+          <Tooltip />
+          <Legend />
+          {props.present.map((s) => (
+            <Bar key={s} dataKey={s} name={STACK_LABELS[s]} fill={COLORS[s]} isAnimationActive={false} />
+          ))}
+        </BarChart>
+      </ResponsiveContainer>
+    </figure>
   );
 }
