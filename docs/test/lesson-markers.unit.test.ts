@@ -24,6 +24,20 @@ function linesWith(needle: RegExp): Found[] {
   return found;
 }
 
+/** The lesson table of docs/side-by-side.md: each lesson with what its monolith and microservices cells say. */
+function lessonRows(): { lesson: string; side: string; cell: string }[] {
+  const page = fs.readFileSync(path.join(repoRoot, 'docs/side-by-side.md'), 'utf8');
+  return [...page.matchAll(/^\| \[(.+?)\]\(\.\.\/LESSONS\.md#[\w-]+\) \| (.*?) \| (.*?) \|/gm)].flatMap((row) => [
+    { lesson: row[1], side: 'monolith', cell: row[2] },
+    { lesson: row[1], side: 'microservices', cell: row[3] },
+  ]);
+}
+
+/** The files a cell names as `path/to/file.ts:name`. */
+function filesIn(cell: string): string[] {
+  return [...cell.matchAll(/`([\w@./-]+\.tsx?):[A-Za-z_$][\w$]*`/g)].map((match) => match[1]);
+}
+
 describe('the LESSON markers in the code', () => {
   const known = lessons();
   const anchorOf = new Map(known.map((lesson) => [lesson.text, lesson.anchor]));
@@ -47,6 +61,31 @@ describe('the LESSON markers in the code', () => {
   it('when LESSONS.md has a lesson, then at least one marker in the code points at it', () => {
     const marked = new Set(markers.map(({ line }) => MARKER.exec(line)?.[1]));
     expect(known.map((lesson) => lesson.text).filter((name) => !marked.has(name))).toEqual([]);
+  });
+
+  it('when docs/side-by-side.md pairs a lesson, then each side names its code, or says in parentheses it has none', () => {
+    const rows = lessonRows();
+    expect(rows.length).toBe(known.length * 2);
+    const vague = rows.filter(({ cell }) => !cell.startsWith('(') && filesIn(cell).length === 0);
+    expect(vague.map(({ lesson, side }) => `${lesson} (${side})`)).toEqual([]);
+  });
+
+  it('when a lesson has code on a side, then one of the files named for that side carries its marker', () => {
+    const unmarked = lessonRows()
+      .filter(({ cell }) => filesIn(cell).length > 0)
+      .filter(({ lesson, cell }) =>
+        filesIn(cell).every((file) => {
+          const full = path.join(repoRoot, file);
+          if (!fs.existsSync(full)) return true;
+          return !fs
+            .readFileSync(full, 'utf8')
+            .split('\n')
+            .some((line) => MARKER.exec(line)?.[1] === lesson);
+        }),
+      );
+    expect(
+      unmarked.map(({ lesson, side, cell }) => `${lesson} (${side}): none of ${filesIn(cell).join(', ')}`),
+    ).toEqual([]);
   });
 
   it('when a comment points into LESSONS.md by anchor, then the anchor exists', () => {

@@ -3,7 +3,7 @@ import { errorHandler, notFoundHandler } from '@checkout-lab/kit';
 import express, { type Express } from 'express';
 import swaggerUi from 'swagger-ui-express';
 import { cartRoutes } from './modules/cart';
-import { catalogRoutes } from './modules/catalog';
+import { catalogRoutes } from './modules/products';
 import { notificationsRoutes } from './modules/email';
 import { labRoutes } from './modules/lab';
 import { ordersRoutes } from './modules/orders';

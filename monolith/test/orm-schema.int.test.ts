@@ -2,7 +2,7 @@ import { type TestDatabase, createTestDatabase } from '@checkout-lab/kit/testing
 import type { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDataSource } from '../src/db/data-source';
-import { inventoryRepository } from '../src/modules/catalog';
+import { inventoryRepository } from '../src/modules/products';
 
 /**
  * The migration is the schema's source; the entities describe the same tables to TypeORM. If they drift (a money

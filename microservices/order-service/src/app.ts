@@ -10,7 +10,6 @@ import {
 import type { Express } from 'express';
 import type { Config } from './config';
 import { cartClient } from './data-access/cart.client';
-import { placeOrderUseCase } from './domain/place-order.use-case';
 import { labRoutes } from './entry-points/http/lab.routes';
 import { ordersRoutes } from './entry-points/http/orders.routes';
 
@@ -30,18 +29,19 @@ export function createApp(deps: { config: Config; pool: Pool; messaging: Messagi
       };
     },
   });
-  const placeOrder = placeOrderUseCase({
-    pool: deps.pool,
-    cart: cartClient({
-      baseUrl: deps.config.CART_SERVICE_URL,
-      timeoutMs: deps.config.CART_TIMEOUT_MS,
-      auth: internalAuth('order-service', deps.config.INTERNAL_SECRET),
+  app.use(
+    ordersRoutes({
+      pool: deps.pool,
+      cart: cartClient({
+        baseUrl: deps.config.CART_SERVICE_URL,
+        timeoutMs: deps.config.CART_TIMEOUT_MS,
+        auth: internalAuth('order-service', deps.config.INTERNAL_SECRET),
+      }),
+      log: deps.log,
+      // Publish at once instead of at the next poll: the relay is in this process.
+      onCommitted: () => deps.messaging.relay.kick(),
     }),
-    log: deps.log,
-    // Publish at once instead of at the next poll: the relay is in this process.
-    onCommitted: () => deps.messaging.relay.kick(),
-  });
-  app.use(ordersRoutes({ pool: deps.pool, placeOrder }));
+  );
   app.use(labRoutes({ pool: deps.pool }));
   return finishApp(app, deps.log);
 }

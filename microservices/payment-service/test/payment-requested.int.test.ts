@@ -90,7 +90,7 @@ describe('payment-service', () => {
       type: 'payment.payment.processed',
       correlation_id: event.correlation_id,
       causation_id: event.id,
-      payload: { order_id: 1001, amount: '19.99', timing: { service: 'payment-service', name: 'process_payment' } },
+      payload: { order_id: 1001, amount: '19.99', timing: { service: 'payment-service', name: '6_process_payment' } },
     });
   });
 

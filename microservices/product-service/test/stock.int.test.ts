@@ -107,7 +107,7 @@ describe('stock reservation', () => {
     for (const row of rejected) {
       const payload = row.payload.payload as EventPayloads['product.stock.rejected'];
       expect(payload).toMatchObject({ reason: 'out_of_stock', product_id: 2 });
-      expect(payload.timing).toMatchObject({ service: 'product-service', name: 'reserve_stock' });
+      expect(payload.timing).toMatchObject({ service: 'product-service', name: '3_reserve_inventory' });
     }
     expect(await stockOf(2)).toBe(0);
   });

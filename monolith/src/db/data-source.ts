@@ -1,6 +1,6 @@
 import { DataSource } from 'typeorm';
 import { CartEntity, CartItemEntity } from '../modules/cart';
-import { CategoryEntity, InventoryEntity, ProductEntity, ReviewEntity } from '../modules/catalog';
+import { CategoryEntity, InventoryEntity, ProductEntity, ReviewEntity } from '../modules/products';
 import { NotificationEntity } from '../modules/email';
 import { OrderEntity, OrderItemEntity } from '../modules/orders';
 import { PaymentEntity } from '../modules/payments';

@@ -1,5 +1,6 @@
 import { followEvent, type LabEvent, outbox, type Pool, type PoolClient } from '@checkout-lab/shared';
 import { paymentRepository } from '../data-access/payment.repository';
+import { chargeCard } from './charge-card';
 import type { PaymentKnobs } from './knobs';
 
 export interface PaymentDecision {
@@ -10,10 +11,10 @@ export interface PaymentDecision {
 }
 
 /**
- * Charging happens in two halves. prepare() is the slow call to the (simulated) payment gateway, done with no
- * database connection held; record() then stores the payment and its outcome event in one transaction, with the
- * event id the adapter recorded. UNIQUE (order_id) makes "exactly one payment per order" hold even if the same
- * request arrives twice under different event ids.
+ * Step 6_process_payment, in two halves. prepare() is the slow call to the (simulated) card processor, chargeCard,
+ * done with no database connection held; record() then stores the payment and its outcome event in one transaction,
+ * with the event id the adapter recorded. UNIQUE (order_id) makes "exactly one payment per order" hold even if the
+ * same request arrives twice under different event ids.
  */
 export function processPaymentUseCase(deps: { pool: Pool; knobs: PaymentKnobs; random?: () => number }) {
   const random = deps.random ?? Math.random;
@@ -24,10 +25,12 @@ export function processPaymentUseCase(deps: { pool: Pool; knobs: PaymentKnobs; r
       if (await paymentRepository.exists(deps.pool, event.payload.order_id)) {
         return { alreadyPaid: true, approved: false, startedAt, durationMs: 0 };
       }
-      // LESSON: Feel the wait (LESSONS.md#feel-the-wait). The same slow provider as the monolith's, but the buyer
-      // already has the 202, and no row lock or pooled connection is held while it sleeps.
-      await new Promise((resolve) => setTimeout(resolve, deps.knobs.payment_delay_ms));
-      const approved = random() >= deps.knobs.payment_failure_rate;
+      const { approved } = await chargeCard({
+        amount: event.payload.amount,
+        delayMs: deps.knobs.payment_delay_ms,
+        failureRate: deps.knobs.payment_failure_rate,
+        random,
+      });
       return { alreadyPaid: false, approved, startedAt, durationMs: Date.now() - started };
     },
 
@@ -50,7 +53,7 @@ export function processPaymentUseCase(deps: { pool: Pool; knobs: PaymentKnobs; r
       if (paymentId === null) return; // another delivery recorded it first; its outcome event is in the outbox
       const timing = {
         service: 'payment-service',
-        name: 'process_payment',
+        name: '6_process_payment',
         started_at: decision.startedAt,
         duration_ms: decision.durationMs,
       };

@@ -1,30 +1,8 @@
+import type { Category, Product, Review } from '@checkout-lab/contract';
 import type pg from 'pg';
 
 /** A pool or a client inside a transaction: repositories work with either. */
 export type Queryable = Pick<pg.Pool, 'query'> | pg.PoolClient;
-
-export interface Category {
-  id: number;
-  name: string;
-  description: string;
-}
-
-export interface Product {
-  id: number;
-  name: string;
-  description: string;
-  price: string;
-  category_id: number;
-  stock: number;
-}
-
-export interface Review {
-  id: number;
-  user_id: number;
-  rating: number;
-  comment: string;
-  created_at: string;
-}
 
 export interface ProductFilter {
   category_id?: number;

@@ -1,6 +1,7 @@
+import type { Product } from '@checkout-lab/contract';
 import { withTransaction } from '@checkout-lab/shared';
 import type pg from 'pg';
-import { catalogRepository as catalog, type NewProduct, type Product } from '../data-access/catalog.repository';
+import { catalogRepository as catalog, type NewProduct } from '../data-access/catalog.repository';
 import { catalogErrors } from './catalog.errors';
 
 /** The catalogue's use cases: each reads as the rule it enforces, then hands the SQL to the repository. */

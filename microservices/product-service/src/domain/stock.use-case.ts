@@ -22,9 +22,11 @@ export function normaliseLines(items: { product_id: number; quantity: number }[]
 }
 
 // LESSON: Atomic stock reservation (LESSONS.md#atomic-stock-reservation)
+// LESSON: Black Friday (LESSONS.md#black-friday). The same rush here: each line holds its row for one UPDATE, on
+// product-service's own pool, so the losers hear at once and nobody else's request queues behind a checkout.
 /**
- * Reserves every line of an order, all or nothing, inside the consumer's transaction (the adapter records the event
- * id in it and the outbox row goes in it too). A savepoint undoes the lines already taken when a later one fails,
+ * Step 3_reserve_inventory, on order.order.created. Reserves every line of an order, all or nothing, inside the
+ * consumer's transaction (the adapter records the event id in it and the outbox row goes in it too). A savepoint undoes the lines already taken when a later one fails,
  * while the transaction itself still commits: the event is processed once, and the rejection is published.
  *
  * No lock outlives this local transaction, and
@@ -38,7 +40,7 @@ export async function reserveStock(
   const startedAt = performance.now();
   const timing = (): StepTiming => ({
     service: 'product-service',
-    name: 'reserve_stock',
+    name: '3_reserve_inventory',
     started_at: started.toISOString(),
     duration_ms: Math.round((performance.now() - startedAt) * 100) / 100,
   });

@@ -1,10 +1,10 @@
 import { CheckoutHeadersSchema } from '@checkout-lab/contract';
 import { errors, parseId, parseInput, route } from '@checkout-lab/kit';
-import { forwardHeaders, identityOf, type Pool, requireUser } from '@checkout-lab/shared';
+import { forwardHeaders, identityOf, requireUser } from '@checkout-lab/shared';
 import { Router } from 'express';
 import { z } from 'zod';
 import { type Order, orderRepository } from '../../data-access/order.repository';
-import type { placeOrderUseCase } from '../../domain/place-order.use-case';
+import { type CheckoutDeps, checkout } from '../../domain/checkout.use-case';
 
 /** The contract's Order JSON: the owner and the correlation id stay inside. */
 export function toOrderJson(order: Order) {
@@ -12,7 +12,7 @@ export function toOrderJson(order: Order) {
   return json;
 }
 
-export function ordersRoutes(deps: { pool: Pool; placeOrder: ReturnType<typeof placeOrderUseCase> }): Router {
+export function ordersRoutes(deps: CheckoutDeps): Router {
   const router = Router();
 
   router.post(
@@ -24,8 +24,7 @@ export function ordersRoutes(deps: { pool: Pool; placeOrder: ReturnType<typeof p
         'Idempotency-Key': req.header('idempotency-key'),
       });
       const key = header ?? null;
-      const { order, replayed } = await deps.placeOrder({
-        identity: identityOf(req),
+      const { order, replayed } = await checkout(deps, identityOf(req), {
         requestId: req.requestId,
         idempotencyKey: key,
         startedAt,

@@ -1,6 +1,6 @@
 import { type Db, managerOf } from '../../../shared/db';
 import { fromCents, toCents } from '../../../shared/money';
-import { ProductEntity } from '../../catalog';
+import { ProductEntity } from '../../products';
 import { CartEntity, CartItemEntity } from './cart.entity';
 
 export interface CartLine {

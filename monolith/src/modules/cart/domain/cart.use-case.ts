@@ -1,6 +1,6 @@
 import { errors } from '@checkout-lab/kit';
 import type { DataSource } from 'typeorm';
-import { getProduct } from '../../catalog';
+import { getProduct } from '../../products';
 import { type Cart, cartRepository } from '../data-access/cart.repository';
 
 export const MAX_LINE_QUANTITY = 1000;

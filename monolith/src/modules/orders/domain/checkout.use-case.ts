@@ -2,7 +2,7 @@ import { AppError, errors } from '@checkout-lab/kit';
 import type { MonolithDeps } from '../../../shared/deps';
 import { fromCents, toCents } from '../../../shared/money';
 import { cartRepository } from '../../cart';
-import { inventoryRepository, readStock } from '../../catalog';
+import { inventoryRepository, readStock } from '../../products';
 import { notificationRepository, sendOrderConfirmation } from '../../email';
 import { chargeCard, paymentRepository } from '../../payments';
 import type { UserRow } from '../../users';

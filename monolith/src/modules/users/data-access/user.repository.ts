@@ -1,5 +1,6 @@
 import type { Db } from '../../../shared/db';
 import { managerOf } from '../../../shared/db';
+import { toJson } from '../../../shared/json';
 import { UserEntity, type UserRow } from './user.entity';
 
 export interface PublicUser {
@@ -11,13 +12,7 @@ export interface PublicUser {
 }
 
 export function toPublicUser(row: UserRow): PublicUser {
-  return {
-    id: row.id,
-    email: row.email,
-    full_name: row.full_name,
-    is_admin: row.is_admin,
-    created_at: new Date(row.created_at).toISOString(),
-  };
+  return toJson(row, ['id', 'email', 'full_name', 'is_admin']);
 }
 
 export function userRepository(db: Db) {

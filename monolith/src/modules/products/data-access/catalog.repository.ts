@@ -1,5 +1,7 @@
+import type { Product, Review } from '@checkout-lab/contract';
 import type { SelectQueryBuilder } from 'typeorm';
 import { type Db, managerOf } from '../../../shared/db';
+import { toJson } from '../../../shared/json';
 import {
   CategoryEntity,
   type CategoryRow,
@@ -10,35 +12,12 @@ import {
   type ReviewRow,
 } from './catalog.entity';
 
-export interface Product {
-  id: number;
-  name: string;
-  description: string;
-  price: string;
-  category_id: number;
-  stock: number;
-}
-
-export interface Review {
-  id: number;
-  user_id: number;
-  rating: number;
-  comment: string;
-  created_at: string;
-}
-
 export function toCategory(row: CategoryRow) {
   return { id: row.id, name: row.name, description: row.description };
 }
 
 function toReview(row: ReviewRow): Review {
-  return {
-    id: row.id,
-    user_id: row.user_id,
-    rating: row.rating,
-    comment: row.comment,
-    created_at: new Date(row.created_at).toISOString(),
-  };
+  return toJson(row, ['id', 'user_id', 'rating', 'comment']);
 }
 
 /** Only the keys that were sent: TypeORM's update writes every key it is given. */

@@ -1,6 +1,7 @@
+import type { Product } from '@checkout-lab/contract';
 import { errors } from '@checkout-lab/kit';
 import type { DataSource } from 'typeorm';
-import { type Product, catalogRepository, toCategory } from '../data-access/catalog.repository';
+import { catalogRepository, toCategory } from '../data-access/catalog.repository';
 
 export async function createCategory(db: DataSource, input: { name: string; description: string }) {
   const created = await catalogRepository(db).createCategory(input);

@@ -1,4 +1,5 @@
-// What other modules may use of the catalogue: they import from here, never from its folders.
+// What other modules may use of the products module (product-service's counterpart): they import from here, never
+// from its folders.
 export {
   CategoryEntity,
   InventoryEntity,
@@ -6,7 +7,6 @@ export {
   ProductEntity,
   ReviewEntity,
 } from './data-access/catalog.entity';
-export type { Product } from './data-access/catalog.repository';
 export { inventoryRepository, readStock } from './data-access/inventory.repository';
 export { getProduct } from './domain/catalog.use-case';
 export { catalogRoutes } from './entry-points/catalog.routes';
