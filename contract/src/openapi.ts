@@ -8,8 +8,13 @@ const STACKS: Stack[] = ['monolith', 'microservices'];
 
 type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 type Who = 'anyone' | 'user' | 'admin';
-/** One answer: status, what it means, the body's schema (none: no body) and the headers it carries. */
-type Answer = [status: number, description: string, schema?: z.ZodType, headers?: Record<string, string>];
+/** A success answer: what it means, the body's schema (none: no body) and the headers it carries. */
+type Success = [description: string, schema?: z.ZodType, headers?: Record<string, string>];
+/**
+ * What one status means: a success answer (on both stacks, or `{ monolith: ... }` where only that stack gives it),
+ * or an error's code and why it comes.
+ */
+type Answer = Success | Partial<Record<Stack, Success>> | string;
 
 /** One public operation of docs/api.md, as both stacks implement it. */
 interface Operation {
@@ -22,10 +27,8 @@ interface Operation {
   params?: z.ZodObject;
   query?: z.ZodObject;
   headers?: z.ZodObject;
-  /** The success answer, the same on both stacks or each its own. */
-  success: Answer | Record<Stack, Answer>;
-  /** Error statuses this operation answers beyond the common ones, with the codes they carry. */
-  errors?: Record<number, string>;
+  /** Its answers by status: the success answer, and the error statuses it answers beyond the common ones. */
+  answers: Record<number, Answer>;
   /** Only one stack has it; the other answers 404 NOT_FOUND there (the path is in both documents). */
   only?: Stack;
   /** What differs between the stacks, said in both documents. */
@@ -35,6 +38,10 @@ interface Operation {
 const idParams = (name: string, description: string) =>
   z.object({ [name]: idSchema.openapi({ description, type: 'integer', minimum: 1, maximum: 2147483647 }) });
 const productId = idParams('id', 'product id');
+const CHECKOUT_HEADERS = {
+  Location: '/api/orders/:id',
+  'Idempotent-Replayed': '"true" when the answer is an earlier request’s',
+};
 
 /** The public operations, in the order of docs/api.md. */
 export const OPERATIONS: Operation[] = [
@@ -45,8 +52,7 @@ export const OPERATIONS: Operation[] = [
     summary: 'Create a buyer account',
     who: 'anyone',
     body: s.RegisterSchema,
-    success: [201, 'The new user', s.UserSchema],
-    errors: { 409: 'EMAIL_TAKEN' },
+    answers: { 201: ['The new user', s.UserSchema], 409: 'EMAIL_TAKEN' },
   },
   {
     method: 'post',
@@ -55,8 +61,8 @@ export const OPERATIONS: Operation[] = [
     summary: 'Exchange email and password for a bearer token (HS256)',
     who: 'anyone',
     body: s.LoginSchema,
-    success: [200, 'A bearer token: paste its access_token into Authorize', s.TokenSchema],
-    errors: {
+    answers: {
+      200: ['A bearer token: paste its access_token into Authorize', s.TokenSchema],
       401: 'INVALID_CREDENTIALS',
       429: 'RATE_LIMITED: too many failed logins for this account or this address (Retry-After: seconds)',
     },
@@ -67,7 +73,7 @@ export const OPERATIONS: Operation[] = [
     tag: 'users',
     summary: 'The signed-in user',
     who: 'user',
-    success: [200, 'The user', s.UserSchema],
+    answers: { 200: ['The user', s.UserSchema] },
   },
   {
     method: 'get',
@@ -75,7 +81,7 @@ export const OPERATIONS: Operation[] = [
     tag: 'catalog',
     summary: 'All categories',
     who: 'anyone',
-    success: [200, 'Every category', z.array(s.CategorySchema)],
+    answers: { 200: ['Every category', z.array(s.CategorySchema)] },
   },
   {
     method: 'post',
@@ -84,8 +90,7 @@ export const OPERATIONS: Operation[] = [
     summary: 'Add a category (admin)',
     who: 'admin',
     body: s.NewCategorySchema,
-    success: [201, 'The new category', s.CategorySchema],
-    errors: { 409: 'CATEGORY_EXISTS' },
+    answers: { 201: ['The new category', s.CategorySchema], 409: 'CATEGORY_EXISTS' },
   },
   {
     method: 'get',
@@ -94,7 +99,7 @@ export const OPERATIONS: Operation[] = [
     summary: 'Browse products',
     who: 'anyone',
     query: s.ProductQuerySchema,
-    success: [200, 'A page of products', s.ProductPageSchema],
+    answers: { 200: ['A page of products', s.ProductPageSchema] },
   },
   {
     method: 'post',
@@ -103,8 +108,7 @@ export const OPERATIONS: Operation[] = [
     summary: 'Add a product with its stock (admin)',
     who: 'admin',
     body: s.NewProductSchema,
-    success: [201, 'The new product', s.ProductSchema],
-    errors: { 404: 'NOT_FOUND: no such category' },
+    answers: { 201: ['The new product', s.ProductSchema], 404: 'NOT_FOUND: no such category' },
   },
   {
     method: 'get',
@@ -113,8 +117,7 @@ export const OPERATIONS: Operation[] = [
     summary: 'One product with its stock',
     who: 'anyone',
     params: productId,
-    success: [200, 'The product', s.ProductSchema],
-    errors: { 404: 'NOT_FOUND' },
+    answers: { 200: ['The product', s.ProductSchema], 404: 'NOT_FOUND' },
   },
   {
     method: 'patch',
@@ -124,8 +127,7 @@ export const OPERATIONS: Operation[] = [
     who: 'admin',
     params: productId,
     body: s.ProductPatchSchema,
-    success: [200, 'The changed product', s.ProductSchema],
-    errors: { 404: 'NOT_FOUND: no such product or category' },
+    answers: { 200: ['The changed product', s.ProductSchema], 404: 'NOT_FOUND: no such product or category' },
   },
   {
     method: 'delete',
@@ -134,8 +136,7 @@ export const OPERATIONS: Operation[] = [
     summary: 'Delete a product that was never ordered (admin)',
     who: 'admin',
     params: productId,
-    success: [204, 'Deleted'],
-    errors: { 404: 'NOT_FOUND', 409: 'PRODUCT_HAS_ORDERS' },
+    answers: { 204: ['Deleted'], 404: 'NOT_FOUND', 409: 'PRODUCT_HAS_ORDERS' },
   },
   {
     method: 'get',
@@ -144,8 +145,7 @@ export const OPERATIONS: Operation[] = [
     summary: 'Reviews of a product',
     who: 'anyone',
     params: productId,
-    success: [200, 'Its reviews', z.array(s.ReviewSchema)],
-    errors: { 404: 'NOT_FOUND' },
+    answers: { 200: ['Its reviews', z.array(s.ReviewSchema)], 404: 'NOT_FOUND' },
   },
   {
     method: 'post',
@@ -155,8 +155,7 @@ export const OPERATIONS: Operation[] = [
     who: 'user',
     params: productId,
     body: s.NewReviewSchema,
-    success: [201, 'The new review', s.ReviewSchema],
-    errors: { 404: 'NOT_FOUND' },
+    answers: { 201: ['The new review', s.ReviewSchema], 404: 'NOT_FOUND' },
   },
   {
     method: 'get',
@@ -164,7 +163,7 @@ export const OPERATIONS: Operation[] = [
     tag: 'cart',
     summary: 'The signed-in buyer’s cart',
     who: 'user',
-    success: [200, 'The cart', s.CartSchema],
+    answers: { 200: ['The cart', s.CartSchema] },
   },
   {
     method: 'post',
@@ -173,8 +172,7 @@ export const OPERATIONS: Operation[] = [
     summary: 'Add to the cart (quantities add up, up to the stock)',
     who: 'user',
     body: s.CartItemInputSchema,
-    success: [201, 'The cart', s.CartSchema],
-    errors: { 404: 'NOT_FOUND: no such product', 409: 'OUT_OF_STOCK' },
+    answers: { 201: ['The cart', s.CartSchema], 404: 'NOT_FOUND: no such product', 409: 'OUT_OF_STOCK' },
   },
   {
     method: 'patch',
@@ -184,8 +182,7 @@ export const OPERATIONS: Operation[] = [
     who: 'user',
     params: idParams('product_id', 'product id'),
     body: s.QuantitySchema,
-    success: [200, 'The cart', s.CartSchema],
-    errors: { 404: 'NOT_FOUND: not in the cart', 409: 'OUT_OF_STOCK' },
+    answers: { 200: ['The cart', s.CartSchema], 404: 'NOT_FOUND: not in the cart', 409: 'OUT_OF_STOCK' },
   },
   {
     method: 'delete',
@@ -194,8 +191,7 @@ export const OPERATIONS: Operation[] = [
     summary: 'Remove a cart line',
     who: 'user',
     params: idParams('product_id', 'product id'),
-    success: [200, 'The cart', s.CartSchema],
-    errors: { 404: 'NOT_FOUND: not in the cart' },
+    answers: { 200: ['The cart', s.CartSchema], 404: 'NOT_FOUND: not in the cart' },
   },
   {
     method: 'post',
@@ -204,21 +200,24 @@ export const OPERATIONS: Operation[] = [
     summary: 'Check out the cart',
     who: 'user',
     headers: s.CheckoutHeadersSchema,
-    success: {
-      monolith: [
-        201,
-        'The confirmed order: eleven steps in one transaction, answered after the payment and the email',
-        s.OrderSchema,
-        { Location: '/api/orders/:id', 'Idempotent-Replayed': '"true" when the answer is an earlier request’s' },
-      ],
-      microservices: [
-        202,
-        'The accepted order, status "pending": poll Location until "confirmed" or "cancelled"',
-        s.OrderSchema,
-        { Location: '/api/orders/:id', 'Idempotent-Replayed': '"true" when the answer is an earlier request’s' },
-      ],
+    answers: {
+      201: {
+        monolith: [
+          'The confirmed order: eleven steps in one transaction, answered after the payment and the email',
+          s.OrderSchema,
+          CHECKOUT_HEADERS,
+        ],
+      },
+      202: {
+        microservices: [
+          'The accepted order, status "pending": poll Location until "confirmed" or "cancelled"',
+          s.OrderSchema,
+          CHECKOUT_HEADERS,
+        ],
+      },
+      400: 'CART_EMPTY',
+      409: 'OUT_OF_STOCK: no order',
     },
-    errors: { 400: 'CART_EMPTY', 409: 'OUT_OF_STOCK: no order' },
     stacks:
       'The monolith answers 201 "confirmed" (or 402 PAYMENT_DECLINED, 503 EMAIL_FAILED, nothing kept); the ' +
       'microservices answer 202 "pending" with Location, and a decline or missing stock later turns the order ' +
@@ -230,7 +229,7 @@ export const OPERATIONS: Operation[] = [
     tag: 'orders',
     summary: 'The caller’s orders, newest first',
     who: 'user',
-    success: [200, 'Their orders', z.array(s.OrderSchema)],
+    answers: { 200: ['Their orders', z.array(s.OrderSchema)] },
   },
   {
     method: 'get',
@@ -239,8 +238,7 @@ export const OPERATIONS: Operation[] = [
     summary: 'One order (its owner or the admin)',
     who: 'user',
     params: idParams('id', 'order id'),
-    success: [200, 'The order', s.OrderSchema],
-    errors: { 404: 'NOT_FOUND: no such order, or someone else’s' },
+    answers: { 200: ['The order', s.OrderSchema], 404: 'NOT_FOUND: no such order, or someone else’s' },
   },
   {
     method: 'get',
@@ -248,7 +246,7 @@ export const OPERATIONS: Operation[] = [
     tag: 'email',
     summary: 'The caller’s notifications, newest first',
     who: 'user',
-    success: [200, 'Their notifications', z.array(s.NotificationSchema)],
+    answers: { 200: ['Their notifications', z.array(s.NotificationSchema)] },
   },
   {
     method: 'get',
@@ -256,7 +254,7 @@ export const OPERATIONS: Operation[] = [
     tag: 'lab',
     summary: 'The knobs in force (admin)',
     who: 'admin',
-    success: [200, 'The knobs', s.KnobsSchema],
+    answers: { 200: ['The knobs', s.KnobsSchema] },
   },
   {
     method: 'put',
@@ -265,7 +263,7 @@ export const OPERATIONS: Operation[] = [
     summary: 'Change any subset of the knobs; the next checkout uses them (admin)',
     who: 'admin',
     body: s.KnobsPatchSchema,
-    success: [200, 'The knobs now in force', s.KnobsSchema],
+    answers: { 200: ['The knobs now in force', s.KnobsSchema] },
   },
   {
     method: 'post',
@@ -273,7 +271,7 @@ export const OPERATIONS: Operation[] = [
     tag: 'lab',
     summary: 'Clear orders, carts, payments, notifications and emails; restore the seed catalogue (admin)',
     who: 'admin',
-    success: [200, 'Cleared', s.ResetSchema],
+    answers: { 200: ['Cleared', s.ResetSchema] },
   },
   {
     method: 'get',
@@ -282,7 +280,7 @@ export const OPERATIONS: Operation[] = [
     summary: 'Orders created since a moment, with their timings (admin)',
     who: 'admin',
     query: s.SinceQuerySchema,
-    success: [200, 'The orders', z.array(s.LabOrderSchema)],
+    answers: { 200: ['The orders', z.array(s.LabOrderSchema)] },
   },
   {
     method: 'get',
@@ -291,7 +289,7 @@ export const OPERATIONS: Operation[] = [
     summary: 'Server-side truth for invariant checks: payments and emails per order, stock per product (admin)',
     who: 'admin',
     query: s.SinceQuerySchema,
-    success: [200, 'The audit', s.AuditSchema],
+    answers: { 200: ['The audit', s.AuditSchema] },
   },
   {
     method: 'get',
@@ -300,7 +298,7 @@ export const OPERATIONS: Operation[] = [
     summary: 'Every service’s dead letters, oldest first, without moving them (admin)',
     who: 'admin',
     only: 'microservices',
-    success: [200, 'The dead letters', z.array(s.DeadLetterSchema)],
+    answers: { 200: ['The dead letters', z.array(s.DeadLetterSchema)] },
   },
   {
     method: 'post',
@@ -310,7 +308,7 @@ export const OPERATIONS: Operation[] = [
     who: 'admin',
     only: 'microservices',
     body: s.RedriveSchema,
-    success: [200, 'How many went back', s.RedrivenSchema],
+    answers: { 200: ['How many went back', s.RedrivenSchema] },
   },
 ];
 
@@ -350,10 +348,22 @@ function commonErrors(operation: Operation, stack: Stack): Record<number, string
   return common;
 }
 
+/** The success answer this stack gives, with its status. */
+function successOf(answers: [string, Answer][], stack: Stack): [number, ...Success] {
+  for (const [status, answer] of answers) {
+    if (typeof answer === 'string') continue;
+    const success = Array.isArray(answer) ? answer : answer[stack];
+    if (success) return [Number(status), ...success];
+  }
+  throw new Error(`no success answer on the ${stack}`);
+}
+
 /** What one stack answers to one operation. */
 function responsesOf(operation: Operation, stack: Stack): Record<string, ResponseConfig> {
   const responses: Record<string, ResponseConfig> = {};
-  const errors = { ...commonErrors(operation, stack), ...operation.errors };
+  const answers = Object.entries(operation.answers);
+  const ownErrors = answers.filter((entry): entry is [string, string] => typeof entry[1] === 'string');
+  const errors: Record<number, string> = { ...commonErrors(operation, stack), ...Object.fromEntries(ownErrors) };
   if (operation.path === '/api/orders/checkout' && stack === 'monolith') {
     errors[402] = 'PAYMENT_DECLINED: nothing kept';
     errors[503] = 'EMAIL_FAILED: the whole order rolled back';
@@ -368,8 +378,7 @@ function responsesOf(operation: Operation, stack: Stack): Record<string, Respons
     responses[404] = errorAnswer(`NOT_FOUND: only the ${operation.only} have this`);
     return responses;
   }
-  const success = Array.isArray(operation.success) ? operation.success : operation.success[stack];
-  const [status, description, schema, headers] = success;
+  const [status, description, schema, headers] = successOf(answers, stack);
   responses[status] = {
     description,
     ...(schema ? { content: json(schema) } : {}),
