@@ -1,6 +1,6 @@
 import { parseId, parseInput, route } from '@checkout-lab/kit';
 import { identityOf, requireAdmin, requireUser } from '@checkout-lab/shared';
-import { Router } from 'express';
+import { type Request, type RequestHandler, Router } from 'express';
 import type { CatalogUseCases } from '../../domain/catalog.use-case';
 import {
   NewCategorySchema,
@@ -9,6 +9,13 @@ import {
   ProductPatchSchema,
   ProductQuerySchema,
 } from '@checkout-lab/contract';
+
+/** A route that creates what the request asks for and answers 201 with it; a throw goes to the error handler. */
+function createdRoute(create: (req: Request) => Promise<unknown>): RequestHandler {
+  return route(async (req, res) => {
+    res.status(201).json(await create(req));
+  });
+}
 
 /** The contract's catalogue endpoints. Who may call is decided from the identity the gateway forwards. */
 export function catalogRoutes(catalog: CatalogUseCases): Router {
@@ -23,9 +30,7 @@ export function catalogRoutes(catalog: CatalogUseCases): Router {
   router.post(
     '/api/categories',
     requireAdmin,
-    route(async (req, res) => {
-      res.status(201).json(await catalog.createCategory(parseInput(NewCategorySchema, req.body)));
-    }),
+    createdRoute((req) => catalog.createCategory(parseInput(NewCategorySchema, req.body))),
   );
 
   router.get(
@@ -43,9 +48,7 @@ export function catalogRoutes(catalog: CatalogUseCases): Router {
   router.post(
     '/api/products',
     requireAdmin,
-    route(async (req, res) => {
-      res.status(201).json(await catalog.createProduct(parseInput(NewProductSchema, req.body)));
-    }),
+    createdRoute((req) => catalog.createProduct(parseInput(NewProductSchema, req.body))),
   );
   router.patch(
     '/api/products/:id',
@@ -73,11 +76,10 @@ export function catalogRoutes(catalog: CatalogUseCases): Router {
   router.post(
     '/api/products/:id/reviews',
     requireUser,
-    route(async (req, res) => {
+    createdRoute((req) => {
       const productId = parseId(req.params.id);
       const input = parseInput(NewReviewSchema, req.body);
-      const review = await catalog.addReview({ ...input, product_id: productId, user_id: identityOf(req).userId });
-      res.status(201).json(review);
+      return catalog.addReview({ ...input, product_id: productId, user_id: identityOf(req).userId });
     }),
   );
 
