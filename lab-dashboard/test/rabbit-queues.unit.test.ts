@@ -20,7 +20,7 @@ describe('the RabbitMQ queue names the internals view reads', () => {
 
   it('when the stack runs, then each consuming service has its queues and one dead-letter queue', () => {
     const byName = queueNames('run1').map((q) => q.name);
-    expect(byName).toContain('run1.product-service.order-created');
+    expect(byName).toContain('run1.product-service.order.order.created');
     expect(byName).toContain('run1.payment-service.order.payment.requested');
     expect(byName).toContain('run1.email-service.order.order.paid');
     expect(byName).toContain('run1.order-service.email.email.sent');

@@ -2,11 +2,11 @@ import amqp from 'amqplib';
 import type { QueueState } from '../../shared/types';
 
 /**
- * Each service's consumers, by the purpose it passes to `messaging.consume(purpose, routingKeys, ...)` in its
- * `src/entry-points/messaging/*.consumer.ts`. The purpose is the last part of the queue's name, so it is copied here
- * exactly (the services are not consistent: some name the queue after the event, `order-created`, some after the
- * routing key, `order.order.paid`). test/rabbit-queues.unit.test.ts checks the names against the adapter's, and
- * test/dashboard.e2e.test.ts checks that every one of them exists with a consumer on a started stack.
+ * Each service's consumers, by the routing key it passes to `messaging.consume(routingKey, ...)` in its
+ * `src/entry-points/messaging/<event>.consumer.ts`. The routing key is the last part of the queue's name
+ * (`<service>.<routing key>`), so it is copied here exactly. test/rabbit-queues.unit.test.ts checks the names
+ * against the adapter's, and test/dashboard.e2e.test.ts checks that every one of them exists with a consumer on a
+ * started stack.
  */
 export const CONSUMERS: Record<string, string[]> = {
   'order-service': [
@@ -16,8 +16,8 @@ export const CONSUMERS: Record<string, string[]> = {
     'payment.payment.declined',
     'email.email.sent',
   ],
-  'product-service': ['order-created', 'order-cancelled'],
-  'cart-service': ['order-created'],
+  'product-service': ['order.order.created', 'order.order.cancelled'],
+  'cart-service': ['order.order.created'],
   'payment-service': ['order.payment.requested'],
   'email-service': ['order.order.paid'],
 };

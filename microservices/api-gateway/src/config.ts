@@ -1,17 +1,12 @@
-import { DEV_INTERNAL_SECRET, DEV_JWT_SECRET } from '@checkout-lab/kit';
-import { env, loadConfig as load } from '@checkout-lab/shared';
+import { env, loadConfig as load, refuseDevSecretsInProduction, serviceConfig } from '@checkout-lab/shared';
 import { z } from 'zod';
 
 /** The gateway's environment, validated once at start; the only file that reads process.env. */
-const schema = z
-  .object({
+const schema = refuseDevSecretsInProduction(
+  serviceConfig({
     NODE_ENV: z.string().default('development'),
     /** The lab's only public door for the microservices (0: any free port). */
     GATEWAY_PORT: env.port('GATEWAY_PORT'),
-    /** The address it listens on: loopback unless told (0.0.0.0 to serve other machines, and in docker-compose). */
-    BIND_HOST: env.bindHost(),
-    /** Signs the internal token of every call to a service; the same secret in every service; refused by default in production. */
-    INTERNAL_SECRET: env.internalSecret(),
     /** HS256 secret: the gateway verifies every token once, with the secret user-service signs with. */
     JWT_SECRET: env.jwtSecret(),
     /** Where each service answers. */
@@ -37,16 +32,8 @@ const schema = z
      * and the tests register hundreds of buyers from one address. Lower it (e.g. 20) to show the limiter.
      */
     AUTH_RATE_LIMIT: z.coerce.number().int().min(1).max(10_000_000).default(100_000),
-    LOG_LEVEL: env.logLevel(),
-  })
-  .refine((value) => !(value.NODE_ENV === 'production' && value.JWT_SECRET === DEV_JWT_SECRET), {
-    message: 'JWT_SECRET must be set to a secret of your own when NODE_ENV=production',
-    path: ['JWT_SECRET'],
-  })
-  .refine((value) => !(value.NODE_ENV === 'production' && value.INTERNAL_SECRET === DEV_INTERNAL_SECRET), {
-    message: 'INTERNAL_SECRET must be set to a secret of your own when NODE_ENV=production',
-    path: ['INTERNAL_SECRET'],
-  });
+  }),
+);
 
 export type GatewayConfig = z.infer<typeof schema>;
 

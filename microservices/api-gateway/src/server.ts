@@ -1,29 +1,22 @@
-import { closeServer, listen } from '@checkout-lab/shared';
-import type { AddressInfo } from 'node:net';
 import { createLogger } from '@checkout-lab/kit';
+import { type RunningService, serve } from '@checkout-lab/shared';
 import { createApp } from './app';
 import type { GatewayConfig } from './config';
 
-export interface RunningGateway {
-  url: string;
-  port: number;
-  stop(): Promise<void>;
-}
+export type RunningGateway = RunningService;
 
-/** Listens on GATEWAY_PORT (0: a free port). The gateway keeps no state, so it needs no database. */
+/**
+ * HTTP on GATEWAY_PORT (0: a free port), and nothing else: the gateway keeps no state, so it needs no database, and
+ * it consumes no event. Index.ts runs it as a process; tests start it in theirs.
+ */
 export async function startGateway(config: GatewayConfig): Promise<RunningGateway> {
   const log = createLogger('api-gateway', config.LOG_LEVEL);
-  const server = await listen(createApp({ config, log }), config.GATEWAY_PORT, config.BIND_HOST);
-  // Keep-alive longer than a typical client's, so a benchmark's pooled connection is not cut under it.
-  server.keepAliveTimeout = 65_000;
-  const port = (server.address() as AddressInfo).port;
-  log.info({ port }, 'api-gateway listening');
-  return {
-    url: `http://127.0.0.1:${port}`,
-    port,
-    stop: async () => {
-      server.closeAllConnections();
-      await closeServer(server);
-    },
-  };
+  return serve(createApp({ config, log }), {
+    service: 'api-gateway',
+    port: config.GATEWAY_PORT,
+    config,
+    log,
+    // Keep-alive longer than a typical client's, so a benchmark's pooled connection is not cut under it.
+    keepAliveTimeoutMs: 65_000,
+  });
 }

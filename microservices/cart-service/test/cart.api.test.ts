@@ -80,7 +80,11 @@ afterAll(async () => {
   await cartDb?.drop();
   await productDb?.drop();
   const n = names(prefix);
-  const queues = ['cart-service.order-created', 'product-service.order-created', 'product-service.order-cancelled']
+  const queues = [
+    'cart-service.order.order.created',
+    'product-service.order.order.created',
+    'product-service.order.order.cancelled',
+  ]
     .map((q) => `${prefix}.${q}`)
     .flatMap((q) => [q, ...DEFAULT_RETRY_DELAYS_MS.map((_d, i) => n.retryQueue(q, i + 1))]);
   await deleteBrokerObjects(amqpUrl, prefix, [...queues, n.dlq('cart-service'), n.dlq('product-service')]);

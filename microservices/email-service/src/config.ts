@@ -1,16 +1,15 @@
 import { DEFAULT_KNOBS } from '@checkout-lab/kit';
-import { env, loadConfig } from '@checkout-lab/shared';
-import { z } from 'zod';
+import { env, loadConfig as load, serviceConfig } from '@checkout-lab/shared';
+import type { z } from 'zod';
 
-/** email-service's whole configuration, validated once at start. */
-export const configSchema = z.object({
-  /** Listen port (8003). */
+/** email-service's environment, validated once at start; the only file that reads process.env. */
+const schema = serviceConfig({
+  /** The port it listens on (8003; 0: any free port). */
   EMAIL_PORT: env.port('EMAIL_PORT'),
-  DATABASE_URL: env.databaseServerUrl(),
-  DB_NAME: env.dbName('emails'),
-  DB_POOL_SIZE: env.poolSize(),
-  AMQP_URL: env.amqpUrl(),
-  RABBIT_PREFIX: env.rabbitPrefix(),
+  /** Its own database (checkout_emails): the notifications, the send attempts, and the outbox of email.email.sent. */
+  ...serviceConfig.database('emails'),
+  ...serviceConfig.broker(),
+  OUTBOX_POLL_MS: env.ms(200),
   /** The mail catcher's SMTP server. */
   SMTP_HOST: env.smtpHost(),
   SMTP_PORT: env.smtpPort(),
@@ -20,13 +19,10 @@ export const configSchema = z.object({
   EMAIL_DELAY_MS: env.ms(DEFAULT_KNOBS.email_delay_ms),
   /** How long one SMTP send may take before it counts as failed (and is retried). */
   SMTP_TIMEOUT_MS: env.ms(10_000),
-  OUTBOX_POLL_MS: env.ms(200),
-  /** The address it listens on: loopback unless told (0.0.0.0 in docker-compose). */
-  BIND_HOST: env.bindHost(),
-  /** Verifies the internal token on every call and signs its own calls; the same secret as the gateway's. */
-  INTERNAL_SECRET: env.internalSecret(),
-  LOG_LEVEL: env.logLevel(),
 });
 
-export type Config = z.infer<typeof configSchema>;
-export const readConfig = (source: NodeJS.ProcessEnv = process.env): Config => loadConfig(configSchema, source);
+export type EmailConfig = z.infer<typeof schema>;
+
+export function loadConfig(source: Record<string, string | undefined> = process.env): EmailConfig {
+  return load(schema, source);
+}

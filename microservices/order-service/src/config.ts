@@ -1,28 +1,23 @@
-import { env, loadConfig } from '@checkout-lab/shared';
-import { z } from 'zod';
+import { env, loadConfig as load, serviceConfig } from '@checkout-lab/shared';
+import type { z } from 'zod';
 
-/** order-service's whole configuration, validated once at start. */
-export const configSchema = z.object({
-  /** Listen port (8001). */
+/** order-service's environment, validated once at start; the only file that reads process.env. */
+const schema = serviceConfig({
+  /** The port it listens on (8001; 0: any free port). */
   ORDER_PORT: env.port('ORDER_PORT'),
-  /** The PostgreSQL server; the service creates DB_NAME on it. */
-  DATABASE_URL: env.databaseServerUrl(),
-  DB_NAME: env.dbName('orders'),
-  DB_POOL_SIZE: env.poolSize(),
-  AMQP_URL: env.amqpUrl(),
-  RABBIT_PREFIX: env.rabbitPrefix(),
+  /** Its own database (checkout_orders): the orders, their steps, and the outbox of the saga's events. */
+  ...serviceConfig.database('orders'),
+  ...serviceConfig.broker(),
+  /** How often the outbox relay looks for unsent events (it is also woken after each commit). */
+  OUTBOX_POLL_MS: env.ms(200),
   /** Where checkout reads the buyer's cart. */
   CART_SERVICE_URL: env.serviceUrl('CART_PORT'),
   /** How long checkout waits for cart-service before answering 503. */
   CART_TIMEOUT_MS: env.ms(2000),
-  /** How often the outbox relay looks for unsent events (it is also woken after each commit). */
-  OUTBOX_POLL_MS: env.ms(200),
-  /** The address it listens on: loopback unless told (0.0.0.0 in docker-compose). */
-  BIND_HOST: env.bindHost(),
-  /** Verifies the internal token on every call and signs its own calls; the same secret as the gateway's. */
-  INTERNAL_SECRET: env.internalSecret(),
-  LOG_LEVEL: env.logLevel(),
 });
 
-export type Config = z.infer<typeof configSchema>;
-export const readConfig = (source: NodeJS.ProcessEnv = process.env): Config => loadConfig(configSchema, source);
+export type OrderConfig = z.infer<typeof schema>;
+
+export function loadConfig(source: Record<string, string | undefined> = process.env): OrderConfig {
+  return load(schema, source);
+}

@@ -1,30 +1,17 @@
-import type { Logger } from '@checkout-lab/kit';
-import { createServiceApp, databaseIsUp, finishApp, type Messaging, type Pool } from '@checkout-lab/shared';
+import { createServiceApp, finishApp, type ServiceDeps, serviceHealth } from '@checkout-lab/shared';
 import type { Express } from 'express';
 import type { PaymentKnobs } from './domain/knobs';
 import { labRoutes } from './entry-points/http/lab.routes';
 
-export function createApp(deps: {
-  pool: Pool;
-  messaging: Messaging;
-  log: Logger;
+export interface AppDeps extends ServiceDeps {
+  /** The payment delay and failure rate, which the lab changes at run time. */
   knobs: PaymentKnobs;
-  internalSecret: string;
-}): Express {
-  const app = createServiceApp({
-    service: 'payment-service',
-    log: deps.log,
-    internalSecret: deps.internalSecret,
-    health: async () => {
-      const database = await databaseIsUp(deps.pool);
-      const broker = deps.messaging.connected;
-      return {
-        status: database && broker ? 'ok' : 'degraded',
-        database: database ? 'ok' : 'down',
-        broker: broker ? 'connected' : 'disconnected',
-      };
-    },
-  });
+}
+
+/** payment-service's Express app: it takes no buyer's request (its work comes from the broker), only the lab's. */
+export function createApp(deps: AppDeps): Express {
+  const health = serviceHealth(deps, { brokerWords: ['connected', 'disconnected'] });
+  const app = createServiceApp({ service: 'payment-service', ...deps, health });
   app.use(labRoutes({ pool: deps.pool, knobs: deps.knobs }));
   return finishApp(app, deps.log);
 }

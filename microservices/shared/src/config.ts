@@ -37,6 +37,57 @@ export const env = {
   internalSecret: () => z.string().min(1).default(DEV_INTERNAL_SECRET),
 };
 
+/** A service's own database: the PostgreSQL server it creates DB_NAME on, and its pool size. */
+function databaseFields(name: keyof typeof DATABASE_NAMES) {
+  return {
+    /** A PostgreSQL server; the service creates and migrates DB_NAME on it. */
+    DATABASE_URL: env.databaseServerUrl(),
+    /** Its own database: nobody else reads it. */
+    DB_NAME: env.dbName(name),
+    DB_POOL_SIZE: env.poolSize(),
+  };
+}
+
+/** The broker: where it is, and the prefix of every exchange and queue name (so test runs never share a queue). */
+function brokerFields() {
+  return { AMQP_URL: env.amqpUrl(), RABBIT_PREFIX: env.rabbitPrefix() };
+}
+
+/**
+ * A service's config schema: the fields it lists, plus the three every service reads. Its config.ts lists its port
+ * first, then `...serviceConfig.database('orders')` and `...serviceConfig.broker()` when it has them, then its own.
+ */
+export function serviceConfig<Fields extends z.ZodRawShape>(fields: Fields) {
+  return z.object({
+    ...fields,
+    /** The address it listens on: loopback unless told (0.0.0.0 to serve other machines, and in docker-compose). */
+    BIND_HOST: env.bindHost(),
+    /** Verifies the internal token on every call and signs its own calls; the same secret in every service. */
+    INTERNAL_SECRET: env.internalSecret(),
+    LOG_LEVEL: env.logLevel(),
+  });
+}
+serviceConfig.database = databaseFields;
+serviceConfig.broker = brokerFields;
+
+/**
+ * For the gateway and user-service, which hold the lab's secrets: with NODE_ENV=production, the development defaults
+ * of JWT_SECRET and INTERNAL_SECRET are refused (the process does not start).
+ */
+export function refuseDevSecretsInProduction<
+  T extends z.ZodType<{ NODE_ENV: string; JWT_SECRET: string; INTERNAL_SECRET: string }>,
+>(schema: T): T {
+  const devSecrets = { JWT_SECRET: DEV_JWT_SECRET, INTERNAL_SECRET: DEV_INTERNAL_SECRET } as const;
+  let checked = schema;
+  for (const [name, devSecret] of Object.entries(devSecrets) as [keyof typeof devSecrets, string][]) {
+    checked = checked.refine((value) => !(value.NODE_ENV === 'production' && value[name] === devSecret), {
+      message: `${name} must be set to a secret of your own when NODE_ENV=production`,
+      path: [name],
+    }) as T;
+  }
+  return checked;
+}
+
 export const knobDefaults = DEFAULT_KNOBS;
 
 /** Validates the environment once; a bad value stops the process with one line naming the variable. */

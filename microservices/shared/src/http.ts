@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import { AppError, errorHandler, errors, hmacKey, type Logger, notFoundHandler } from '@checkout-lab/kit';
+import { AppError, errorHandler, errors, hmacKey, type Logger, notFoundHandler, route } from '@checkout-lab/kit';
 import express, {
   type Express as ExpressApp,
   type NextFunction,
@@ -215,6 +215,16 @@ export function parseSince(raw: unknown): Date | null {
     throw errors.validation([{ field: 'since', message: 'must be an ISO-8601 date' }]);
   }
   return date;
+}
+
+/**
+ * A route that answers 200 with the JSON of what answer(req) resolves to; a throw goes to the error handler.
+ * `router.get('/api/categories', jsonRoute(() => catalog.listCategories()))`.
+ */
+export function jsonRoute(answer: (req: Request) => Promise<unknown> | unknown): RequestHandler {
+  return route(async (req, res) => {
+    res.json(await answer(req));
+  });
 }
 
 export function finishApp(app: ExpressApp, log: Logger): ExpressApp {

@@ -6,3 +6,4 @@ export * from './http';
 export * from './process';
 export * from './service';
 export * from './http-client';
+export * from './lab';

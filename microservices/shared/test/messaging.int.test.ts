@@ -80,7 +80,7 @@ describe('messaging adapter', () => {
     // A listener of our own on the exchange records what the broker really routed.
     const listener = adapter('listener');
     const received: string[] = [];
-    listener.consume('all', ['order.order.created'], async (event) => {
+    listener.consume('order.order.created', async (event) => {
       received.push(event.id);
     });
     await listener.start({ relay: false });
@@ -115,7 +115,7 @@ describe('messaging adapter', () => {
   it('when the same event is delivered twice, then the handler runs once', async () => {
     const consumer = adapter('dedupe');
     let runs = 0;
-    const queue = consumer.consume('created', ['order.order.created'], async (event, client) => {
+    const queue = consumer.consume('order.order.created', async (event, client) => {
       runs += 1;
       await client.query('INSERT INTO effects (order_id) VALUES ($1)', [event.payload.order_id]);
     });
@@ -145,7 +145,7 @@ describe('messaging adapter', () => {
     const consumer = adapter('poison', [50, 100]);
     let attempts = 0;
     let healed = false;
-    consumer.consume('created', ['order.order.created'], async (event, client) => {
+    consumer.consume('order.order.created', async (event, client) => {
       attempts += 1;
       if (!healed) throw new Error('simulated bug in the handler');
       await client.query('INSERT INTO effects (order_id) VALUES ($1)', [event.payload.order_id]);
@@ -160,7 +160,7 @@ describe('messaging adapter', () => {
     const [letter] = await peekDeadLetters(amqpUrl, consumer.dlq);
     expect(letter.event_id).toBe(event.id);
     expect(letter.error).toContain('simulated bug');
-    expect(letter.queue).toBe(`${prefix}.poison.created`);
+    expect(letter.queue).toBe(`${prefix}.poison.order.order.created`);
     expect(await queueDepth(amqpUrl, consumer.dlq)).toBe(1); // peeking leaves it there
 
     healed = true;
@@ -176,7 +176,7 @@ describe('messaging adapter', () => {
   it('when the body is not an event envelope, then it goes straight to the DLQ', async () => {
     const consumer = adapter('garbage');
     let runs = 0;
-    const queue = consumer.consume('created', ['order.order.created'], async () => {
+    const queue = consumer.consume('order.order.created', async () => {
       runs += 1;
     });
     await consumer.start({ relay: false });
@@ -188,5 +188,39 @@ describe('messaging adapter', () => {
     await waitUntil(async () => (await queueDepth(amqpUrl, consumer.dlq)) === 1);
     expect(runs).toBe(0);
     await consumer.stop();
+  });
+
+  it('when a queue of the old names is left from an earlier lab, then it is deleted at start if empty, and kept if not', async () => {
+    const connection = await amqp.connect(amqpUrl);
+    const channel = await connection.createChannel();
+    const quorum = { durable: true, arguments: { 'x-queue-type': 'quorum' } };
+    const empty = `${prefix}.product-service.order-created`;
+    const holding = `${prefix}.product-service.order-cancelled`;
+    await channel.assertQueue(empty, quorum);
+    await channel.assertQueue(`${empty}.retry.1`, quorum);
+    await channel.assertQueue(holding, quorum);
+    channel.sendToQueue(holding, Buffer.from('{}'));
+    await waitUntil(async () => (await queueDepth(amqpUrl, holding)) === 1);
+
+    const products = adapter('product-service');
+    products.consume('order.order.created', async () => {});
+    await products.start({ relay: false });
+
+    const exists = async (queue: string) => {
+      const probe = await connection.createChannel();
+      probe.on('error', () => {});
+      const found = await probe.checkQueue(queue).then(
+        () => true,
+        () => false,
+      );
+      await probe.close().catch(() => {});
+      return found;
+    };
+    expect(await exists(empty)).toBe(false);
+    expect(await exists(`${empty}.retry.1`)).toBe(false);
+    expect(await exists(holding)).toBe(true);
+    expect(await exists(`${prefix}.product-service.order.order.created`)).toBe(true);
+    await channel.deleteQueue(holding);
+    await connection.close();
   });
 });

@@ -62,7 +62,7 @@ describe('redrive', () => {
   async function parkLetters(service: string, count: number) {
     const n = names(prefix);
     const dlq = n.dlq(service);
-    const target = n.queue(service, 'created');
+    const target = n.queue(service, 'order.order.created');
     const connection = await amqp.connect(amqpUrl);
     const channel = await connection.createConfirmChannel();
     await channel.assertQueue(dlq, { durable: true, arguments: { 'x-queue-type': 'quorum' } });
@@ -121,7 +121,7 @@ describe('redrive', () => {
     const consumer = new Messaging({ amqpUrl, rabbitPrefix: prefix, service: 'poison', pool, log, retryDelaysMs: [] });
     adapters.push(consumer);
     let attempts = 0;
-    consumer.consume('created', ['order.order.created'], async () => {
+    consumer.consume('order.order.created', async () => {
       attempts += 1;
       throw new Error('still broken');
     });
@@ -130,7 +130,7 @@ describe('redrive', () => {
     const event = createdEvent(4242);
     const connection = await amqp.connect(amqpUrl);
     const channel = await connection.createConfirmChannel();
-    channel.sendToQueue(names(prefix).queue('poison', 'created'), Buffer.from(JSON.stringify(event)), {
+    channel.sendToQueue(names(prefix).queue('poison', 'order.order.created'), Buffer.from(JSON.stringify(event)), {
       persistent: true,
       messageId: event.id,
     });

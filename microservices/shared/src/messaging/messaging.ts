@@ -1,11 +1,11 @@
 import type { Logger } from '@checkout-lab/kit';
-import type { ConfirmChannel, ConsumeMessage } from 'amqplib';
+import type { ChannelModel, ConfirmChannel, ConsumeMessage } from 'amqplib';
 import type pg from 'pg';
 import type { EventType, LabEvent } from '../events/contracts';
 import { ResilientConnection } from './connection';
 import { parseEnvelope } from './events';
 import { OutboxRelay, takeOutboxMark } from './outbox';
-import { DEFAULT_RETRY_DELAYS_MS, HEADERS, names } from './topology';
+import { DEFAULT_RETRY_DELAYS_MS, HEADERS, names, RETIRED_QUEUES } from './topology';
 
 export type Handler<T extends EventType, P = undefined> = (
   event: LabEvent<T>,
@@ -23,7 +23,7 @@ export interface ConsumeOptions<T extends EventType, P> {
 
 interface Subscription {
   queue: string;
-  routingKeys: string[];
+  routingKey: string;
   // biome-ignore lint/suspicious/noExplicitAny: each subscription keeps its own event type; checked at consume().
   handler: Handler<any, any>;
   // biome-ignore lint/suspicious/noExplicitAny: as above.
@@ -77,17 +77,18 @@ export class Messaging {
   }
 
   /**
-   * Subscribes a handler to routing keys through the durable queue <prefix><service>.<purpose>. The handler runs
-   * inside a transaction the adapter opened after recording the event id; the message is acked only after COMMIT.
+   * Subscribes a handler to one event through the durable queue <prefix><service>.<routing key>, bound to that
+   * routing key: one queue per event a service reacts to, so a poison message of one kind never blocks the others,
+   * and each has its own retries. The handler runs inside a transaction the adapter opened after recording the event
+   * id; the message is acked only after COMMIT. Returns the queue's name.
    */
   consume<T extends EventType, P = undefined>(
-    purpose: string,
-    routingKeys: T[],
+    routingKey: T,
     handler: Handler<T, P>,
     options: ConsumeOptions<T, P> = {},
   ): string {
-    const queue = this.names.queue(this.options.service, purpose);
-    this.subscriptions.push({ queue, routingKeys, handler, prepare: options.prepare });
+    const queue = this.names.queue(this.options.service, routingKey);
+    this.subscriptions.push({ queue, routingKey, handler, prepare: options.prepare });
     return queue;
   }
 
@@ -96,6 +97,7 @@ export class Messaging {
     this.connection.onConnected(async (connection) => {
       const channel = await this.connection.confirmChannel(connection);
       await this.declareTopology(channel);
+      await this.retireOldQueues(connection);
       await channel.prefetch(this.options.prefetch ?? 32);
       this.consumerChannel = channel;
       this.consumerTags = [];
@@ -117,7 +119,7 @@ export class Messaging {
     await channel.assertQueue(this.dlq, { durable: true, arguments: { 'x-queue-type': 'quorum' } });
     for (const subscription of this.subscriptions) {
       await channel.assertQueue(subscription.queue, { durable: true, arguments: { 'x-queue-type': 'quorum' } });
-      for (const key of subscription.routingKeys) await channel.bindQueue(subscription.queue, this.names.exchange, key);
+      await channel.bindQueue(subscription.queue, this.names.exchange, subscription.routingKey);
       // LESSON: Dead letters and redrive (LESSONS.md#dead-letters-and-redrive). One parking queue per attempt, each
       // with a fixed TTL, dead-letters back to the work queue: backoff survives a crash because it lives in the broker.
       for (const [index, delay] of this.retryDelays.entries()) {
@@ -129,6 +131,29 @@ export class Messaging {
             'x-dead-letter-routing-key': subscription.queue,
           },
         });
+      }
+    }
+  }
+
+  /**
+   * Deletes this service's RETIRED_QUEUES and their retry queues when they are empty; one that still holds messages
+   * (events from before the rename, never read) stays, with a warning, for someone to look at. Runs after the new
+   * queues are bound, so an event that arrives meanwhile has its copy in the new queue.
+   */
+  private async retireOldQueues(connection: ChannelModel): Promise<void> {
+    for (const purpose of RETIRED_QUEUES[this.options.service] ?? []) {
+      const queue = this.names.queue(this.options.service, purpose);
+      const retries = this.retryDelays.map((_delay, index) => this.names.retryQueue(queue, index + 1));
+      for (const name of [...retries, queue]) {
+        // Asking about a queue that does not exist closes the channel it was asked on: each gets a channel of its own.
+        // Quorum queues refuse a delete "if empty" (the broker closes the whole connection for it): hence the count.
+        const channel = await connection.createChannel();
+        channel.on('error', () => {});
+        const found = await channel.checkQueue(name).catch(() => null);
+        if (found?.messageCount === 0) await channel.deleteQueue(name);
+        else if (found)
+          this.options.log.warn({ queue: name, messages: found.messageCount }, 'old queue not empty; kept');
+        await channel.close().catch(() => {});
       }
     }
   }

@@ -1,11 +1,14 @@
 import { normalizePrefix } from '../config';
 
-/** Every name the adapter declares, derived from RABBIT_PREFIX, the service and the consumer's purpose. */
+/**
+ * Every name the adapter declares, derived from RABBIT_PREFIX, the service and the routing key it consumes. The one
+ * rule for a consumer's queue: <prefix><service>.<routing key>, e.g. payment-service.order.payment.requested.
+ */
 export function names(rabbitPrefix: string) {
   const prefix = normalizePrefix(rabbitPrefix);
   return {
     exchange: `${prefix}checkout.events`,
-    queue: (service: string, purpose: string) => `${prefix}${service}.${purpose}`,
+    queue: (service: string, routingKey: string) => `${prefix}${service}.${routingKey}`,
     retryQueue: (queue: string, attempt: number) => `${queue}.retry.${attempt}`,
     dlq: (service: string) => `${prefix}${service}.dlq`,
   };
@@ -21,3 +24,13 @@ export const HEADERS = {
 
 /** Backoff of each retry, in ms: its length is the number of retries before the DLQ. */
 export const DEFAULT_RETRY_DELAYS_MS = [500, 2000, 8000];
+
+/**
+ * Queues earlier versions of the lab declared under a purpose instead of the routing key. Still bound to the exchange,
+ * they would collect a copy of every such event with no one to read it, so each service deletes its own at start,
+ * once they are empty (Messaging.retireOldQueues).
+ */
+export const RETIRED_QUEUES: Record<string, string[]> = {
+  'cart-service': ['order-created'],
+  'product-service': ['order-created', 'order-cancelled'],
+};

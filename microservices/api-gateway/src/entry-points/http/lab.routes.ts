@@ -1,5 +1,6 @@
 import { KnobsPatchSchema, RedriveSchema, SinceQuerySchema } from '@checkout-lab/contract';
-import { parseInput, route } from '@checkout-lab/kit';
+import { parseInput } from '@checkout-lab/kit';
+import { jsonRoute } from '@checkout-lab/shared';
 import express, { Router } from 'express';
 import type { LabUseCases } from '../../domain/lab.use-case';
 import { requireAdmin } from './identity.middleware';
@@ -18,47 +19,32 @@ export function labRoutes(lab: LabUseCases): Router {
 
   router.get(
     '/api/lab/config',
-    route(async (req, res) => {
-      res.json(await lab.readConfig(requestId(req)));
-    }),
+    jsonRoute((req) => lab.readConfig(requestId(req))),
   );
   router.put(
     '/api/lab/config',
-    route(async (req, res) => {
-      res.json(await lab.updateConfig(parseInput(KnobsPatchSchema, req.body), requestId(req)));
-    }),
+    jsonRoute((req) => lab.updateConfig(parseInput(KnobsPatchSchema, req.body), requestId(req))),
   );
   router.post(
     '/api/lab/reset',
-    route(async (req, res) => {
-      res.json(await lab.reset(requestId(req)));
-    }),
+    jsonRoute((req) => lab.reset(requestId(req))),
   );
   router.get(
     '/api/lab/orders',
-    route(async (req, res) => {
-      res.json(await lab.orders(sinceQuery(req.query), requestId(req)));
-    }),
+    jsonRoute((req) => lab.orders(sinceQuery(req.query), requestId(req))),
   );
   router.get(
     '/api/lab/audit',
-    route(async (req, res) => {
-      res.json(await lab.audit(sinceQuery(req.query), requestId(req)));
-    }),
+    jsonRoute((req) => lab.audit(sinceQuery(req.query), requestId(req))),
   );
   router.get(
     '/api/lab/dead-letters',
-    route(async (_req, res) => {
-      res.json(await lab.listDeadLetters());
-    }),
+    jsonRoute(() => lab.listDeadLetters()),
   );
   router.post(
     '/api/lab/dead-letters/redrive',
-    route(async (req, res) => {
-      // No body at all means "all", as an empty one does.
-      const { ids } = parseInput(RedriveSchema, req.body ?? {});
-      res.json(await lab.redriveDeadLetters(ids));
-    }),
+    // No body at all means "all", as an empty one does.
+    jsonRoute((req) => lab.redriveDeadLetters(parseInput(RedriveSchema, req.body ?? {}).ids)),
   );
   return router;
 }

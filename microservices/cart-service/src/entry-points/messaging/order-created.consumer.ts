@@ -6,8 +6,8 @@ import type { CartUseCases } from '../../domain/cart.use-case';
  * was emptied at checkout (cartUseCases.take); deleting a hold that is gone already is a no-op, so a replay changes
  * nothing.
  */
-export function consumeOrderCreated(messaging: Messaging, cart: CartUseCases): void {
-  messaging.consume('order-created', ['order.order.created'], async (event, client) => {
+export function registerOrderCreatedConsumer(messaging: Messaging, cart: CartUseCases): void {
+  messaging.consume('order.order.created', async (event, client) => {
     await cart.settleHold(client, event.payload.cart_hold_id);
   });
 }

@@ -1,6 +1,6 @@
-import { type Logger, Mailbox, parseConfirmationSubject, parseInput, route } from '@checkout-lab/kit';
-import { type Pool, parseSince } from '@checkout-lab/shared';
-import { Router } from 'express';
+import { type Logger, Mailbox, parseConfirmationSubject } from '@checkout-lab/kit';
+import { internalLabRoutes, type Pool } from '@checkout-lab/shared';
+import type { Router } from 'express';
 import { notificationRepository } from '../../data-access/notification.repository';
 import { type EmailKnobs, knobsUpdateSchema } from '../../domain/knobs';
 
@@ -19,31 +19,15 @@ async function deleteOwnMail(mailUiUrl: string, log: Logger): Promise<number> {
   }
 }
 
+/** Internal lab endpoints, called by the gateway's /api/lab/*: the knob, the audit, the reset (mail included). */
 export function labRoutes(deps: { pool: Pool; knobs: EmailKnobs; mailUiUrl: string; log: Logger }): Router {
-  const router = Router();
-  router.get('/internal/lab/config', (_req, res) => {
-    res.json({ ...deps.knobs });
-  });
-  router.put(
-    '/internal/lab/config',
-    route(async (req, res) => {
-      Object.assign(deps.knobs, parseInput(knobsUpdateSchema, req.body ?? {}));
-      res.json({ ...deps.knobs });
-    }),
-  );
-  router.get(
-    '/internal/lab/audit',
-    route(async (req, res) => {
-      res.json({ emails: await notificationRepository.audit(deps.pool, parseSince(req.query.since)) });
-    }),
-  );
-  router.post(
-    '/internal/lab/reset',
-    route(async (_req, res) => {
+  return internalLabRoutes({
+    service: 'email-service',
+    knobs: { values: deps.knobs, update: knobsUpdateSchema },
+    audit: async (since) => ({ emails: await notificationRepository.audit(deps.pool, since) }),
+    reset: async () => {
       await notificationRepository.reset(deps.pool);
-      const deleted = await deleteOwnMail(deps.mailUiUrl, deps.log);
-      res.json({ status: 'ok', service: 'email-service', deleted_mail: deleted });
-    }),
-  );
-  return router;
+      return { deleted_mail: await deleteOwnMail(deps.mailUiUrl, deps.log) };
+    },
+  });
 }

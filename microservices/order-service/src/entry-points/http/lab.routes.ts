@@ -1,29 +1,17 @@
-import { route } from '@checkout-lab/kit';
-import { type Pool, parseSince } from '@checkout-lab/shared';
-import { Router } from 'express';
+import { internalLabRoutes, jsonRoute, type Pool, parseSince } from '@checkout-lab/shared';
+import type { Router } from 'express';
 import { orderRepository } from '../../data-access/order.repository';
 
 /** Internal lab endpoints: the gateway calls them for /api/lab/*; they are not routed from outside. */
 export function labRoutes(deps: { pool: Pool }): Router {
-  const router = Router();
+  const router = internalLabRoutes({
+    service: 'order-service',
+    audit: async (since) => ({ orders: await orderRepository.audit(deps.pool, since) }),
+    reset: () => orderRepository.reset(deps.pool),
+  });
   router.get(
     '/internal/lab/orders',
-    route(async (req, res) => {
-      res.json(await orderRepository.listSince(deps.pool, parseSince(req.query.since)));
-    }),
-  );
-  router.get(
-    '/internal/lab/audit',
-    route(async (req, res) => {
-      res.json({ orders: await orderRepository.audit(deps.pool, parseSince(req.query.since)) });
-    }),
-  );
-  router.post(
-    '/internal/lab/reset',
-    route(async (_req, res) => {
-      await orderRepository.reset(deps.pool);
-      res.json({ status: 'ok', service: 'order-service' });
-    }),
+    jsonRoute((req) => orderRepository.listSince(deps.pool, parseSince(req.query.since))),
   );
   return router;
 }

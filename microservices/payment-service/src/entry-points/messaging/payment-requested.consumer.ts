@@ -5,7 +5,5 @@ export function registerPaymentRequestedConsumer(
   messaging: Messaging,
   useCase: ReturnType<typeof processPaymentUseCase>,
 ): void {
-  messaging.consume('order.payment.requested', ['order.payment.requested'], useCase.record, {
-    prepare: useCase.prepare,
-  });
+  messaging.consume('order.payment.requested', useCase.record, { prepare: useCase.prepare });
 }

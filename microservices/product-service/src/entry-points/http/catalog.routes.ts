@@ -1,5 +1,5 @@
 import { parseId, parseInput, route } from '@checkout-lab/kit';
-import { identityOf, requireAdmin, requireUser } from '@checkout-lab/shared';
+import { identityOf, jsonRoute, requireAdmin, requireUser } from '@checkout-lab/shared';
 import { type Request, type RequestHandler, Router } from 'express';
 import type { CatalogUseCases } from '../../domain/catalog.use-case';
 import {
@@ -23,9 +23,7 @@ export function catalogRoutes(catalog: CatalogUseCases): Router {
 
   router.get(
     '/api/categories',
-    route(async (_req, res) => {
-      res.json(await catalog.listCategories());
-    }),
+    jsonRoute(() => catalog.listCategories()),
   );
   router.post(
     '/api/categories',
@@ -35,15 +33,11 @@ export function catalogRoutes(catalog: CatalogUseCases): Router {
 
   router.get(
     '/api/products',
-    route(async (req, res) => {
-      res.json(await catalog.listProducts(parseInput(ProductQuerySchema, req.query)));
-    }),
+    jsonRoute((req) => catalog.listProducts(parseInput(ProductQuerySchema, req.query))),
   );
   router.get(
     '/api/products/:id',
-    route(async (req, res) => {
-      res.json(await catalog.getProduct(parseId(req.params.id)));
-    }),
+    jsonRoute((req) => catalog.getProduct(parseId(req.params.id))),
   );
   router.post(
     '/api/products',
@@ -53,10 +47,7 @@ export function catalogRoutes(catalog: CatalogUseCases): Router {
   router.patch(
     '/api/products/:id',
     requireAdmin,
-    route(async (req, res) => {
-      const id = parseId(req.params.id);
-      res.json(await catalog.updateProduct(id, parseInput(ProductPatchSchema, req.body)));
-    }),
+    jsonRoute((req) => catalog.updateProduct(parseId(req.params.id), parseInput(ProductPatchSchema, req.body))),
   );
   router.delete(
     '/api/products/:id',
@@ -69,9 +60,7 @@ export function catalogRoutes(catalog: CatalogUseCases): Router {
 
   router.get(
     '/api/products/:id/reviews',
-    route(async (req, res) => {
-      res.json(await catalog.listReviews(parseId(req.params.id)));
-    }),
+    jsonRoute((req) => catalog.listReviews(parseId(req.params.id))),
   );
   router.post(
     '/api/products/:id/reviews',

@@ -1,5 +1,5 @@
-import { route } from '@checkout-lab/kit';
-import { Router } from 'express';
+import { internalLabRoutes } from '@checkout-lab/shared';
+import type { Router } from 'express';
 import type { labUseCases } from '../../domain/lab.use-case';
 
 /**
@@ -7,19 +7,11 @@ import type { labUseCases } from '../../domain/lab.use-case';
  * for /internal). Compose keeps the service ports off the host network.
  */
 export function labRoutes(lab: ReturnType<typeof labUseCases>): Router {
-  const router = Router();
-  router.post(
-    '/internal/lab/reset',
-    route(async (_req, res) => {
+  return internalLabRoutes({
+    service: 'product-service',
+    audit: () => lab.audit(),
+    reset: async () => {
       await lab.reset();
-      res.json({ status: 'ok', service: 'product-service' });
-    }),
-  );
-  router.get(
-    '/internal/lab/audit',
-    route(async (_req, res) => {
-      res.json(await lab.audit());
-    }),
-  );
-  return router;
+    },
+  });
 }

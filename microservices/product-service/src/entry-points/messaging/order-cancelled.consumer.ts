@@ -6,8 +6,8 @@ import { releaseStock } from '../../domain/stock.use-case';
  * back in the same transaction that records the event as processed; a cancellation before any reservation (the
  * stock was rejected) has nothing to give back.
  */
-export function consumeOrderCancelled(messaging: Messaging): void {
-  messaging.consume('order-cancelled', ['order.order.cancelled'], async (event, client) => {
+export function registerOrderCancelledConsumer(messaging: Messaging): void {
+  messaging.consume('order.order.cancelled', async (event, client) => {
     if (!event.payload.stock_reserved) return;
     await releaseStock(client, event.payload.order_id);
   });

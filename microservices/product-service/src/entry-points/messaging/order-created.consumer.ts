@@ -5,8 +5,8 @@ import { reserveStock } from '../../domain/stock.use-case';
  * order.order.created: reserve the order's stock, then announce the outcome through the outbox, in the same local
  * transaction as the stock change (the adapter opened it and recorded the event id in it).
  */
-export function consumeOrderCreated(messaging: Messaging): void {
-  messaging.consume('order-created', ['order.order.created'], async (event, client) => {
+export function registerOrderCreatedConsumer(messaging: Messaging): void {
+  messaging.consume('order.order.created', async (event, client) => {
     const outcome = await reserveStock(client, event.payload);
     const next = outcome.reserved
       ? followEvent(event, 'product.stock.reserved', {

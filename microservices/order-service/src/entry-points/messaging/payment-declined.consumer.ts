@@ -1,0 +1,10 @@
+import type { Messaging } from '@checkout-lab/shared';
+import type { SagaUseCases } from '../../domain/saga.use-case';
+
+/**
+ * payment.payment.declined: payment-service was declined: the order is cancelled and its compensation gives the
+ * reserved stock back.
+ */
+export function registerPaymentDeclinedConsumer(messaging: Messaging, saga: SagaUseCases): void {
+  messaging.consume('payment.payment.declined', saga.onPaymentDeclined);
+}
