@@ -3,21 +3,9 @@ import http from 'node:http';
 import net from 'node:net';
 import { type Document, OpenAPIBackend, type Operation } from 'openapi-backend';
 import { expect } from 'vitest';
+import { type ApiResponse, jsonRequest, type RequestOptions, type SendRequest } from '@checkout-lab/stacks/testing';
 
-export interface ApiResponse {
-  status: number;
-  // biome-ignore lint/suspicious/noExplicitAny: contract tests read JSON bodies loosely and assert on them
-  body: any;
-  headers: Headers;
-}
-
-export interface RequestOptions {
-  token?: string;
-  body?: unknown;
-  /** Sent as is, for malformed JSON. */
-  raw?: string;
-  headers?: Record<string, string>;
-}
+export type { ApiResponse, RequestOptions } from '@checkout-lab/stacks/testing';
 
 /**
  * The document a stack serves at /openapi.json, as a validator: every answer the suite receives must be one the
@@ -100,40 +88,25 @@ export class ApiClient {
   }
 
   async call(method: string, path: string, options: RequestOptions = {}): Promise<ApiResponse> {
-    const headers: Record<string, string> = { ...options.headers };
-    if (options.token) headers.authorization = `Bearer ${options.token}`;
-    let body: string | undefined;
-    if (options.raw !== undefined) {
-      body = options.raw;
-      headers['content-type'] ??= 'application/json';
-    } else if (options.body !== undefined) {
-      body = JSON.stringify(options.body);
-      headers['content-type'] = 'application/json';
-    }
-    const response = this.localAddress
-      ? await requestFrom(this.localAddress, `${this.baseUrl}${path}`, { method, headers, body })
-      : await fetch(`${this.baseUrl}${path}`, { method, headers, body });
-    const text = await response.text();
-    let parsed: unknown = text;
-    try {
-      parsed = text ? JSON.parse(text) : null;
-    } catch {
-      // not JSON: keep the text, the assertion on the shape will say so
-    }
+    const { localAddress } = this;
+    const send: SendRequest | undefined = localAddress
+      ? (url, init) => requestFrom(localAddress, url, init)
+      : undefined;
+    const answer = await jsonRequest(`${this.baseUrl}${path}`, method, options, send);
     if (this.checkContract && !UNCHECKED.test(path)) {
       const problems = (await servedContract(this.baseUrl)).problems(
         method,
         path,
-        response.status,
-        parsed,
-        response.headers.get('content-type'),
+        answer.status,
+        answer.body,
+        answer.headers.get('content-type'),
       );
       if (problems.length > 0)
         throw new Error(
-          `The answer breaks ${this.baseUrl}/openapi.json:\n${problems.join('\n')}\n${JSON.stringify(parsed).slice(0, 500)}`,
+          `The answer breaks ${this.baseUrl}/openapi.json:\n${problems.join('\n')}\n${JSON.stringify(answer.body).slice(0, 500)}`,
         );
     }
-    return { status: response.status, body: parsed, headers: response.headers };
+    return answer;
   }
 
   get = (path: string, options?: RequestOptions) => this.call('GET', path, options);

@@ -2,13 +2,7 @@ import { DEFAULT_ADMIN, type Knobs } from '@checkout-lab/kit';
 import { type TestDatabase, type TestMail, createTestDatabase, startTestMailCatcher } from '@checkout-lab/kit/testing';
 import pg from 'pg';
 import { type RunningMonolith, type StartMonolithOptions, startMonolith } from '@checkout-lab/monolith';
-
-export interface ApiResponse {
-  status: number;
-  // biome-ignore lint/suspicious/noExplicitAny: tests read JSON bodies loosely and assert on them
-  body: any;
-  headers: Headers;
-}
+import { type ApiResponse, jsonRequest, type RequestOptions } from './json-request';
 
 export interface TestShop {
   monolith: RunningMonolith;
@@ -17,11 +11,7 @@ export interface TestShop {
   /** A direct connection to the shop's database, to count rows and read pg_stat_activity. */
   sql: pg.Pool;
   adminToken: string;
-  api(
-    method: string,
-    path: string,
-    options?: { token?: string; body?: unknown; raw?: string; headers?: Record<string, string> },
-  ): Promise<ApiResponse>;
+  api(method: string, path: string, options?: RequestOptions): Promise<ApiResponse>;
   /** Registers a buyer and returns its token. */
   buyer(name?: string): Promise<{ token: string; email: string; id: number }>;
   setKnobs(knobs: Partial<Knobs>): Promise<void>;
@@ -50,27 +40,7 @@ export async function startTestShop(
   // Dropping the test database at the end ends its sessions: an idle client's error then is expected, not a failure.
   sql.on('error', () => {});
 
-  const api: TestShop['api'] = async (method, path, opts = {}) => {
-    const headers: Record<string, string> = { ...opts.headers };
-    if (opts.token) headers.authorization = `Bearer ${opts.token}`;
-    let body: string | undefined;
-    if (opts.raw !== undefined) {
-      body = opts.raw;
-      headers['content-type'] ??= 'application/json';
-    } else if (opts.body !== undefined) {
-      body = JSON.stringify(opts.body);
-      headers['content-type'] = 'application/json';
-    }
-    const response = await fetch(`${monolith.url}${path}`, { method, headers, body });
-    const text = await response.text();
-    let parsed: unknown = text;
-    try {
-      parsed = text ? JSON.parse(text) : null;
-    } catch {
-      // not JSON: keep the text
-    }
-    return { status: response.status, body: parsed, headers: response.headers };
-  };
+  const api: TestShop['api'] = (method, path, opts) => jsonRequest(`${monolith.url}${path}`, method, opts);
 
   const login = async (email: string, password: string) => {
     const response = await api('POST', '/api/auth/login', { body: { email, password } });

@@ -32,4 +32,5 @@ export {
   type MicroLab,
 } from './micro-lab';
 export { CHROMIUM_ARGS, CHROMIUM_PATH, ensureChromium } from './chromium';
-export { shopCounts, startTestShop, type ApiResponse, type TestShop } from './test-shop';
+export { type ApiResponse, jsonRequest, type RequestOptions, type SendRequest } from './json-request';
+export { shopCounts, startTestShop, type TestShop } from './test-shop';
