@@ -6,6 +6,9 @@ import { z } from 'zod';
 import { type Order, orderRepository } from '../../data-access/order.repository';
 import { type CheckoutDeps, checkout } from '../../domain/checkout.use-case';
 
+/** The hold sweep's path parameter: a cart hold's uuid. */
+const holdIdParams = z.object({ hold_id: z.uuid() });
+
 /** The contract's Order JSON: the owner and the correlation id stay inside. */
 export function toOrderJson(order: Order) {
   const { user_id: _user, user_email: _email, correlation_id: _correlation, ...json } = order;
@@ -61,7 +64,7 @@ export function ordersRoutes(deps: CheckoutDeps): Router {
   router.get(
     '/internal/orders/by-cart-hold/:hold_id',
     route(async (req, res) => {
-      const { hold_id } = parseInput(z.object({ hold_id: z.uuid() }), { hold_id: req.params.hold_id });
+      const { hold_id } = parseInput(holdIdParams, { hold_id: req.params.hold_id });
       const id = await orderRepository.idForCartHold(deps.pool, hold_id);
       if (id === null) throw errors.notFound('Order');
       res.json({ order_id: id });

@@ -1,6 +1,6 @@
 import { LoginSchema, RegisterSchema } from '@checkout-lab/contract';
 import { parseId, parseInput, route } from '@checkout-lab/kit';
-import { identityOf, requireUser } from '@checkout-lab/shared';
+import { identityOf, jsonRoute, requireUser } from '@checkout-lab/shared';
 import { Router } from 'express';
 import type { UserUseCases } from '../../domain/users.use-case';
 
@@ -44,9 +44,7 @@ export function internalRoutes(users: UserUseCases): Router {
   const router = Router();
   router.get(
     '/internal/users/:id',
-    route(async (req, res) => {
-      res.json(await users.byId(parseId(req.params.id)));
-    }),
+    jsonRoute((req) => users.byId(parseId(req.params.id))),
   );
   return router;
 }
