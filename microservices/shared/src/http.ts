@@ -75,40 +75,36 @@ export interface InternalAuth {
  */
 export function internalAuth(service: string, secret: string): InternalAuth {
   const key = hmacKey(secret);
-  const sign = (identity?: Identity | null): string =>
+  const signToken = (identity?: Identity | null): string =>
     jwt.sign(identity ? { sub: String(identity.userId), email: identity.email, is_admin: identity.isAdmin } : {}, key, {
       algorithm: 'HS256',
       expiresIn: INTERNAL_TOKEN_LIFETIME_S,
       issuer: service,
       audience: INTERNAL_AUDIENCE,
     });
-  const plain: InternalAuth = {
-    service,
-    sign,
-    headers: (identity) => ({ [INTERNAL_TOKEN_HEADER]: sign(identity) }),
-    verify(token) {
-      if (!token) return null;
-      let claims: string | jwt.JwtPayload;
-      try {
-        claims = jwt.verify(token, key, { algorithms: ['HS256'], audience: INTERNAL_AUDIENCE });
-      } catch {
-        return null;
-      }
-      if (typeof claims === 'string' || typeof claims.iss !== 'string' || !claims.iss) return null;
-      if (claims.sub === undefined) return { caller: claims.iss, identity: null };
-      const userId = Number(claims.sub);
-      if (!Number.isInteger(userId) || userId < 1 || userId > 2147483647) return null;
-      return {
-        caller: claims.iss,
-        identity: {
-          userId,
-          email: typeof claims.email === 'string' ? claims.email : '',
-          isAdmin: claims.is_admin === true,
-        },
-      };
-    },
+  const verifyToken = (token: string | undefined): InternalCall | null => {
+    if (!token) return null;
+    let claims: string | jwt.JwtPayload;
+    try {
+      claims = jwt.verify(token, key, { algorithms: ['HS256'], audience: INTERNAL_AUDIENCE });
+    } catch {
+      return null;
+    }
+    if (typeof claims === 'string' || typeof claims.iss !== 'string' || !claims.iss) return null;
+    if (claims.sub === undefined) return { caller: claims.iss, identity: null };
+    const userId = Number(claims.sub);
+    if (!Number.isInteger(userId) || userId < 1 || userId > 2147483647) return null;
+    return {
+      caller: claims.iss,
+      identity: {
+        userId,
+        email: typeof claims.email === 'string' ? claims.email : '',
+        isAdmin: claims.is_admin === true,
+      },
+    };
   };
-  return rememberingTokens(plain, INTERNAL_TOKEN_LIFETIME_S);
+  const { sign, verify } = rememberingTokens({ sign: signToken, verify: verifyToken }, INTERNAL_TOKEN_LIFETIME_S);
+  return { service, sign, verify, headers: (identity) => ({ [INTERNAL_TOKEN_HEADER]: sign(identity) }) };
 }
 
 /**
