@@ -2,7 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { freePort } from '@checkout-lab/kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CallFailed, jsonClient } from '../src/http-client';
+import { CallFailed, jsonClient, keptAliveAgent } from '../src/http-client';
 
 describe('jsonClient: one service calling another', () => {
   let server: http.Server;
@@ -62,5 +62,33 @@ describe('jsonClient: one service calling another', () => {
     expect(failure).toMatchObject({ reason: 'unreachable' });
     client.close();
     nobody.close();
+  });
+});
+
+describe('keptAliveAgent: idle connections between services', () => {
+  it('when a kept-alive connection has been idle for 4.5 s, then the caller has dropped it before the service (5 s) would close it under a request', async () => {
+    const server = http.createServer((_req, res) => res.end('{}'));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    expect(server.keepAliveTimeout).toBe(5000);
+    const agent = keptAliveAgent(8);
+    try {
+      const port = (server.address() as AddressInfo).port;
+      await new Promise<void>((resolve, reject) =>
+        http
+          .get({ host: '127.0.0.1', port, path: '/', agent }, (res) => res.resume().on('end', resolve))
+          .on('error', reject),
+      );
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(Object.values(agent.freeSockets).flat()).toHaveLength(1);
+      await new Promise((resolve) => setTimeout(resolve, 4300));
+      expect(Object.values(agent.freeSockets).flat()).toHaveLength(0);
+      const open = await new Promise<number>((resolve, reject) =>
+        server.getConnections((error, count) => (error ? reject(error) : resolve(count))),
+      );
+      expect(open).toBe(0);
+    } finally {
+      agent.destroy();
+      server.close();
+    }
   });
 });

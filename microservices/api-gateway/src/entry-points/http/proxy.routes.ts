@@ -1,6 +1,7 @@
-import { Agent, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Logger } from '@checkout-lab/kit';
+import { keptAliveAgent } from '@checkout-lab/shared';
 import type { RequestHandler } from 'express';
 import { createProxyMiddleware } from 'http-proxy-middleware';
 import type { ServiceName, ServiceUrls } from '../../data-access/service.client';
@@ -25,8 +26,7 @@ const TIMED_OUT = Symbol('timedOut');
 export function proxyRoutes(urls: ServiceUrls, timeoutMs: number, log: Logger): RequestHandler[] {
   // http-proxy opens a new connection per request unless given an agent: reusing them saves a TCP handshake and a
   // socket in TIME_WAIT per request, which is most of the gateway's own cost on loopback.
-  // An idle socket is dropped after 4 s, before the services' own 5 s keep-alive timeout can close it under a request.
-  const agent = new Agent({ keepAlive: true, maxSockets: 512, maxFreeSockets: 64, timeout: 4000 });
+  const agent = keptAliveAgent(512);
   return ROUTES.map(({ paths, service }) =>
     createProxyMiddleware<IncomingMessage, ServerResponse>({
       target: urls[service],
