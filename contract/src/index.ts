@@ -2,3 +2,4 @@ export * from './primitives';
 export * from './schemas';
 export * from './openapi';
 export * from './checks';
+export * from './faults';

@@ -1,4 +1,5 @@
 import { OpenApiGeneratorV31, OpenAPIRegistry, type ResponseConfig } from '@asteasolutions/zod-to-openapi';
+import { FaultsPatchSchema, FaultsSchema } from './faults';
 import { idSchema, z } from './primitives';
 import * as s from './schemas';
 
@@ -309,6 +310,41 @@ export const OPERATIONS: Operation[] = [
     only: 'microservices',
     body: s.RedriveSchema,
     answers: { 200: ['How many went back', s.RedrivenSchema] },
+  },
+  {
+    method: 'get',
+    path: '/api/lab/faults',
+    tag: 'lab',
+    summary: 'The faults in force and this stack’s catalog of them (admin)',
+    who: 'admin',
+    answers: { 200: ['The faults and the catalog', FaultsSchema] },
+  },
+  {
+    method: 'put',
+    path: '/api/lab/faults',
+    tag: 'lab',
+    summary: 'Switch any subset of the faults; the next checkout meets them (admin)',
+    who: 'admin',
+    body: FaultsPatchSchema,
+    answers: {
+      200: ['The faults now in force and the catalog', FaultsSchema],
+      422:
+        'VALIDATION_ERROR: an unknown name or a bad value; FAULT_NOT_APPLICABLE: a fault (or crash point) not in ' +
+        'this stack’s catalog; FAULT_NOT_IMPLEMENTED: a fault whose effect is not built yet (only its default is ' +
+        'accepted); nothing changed',
+    },
+    stacks:
+      'Each stack lists the faults that apply to it: broker_down, redelivery_rate and hop_delay_ms only on the ' +
+      'microservices; crash takes mid_checkout on the monolith, after_commit_before_publish or ' +
+      'after_effect_before_ack on the microservices.',
+  },
+  {
+    method: 'post',
+    path: '/api/lab/faults/reset',
+    tag: 'lab',
+    summary: 'Every fault back to its default, off (admin)',
+    who: 'admin',
+    answers: { 200: ['The faults, all off, and the catalog', FaultsSchema] },
   },
 ];
 

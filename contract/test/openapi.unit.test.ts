@@ -10,7 +10,7 @@ import {
 } from '../src';
 
 /** The request bodies where every field is optional by design: a patch names only what changes. */
-const ALL_OPTIONAL = ['ProductPatch', 'KnobsPatch', 'Redrive'];
+const ALL_OPTIONAL = ['ProductPatch', 'KnobsPatch', 'Redrive', 'FaultsPatch'];
 const STACKS: Stack[] = ['monolith', 'microservices'];
 const pathsOf = (stack: Stack) => openApiDocument(stack).paths ?? {};
 

@@ -11,3 +11,4 @@ export * from './logger';
 export * from './process';
 export * from './smtp';
 export * from './jwt';
+export * from './faults';

@@ -15,6 +15,7 @@ import { DEFAULT_BCRYPT_ROUNDS } from './config';
 import { createDataSource } from './db/data-source';
 import { seedAdmin, seedCatalog } from './db/seed';
 import { createMailer } from './modules/email';
+import { monolithFaults } from './modules/lab';
 import type { MonolithDeps } from './shared/deps';
 
 export interface StartMonolithOptions {
@@ -53,6 +54,7 @@ export async function startMonolith(options: StartMonolithOptions): Promise<Runn
   const bcryptRounds = options.bcryptRounds ?? DEFAULT_BCRYPT_ROUNDS;
   const db = createDataSource(options.databaseUrl, options.poolSize ?? 10);
   await db.initialize();
+  const faults = monolithFaults();
   const mailer = createMailer(options.smtpHost ?? '127.0.0.1', options.smtpPort);
   try {
     await db.runMigrations({ transaction: 'each' });
@@ -67,6 +69,7 @@ export async function startMonolith(options: StartMonolithOptions): Promise<Runn
     db,
     log,
     knobs: { ...DEFAULT_KNOBS, ...options.knobs },
+    faults,
     jwt: { secret: options.jwtSecret ?? DEV_JWT_SECRET, expiresInS: options.jwtExpiresInS ?? 3600 },
     bcryptRounds,
     loginLimiter: new LoginLimiter({ ...DEFAULT_LOGIN_LIMITS, ...options.loginLimits }),

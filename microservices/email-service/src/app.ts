@@ -1,7 +1,7 @@
 import { createServiceApp, finishApp, type ServiceDeps, serviceHealth } from '@checkout-lab/shared';
 import type { Express } from 'express';
 import type { Mailer } from './data-access/mailer';
-import type { EmailKnobs } from './domain/knobs';
+import type { EmailFaults, EmailKnobs } from './domain/knobs';
 import { labRoutes } from './entry-points/http/lab.routes';
 import { notificationsRoutes } from './entry-points/http/notifications.routes';
 
@@ -9,6 +9,8 @@ export interface AppDeps extends ServiceDeps {
   mailer: Mailer;
   /** The email delay, which the lab changes at run time. */
   knobs: EmailKnobs;
+  /** smtp_down and email_failure_rate, which the mailer reads at every send. */
+  faults: EmailFaults;
   /** The mail catcher's web URL, where a lab reset deletes this stack's mail. */
   mailUiUrl: string;
 }

@@ -4,7 +4,7 @@ import { createApp } from './app';
 import type { EmailConfig } from './config';
 import { smtpMailer } from './data-access/mailer';
 import { migrations } from './data-access/notification.repository';
-import type { EmailKnobs } from './domain/knobs';
+import { emailFaults, type EmailKnobs } from './domain/knobs';
 import { sendConfirmationUseCase } from './domain/send-confirmation.use-case';
 import { registerOrderPaidConsumer } from './entry-points/messaging/order-paid.consumer';
 
@@ -22,6 +22,7 @@ export async function startEmailService(config: EmailConfig): Promise<RunningSer
   const { log, pool } = await openService(SERVICE, config, migrations);
   // In memory: a restart goes back to the environment's value.
   const knobs: EmailKnobs = { email_delay_ms: config.EMAIL_DELAY_MS };
+  const faults = emailFaults();
   const mailer = smtpMailer({
     host: config.SMTP_HOST,
     port: config.SMTP_PORT,
@@ -44,6 +45,7 @@ export async function startEmailService(config: EmailConfig): Promise<RunningSer
     messaging,
     mailer,
     knobs,
+    faults,
     mailUiUrl: config.MAIL_UI_URL,
   });
   return serve(app, {

@@ -2,7 +2,7 @@ import { openService, type RunningService, serve, serviceMessaging } from '@chec
 import { createApp } from './app';
 import type { PaymentConfig } from './config';
 import { migrations } from './data-access/payment.repository';
-import type { PaymentKnobs } from './domain/knobs';
+import { type PaymentKnobs, paymentFaults } from './domain/knobs';
 import { processPaymentUseCase } from './domain/process-payment.use-case';
 import { registerPaymentRequestedConsumer } from './entry-points/messaging/payment-requested.consumer';
 
@@ -21,11 +21,12 @@ export async function startPaymentService(config: PaymentConfig): Promise<Runnin
     payment_delay_ms: config.PAYMENT_DELAY_MS,
     payment_failure_rate: config.PAYMENT_FAILURE_RATE,
   };
+  const faults = paymentFaults();
 
   const messaging = serviceMessaging(SERVICE, config, pool, log);
   registerPaymentRequestedConsumer(messaging, processPaymentUseCase({ pool, knobs }));
   await messaging.start(); // the consumer, and the outbox relay that publishes payment.payment.processed / declined
 
-  const app = createApp({ log, internalSecret: config.INTERNAL_SECRET, pool, messaging, knobs });
+  const app = createApp({ log, internalSecret: config.INTERNAL_SECRET, pool, messaging, knobs, faults });
   return serve(app, { service: SERVICE, port: config.PAYMENT_PORT, config, log, pool, messaging });
 }

@@ -4,6 +4,7 @@ import type { ProductConfig } from './config';
 import { migrations } from './data-access/migrations';
 import { seedCatalog } from './data-access/seed';
 import { catalogUseCases } from './domain/catalog.use-case';
+import { productFaults } from './domain/faults';
 import { labUseCases } from './domain/lab.use-case';
 import { registerOrderCancelledConsumer } from './entry-points/messaging/order-cancelled.consumer';
 import { registerOrderCreatedConsumer } from './entry-points/messaging/order-created.consumer';
@@ -20,6 +21,7 @@ export async function startProductService(config: ProductConfig): Promise<Runnin
   const { log, pool } = await openService(SERVICE, config, migrations);
   await withTransaction(pool, (client) => seedCatalog(client, 'missing'));
 
+  const faults = productFaults();
   const messaging = serviceMessaging(SERVICE, config, pool, log);
   registerOrderCreatedConsumer(messaging);
   registerOrderCancelledConsumer(messaging);
@@ -32,6 +34,7 @@ export async function startProductService(config: ProductConfig): Promise<Runnin
     messaging,
     catalog: catalogUseCases(pool),
     lab: labUseCases(pool),
+    faults,
   });
   return serve(app, { service: SERVICE, port: config.PRODUCT_PORT, config, log, pool, messaging });
 }

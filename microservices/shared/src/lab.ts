@@ -3,36 +3,47 @@ import { Router } from 'express';
 import type { z } from 'zod';
 import { jsonRoute, parseSince } from './http';
 
+/** Values the lab changes at run time, in memory: GET answers them all, PUT changes those its body names. */
+interface LabValues<Values extends object> {
+  values: Values;
+  update: z.ZodType<Partial<Values>>;
+}
+
+function valuesRoutes<Values extends object>(router: Router, path: string, { values, update }: LabValues<Values>) {
+  router.get(
+    path,
+    jsonRoute(() => ({ ...values })),
+  );
+  router.put(
+    path,
+    jsonRoute((req) => {
+      Object.assign(values, parseInput(update, req.body ?? {}));
+      return { ...values };
+    }),
+  );
+}
+
 /**
  * A service's /internal/lab/* endpoints, which the gateway's admin /api/lab/* calls (the public never reaches them:
  * the gateway answers 404 for /internal, and every service closes it to callers without an internal token).
  * - `knobs`: GET and PUT /internal/lab/config. The values live in memory (a restart goes back to the environment's),
  *   a PUT changes those its body names, checked by `update`, and answers them all.
+ * - `faults`: GET and PUT /internal/lab/faults, the same way: the faults of the fault lab this service owns, off
+ *   at start. The gateway's /api/lab/faults checks a change against the catalog, then sends it here.
  * - `audit(since)`: GET /internal/lab/audit?since=ISO, what the order-history checker reads.
  * - `reset()`: POST /internal/lab/reset, answered `{status: 'ok', service}` and what reset() resolves to.
  */
-export function internalLabRoutes<Knobs extends object>(options: {
+export function internalLabRoutes<Knobs extends object, Faults extends object>(options: {
   service: string;
-  knobs?: { values: Knobs; update: z.ZodType<Partial<Knobs>> };
+  knobs?: LabValues<Knobs>;
+  faults?: LabValues<Faults>;
   audit: (since: Date | null) => Promise<unknown>;
   /** Empties the service's tables; what it resolves to, when an object, is added to the answer. */
   reset: () => Promise<unknown>;
 }): Router {
   const router = Router();
-  const { knobs } = options;
-  if (knobs) {
-    router.get(
-      '/internal/lab/config',
-      jsonRoute(() => ({ ...knobs.values })),
-    );
-    router.put(
-      '/internal/lab/config',
-      jsonRoute((req) => {
-        Object.assign(knobs.values, parseInput(knobs.update, req.body ?? {}));
-        return { ...knobs.values };
-      }),
-    );
-  }
+  if (options.knobs) valuesRoutes(router, '/internal/lab/config', options.knobs);
+  if (options.faults) valuesRoutes(router, '/internal/lab/faults', options.faults);
   router.get(
     '/internal/lab/audit',
     jsonRoute((req) => options.audit(parseSince(req.query.since))),

@@ -1,4 +1,4 @@
-import type { Knobs, Logger, LoginLimiter, SmtpTransport } from '@checkout-lab/kit';
+import type { Faults, Knobs, Logger, LoginLimiter, SmtpTransport } from '@checkout-lab/kit';
 import type { DataSource } from 'typeorm';
 
 /** Everything the routes need, built once by startMonolith and handed to createApp. */
@@ -7,6 +7,8 @@ export interface MonolithDeps {
   log: Logger;
   /** The knobs in force; PUT /api/lab/config changes this object, the next checkout reads it. */
   knobs: Knobs;
+  /** The faults of the monolith's catalog in force (all off at start); PUT /api/lab/faults changes this object. */
+  faults: MonolithFaults;
   jwt: { secret: string; expiresInS: number };
   /** The cost of every password hash (BCRYPT_ROUNDS). */
   bcryptRounds: number;
@@ -18,3 +20,6 @@ export interface MonolithDeps {
   /** Decides payment declines; tests may pass a fixed sequence. */
   random: () => number;
 }
+
+/** The faults that apply to the monolith (contract/src/faults.ts): the microservices have broker and hop faults too. */
+export type MonolithFaults = Omit<Faults, 'broker_down' | 'redelivery_rate' | 'hop_delay_ms'>;

@@ -1,5 +1,11 @@
-import type { DeadLetter as ContractDeadLetter } from '@checkout-lab/contract';
-import type { Knobs } from '@checkout-lab/kit';
+import {
+  type DeadLetter as ContractDeadLetter,
+  defaultFaults,
+  type FaultName,
+  type Faults,
+  type FaultsAnswer,
+} from '@checkout-lab/contract';
+import { faultsAnswer, type Knobs } from '@checkout-lab/kit';
 import type { DeadLetter } from '@checkout-lab/shared';
 import type { DeadLettersRepository } from '../data-access/dead-letters.repository';
 import type { ServiceClient, ServiceName } from '../data-access/service.client';
@@ -21,6 +27,24 @@ const RESET_ORDER: ServiceName[] = [
   'cart-service',
   'product-service',
 ];
+
+/**
+ * The service that keeps each fault and makes it happen, through its /internal/lab/faults; the gateway keeps none of
+ * its own. A fault with no owner is not built yet (lab-kit's FAULTS_NOT_BUILT): it stays at its default.
+ */
+const FAULT_OWNERS: Partial<Record<FaultName, ServiceName>> = {
+  payment_hang: 'payment-service',
+  smtp_down: 'email-service',
+  email_failure_rate: 'email-service',
+  stock_db_delay_ms: 'product-service',
+};
+const OWNED_FAULTS = Object.keys(FAULT_OWNERS) as FaultName[];
+const FAULT_SERVICES = [...new Set(Object.values(FAULT_OWNERS))];
+
+/** The faults of `changes` that this service owns. */
+function faultsOf(service: ServiceName, changes: Partial<Faults>): Partial<Faults> {
+  return Object.fromEntries(Object.entries(changes).filter(([name]) => FAULT_OWNERS[name as FaultName] === service));
+}
 
 /** Every service behind the gateway has a DLQ once it consumes; one that never did has none, and lists nothing. */
 const DEAD_LETTER_SERVICES: ServiceName[] = [
@@ -72,8 +96,34 @@ export function labUseCases(services: ServiceClient, deadLetters: DeadLettersRep
     };
   }
 
+  /** Each owner's faults as it reports them: what is really in force, not what was last asked for. */
+  async function readFaults(requestId: string): Promise<FaultsAnswer> {
+    const answers = await Promise.all(
+      FAULT_SERVICES.map(async (service) =>
+        faultsOf(service, await services.call<Partial<Faults>>(service, 'GET', '/internal/lab/faults', { requestId })),
+      ),
+    );
+    return faultsAnswer('microservices', Object.assign({}, ...answers));
+  }
+
+  /** Each fault goes to the service that owns it (the route has checked them against the catalog), then all are read back. */
+  async function updateFaults(changes: Partial<Faults>, requestId: string): Promise<FaultsAnswer> {
+    await Promise.all(
+      FAULT_SERVICES.map((service) => {
+        const body = faultsOf(service, changes);
+        return Object.keys(body).length
+          ? services.call(service, 'PUT', '/internal/lab/faults', { body, requestId })
+          : null;
+      }),
+    );
+    return readFaults(requestId);
+  }
+
   return {
     readConfig,
+    readFaults,
+    updateFaults,
+    resetFaults: (requestId: string) => updateFaults(defaultFaults(OWNED_FAULTS), requestId),
 
     /** Every service's dead letters, oldest first. */
     async listDeadLetters(): Promise<DeadLetterView[]> {

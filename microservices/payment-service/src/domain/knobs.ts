@@ -1,3 +1,4 @@
+import { ownFaults } from '@checkout-lab/kit';
 import { z } from 'zod';
 
 /** The run-time knobs of this service: set from the environment at start, changed by PUT /internal/lab/config. */
@@ -5,6 +6,10 @@ export interface PaymentKnobs {
   payment_delay_ms: number;
   payment_failure_rate: number;
 }
+
+/** The fault of the fault lab that acts in this service's charge (payment_hang): off at start, set by /internal/lab/faults. */
+export const paymentFaults = () => ownFaults(['payment_hang']);
+export type PaymentFaults = ReturnType<typeof paymentFaults>;
 
 export const knobsUpdateSchema = z
   .object({

@@ -1,2 +1,3 @@
 // What the app uses of the lab module.
 export { labRoutes } from './entry-points/lab.routes';
+export { monolithFaults } from './domain/faults';

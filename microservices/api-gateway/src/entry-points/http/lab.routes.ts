@@ -1,5 +1,5 @@
 import { KnobsPatchSchema, RedriveSchema, SinceQuerySchema } from '@checkout-lab/contract';
-import { parseInput } from '@checkout-lab/kit';
+import { parseFaultChanges, parseInput } from '@checkout-lab/kit';
 import { jsonRoute } from '@checkout-lab/shared';
 import express, { Router } from 'express';
 import type { LabUseCases } from '../../domain/lab.use-case';
@@ -24,6 +24,18 @@ export function labRoutes(lab: LabUseCases): Router {
   router.put(
     '/api/lab/config',
     jsonRoute((req) => lab.updateConfig(parseInput(KnobsPatchSchema, req.body), requestId(req))),
+  );
+  router.get(
+    '/api/lab/faults',
+    jsonRoute((req) => lab.readFaults(requestId(req))),
+  );
+  router.put(
+    '/api/lab/faults',
+    jsonRoute((req) => lab.updateFaults(parseFaultChanges('microservices', req.body), requestId(req))),
+  );
+  router.post(
+    '/api/lab/faults/reset',
+    jsonRoute((req) => lab.resetFaults(requestId(req))),
   );
   router.post(
     '/api/lab/reset',

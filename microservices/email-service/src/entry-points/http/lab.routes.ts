@@ -2,7 +2,7 @@ import { type Logger, Mailbox, parseConfirmationSubject } from '@checkout-lab/ki
 import { internalLabRoutes, type Pool } from '@checkout-lab/shared';
 import type { Router } from 'express';
 import { notificationRepository } from '../../data-access/notification.repository';
-import { type EmailKnobs, knobsUpdateSchema } from '../../domain/knobs';
+import { type EmailFaults, type EmailKnobs, knobsUpdateSchema } from '../../domain/knobs';
 
 /** Deletes the microservices' confirmation mail from the shared catcher (the monolith's stays); no catcher is fine. */
 async function deleteOwnMail(mailUiUrl: string, log: Logger): Promise<number> {
@@ -19,11 +19,18 @@ async function deleteOwnMail(mailUiUrl: string, log: Logger): Promise<number> {
   }
 }
 
-/** Internal lab endpoints, called by the gateway's /api/lab/*: the knob, the audit, the reset (mail included). */
-export function labRoutes(deps: { pool: Pool; knobs: EmailKnobs; mailUiUrl: string; log: Logger }): Router {
+/** Internal lab endpoints, called by the gateway's /api/lab/*: the knob, the faults, the audit, the reset (mail included). */
+export function labRoutes(deps: {
+  pool: Pool;
+  knobs: EmailKnobs;
+  faults: EmailFaults;
+  mailUiUrl: string;
+  log: Logger;
+}): Router {
   return internalLabRoutes({
     service: 'email-service',
     knobs: { values: deps.knobs, update: knobsUpdateSchema },
+    faults: deps.faults,
     audit: async (since) => ({ emails: await notificationRepository.audit(deps.pool, since) }),
     reset: async () => {
       await notificationRepository.reset(deps.pool);

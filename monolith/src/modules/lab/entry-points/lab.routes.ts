@@ -5,16 +5,18 @@ import type { MonolithDeps } from '../../../shared/deps';
 import { requireAdmin } from '../../users';
 import { orderRepository } from '../../orders';
 import { resetLab } from '../domain/reset.use-case';
+import { faultsRoutes } from './faults.routes';
 
 function parseSince(query: unknown): Date | null {
   const { since } = parseInput(SinceQuerySchema, query);
   return since ? new Date(since) : null;
 }
 
-/** The lab's own endpoints: knobs, reset, and the server-side record the dashboard and benchmarks read. Admin only. */
+/** The lab's own endpoints: knobs, faults, reset, and the server-side record the dashboard and benchmarks read. Admin only. */
 export function labRoutes(deps: MonolithDeps): Router {
   const router = Router();
   router.use('/lab', requireAdmin(deps));
+  router.use(faultsRoutes(deps));
   router.get('/lab/config', (_req, res) => {
     res.json(deps.knobs);
   });

@@ -1,0 +1,90 @@
+import { FAULT_NAMES } from '@checkout-lab/contract';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { call, internalHeaders, login, newBuyer, startTestStack, type TestStack } from '@checkout-lab/stacks/testing';
+
+/**
+ * The fault lab's endpoints on the microservices (docs/api.md, "Faults"): the gateway keeps no fault of its own; it
+ * sends each to the service that owns it and reads them back from there.
+ */
+describe('the fault lab of the microservices', () => {
+  let test: TestStack;
+  let admin: string;
+  beforeAll(async () => {
+    test = await startTestStack({ label: 'faults' });
+    admin = await login(test.gateway, test.admin.email, test.admin.password);
+  });
+  afterAll(async () => {
+    await test?.stop();
+  });
+  const gateway = (method: string, path: string, body?: unknown) =>
+    call(test.gateway, method, `/api/lab/faults${path}`, { token: admin, body });
+  const faults = () => gateway('GET', '');
+  const put = (body: unknown) => gateway('PUT', '', body);
+  /** What payment-service itself holds, asked as the gateway would. */
+  const paymentServiceFaults = (body?: unknown) =>
+    call(test.stack.services['payment-service'].url, body ? 'PUT' : 'GET', '/internal/lab/faults', {
+      headers: internalHeaders(null, { secret: test.internalSecret }),
+      body,
+    });
+
+  it('when the admin reads the faults, then every fault is off and the catalog has the microservices crash points', async () => {
+    const answer = await faults();
+    expect(answer.status).toBe(200);
+    // Every fault of the lab applies here, the monolith's five and the broker's and the hops' three.
+    expect(Object.keys(answer.body.faults)).toEqual([...FAULT_NAMES]);
+    expect(Object.values(answer.body.faults)).toEqual([false, false, 0, 0, 'none', false, 0, 0]);
+    const catalog = answer.body.catalog as { name: string; values?: string[] }[];
+    expect(catalog.map((fault) => fault.name)).toEqual(Object.keys(answer.body.faults));
+    expect(catalog.find((fault) => fault.name === 'crash')?.values).toEqual([
+      'none',
+      'after_commit_before_publish',
+      'after_effect_before_ack',
+    ]);
+  });
+
+  it('when someone other than the admin asks, then 401 without a token and 403 for a buyer', async () => {
+    const buyer = await newBuyer(test.gateway);
+    expect((await call(test.gateway, 'GET', '/api/lab/faults')).status).toBe(401);
+    expect((await call(test.gateway, 'GET', '/api/lab/faults', { token: buyer.token })).status).toBe(403);
+    expect((await call(test.gateway, 'POST', '/api/lab/faults/reset', { token: buyer.token })).status).toBe(403);
+  });
+
+  it('when a PUT names an unknown fault, a bad value, a monolith crash point or a fault not built yet, then 422 and no service changes', async () => {
+    expect((await put({ payment_hang: true, no_such_fault: 1 })).body.error.code).toBe('VALIDATION_ERROR');
+    expect((await put({ payment_hang: true, hop_delay_ms: -1 })).body.error.code).toBe('VALIDATION_ERROR');
+    const monolithOnly = await put({ payment_hang: true, crash: 'mid_checkout' });
+    expect(monolithOnly.status).toBe(422);
+    expect(monolithOnly.body.error.code).toBe('FAULT_NOT_APPLICABLE');
+    const notBuilt = await put({ payment_hang: true, broker_down: true });
+    expect(notBuilt.status).toBe(422);
+    expect(notBuilt.body.error.code).toBe('FAULT_NOT_IMPLEMENTED');
+    expect((await paymentServiceFaults()).body).toEqual({ payment_hang: false });
+  });
+
+  it('when a PUT sets a fault, then its service holds it and GET reads it from there; when reset, then every service has it off', async () => {
+    const changed = await put({ payment_hang: true, broker_down: false });
+    expect(changed.status).toBe(200);
+    expect(changed.body.faults.payment_hang).toBe(true);
+    expect((await paymentServiceFaults()).body).toEqual({ payment_hang: true });
+    // The service's truth wins: changed behind the gateway's back, GET says so.
+    expect((await paymentServiceFaults({ payment_hang: false })).status).toBe(200);
+    expect((await faults()).body.faults.payment_hang).toBe(false);
+    await put({ payment_hang: true });
+    const reset = await gateway('POST', '/reset');
+    expect(reset.status).toBe(200);
+    expect(reset.body.faults.payment_hang).toBe(false);
+    expect((await paymentServiceFaults()).body).toEqual({ payment_hang: false });
+  });
+
+  it('when a service is asked for a fault it does not own, then 422 and it holds nothing new', async () => {
+    const foreign = await paymentServiceFaults({ smtp_down: true });
+    expect(foreign.status).toBe(422);
+    expect((await paymentServiceFaults()).body).toEqual({ payment_hang: false });
+  });
+
+  it('when /openapi.json is read at the gateway, then it documents the three fault operations', async () => {
+    const paths = (await call(test.gateway, 'GET', '/openapi.json')).body.paths;
+    expect(Object.keys(paths['/api/lab/faults'])).toEqual(expect.arrayContaining(['get', 'put']));
+    expect(paths['/api/lab/faults/reset']).toHaveProperty('post');
+  });
+});
