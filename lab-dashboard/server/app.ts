@@ -12,6 +12,7 @@ import { z } from 'zod';
 import type { HealthReport, Internals, ProcessHealth, StackId } from '../shared/types';
 import { AdminSessions, guardLabApi, sessionRoutes } from './admin-session';
 import type { DashboardConfig } from './config';
+import { LabProcesses } from './lab-processes';
 import type { PostgresActivity } from './internals/postgres-activity';
 import { normalizePrefix, type RabbitQueues } from './internals/rabbit-queues';
 import { stackProxyRouter } from './proxy.routes';
@@ -230,6 +231,23 @@ export function createApp(deps: AppDeps): Express {
     route(async (req, res) => {
       const { ids } = parseInput(redriveSchema, req.body ?? {});
       res.json(await deps.stacks.micro.redriveDeadLetters(ids));
+    }),
+  );
+
+  // The processes the launcher supervises: a kill is a crash, and the launcher restarts the process.
+  const processes = new LabProcesses(deps.config.processTable);
+  app.get('/api/lab/processes', (_req, res) => {
+    res.json(processes.list());
+  });
+  app.post(
+    '/api/lab/processes/:name/kill',
+    route(async (req, res) => {
+      // Only a name in the launcher's table: anything else, however it is spelt, is 404.
+      const target = processes.target(req.params.name as string);
+      res.status(202).json({ ...target.process, signal: 'SIGKILL' });
+      // Killing the dashboard itself: its answer leaves first.
+      if (target.process.pid === process.pid) res.once('finish', () => setTimeout(target.kill, 100));
+      else target.kill();
     }),
   );
 

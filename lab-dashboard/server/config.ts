@@ -18,6 +18,7 @@ const schema = z.object({
   LAB_ADMIN_EMAIL: z.string().default(DEFAULT_ADMIN.email),
   LAB_ADMIN_PASSWORD: z.string().default(DEFAULT_ADMIN.password),
   NODE_ENV: z.string().default('development'),
+  LAB_PROCESS_TABLE: z.string().min(1).optional(),
 });
 
 export interface DashboardConfig {
@@ -35,6 +36,8 @@ export interface DashboardConfig {
   admin: { email: string; password: string };
   /** 'production' serves the built dist/; otherwise Vite runs in middleware mode unless dist/ exists. */
   mode: 'production' | 'development';
+  /** The launcher's process table (LAB_DATA_DIR/lab.pids.json); null when no launcher started this dashboard. */
+  processTable: string | null;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): DashboardConfig {
@@ -56,5 +59,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): DashboardConfi
     rabbitPrefix: c.RABBIT_PREFIX,
     admin: { email: c.LAB_ADMIN_EMAIL, password: c.LAB_ADMIN_PASSWORD },
     mode: c.NODE_ENV === 'production' ? 'production' : 'development',
+    processTable: c.LAB_PROCESS_TABLE ?? null,
   };
 }

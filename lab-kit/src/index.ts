@@ -9,6 +9,7 @@ export * from './http';
 export * from './login-limiter';
 export * from './logger';
 export * from './process';
+export * from './process-table';
 export * from './smtp';
 export * from './jwt';
 export * from './faults';

@@ -2,7 +2,16 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { LabSetupError, processStartTime, STOP_GRACE_MS, stopLeftoverPostgres } from '@checkout-lab/kit';
+import {
+  LabSetupError,
+  type ProcessTable,
+  type ProcessTableEntry,
+  processStartTime,
+  type RecordedProcess,
+  STOP_GRACE_MS,
+  stillRunning,
+  stopLeftoverPostgres,
+} from '@checkout-lab/kit';
 
 /**
  * What a lab keeps in its data folder (LAB_DATA_DIR) about itself, so that the next start can clean up after a
@@ -12,13 +21,12 @@ import { LabSetupError, processStartTime, STOP_GRACE_MS, stopLeftoverPostgres } 
 /** The file in LAB_DATA_DIR that names the processes of the lab running from that folder. */
 export const LAB_PROCESSES_FILE = 'lab.pids.json';
 
-/** A pid with its start time (lab-kit's processStartTime): the two together name one process, never a later one. */
-export interface RecordedProcess {
-  name: string;
-  pid: number;
-  start: string | null;
-}
+export type { RecordedProcess };
 
+/**
+ * What a start reads of a previous lab's record: only who ran (the launcher writes lab-kit's ProcessTable, whose
+ * entries say more; an older record or a hand-written one may carry just this).
+ */
 export interface LabProcesses {
   launcher: RecordedProcess;
   processes: RecordedProcess[];
@@ -26,11 +34,6 @@ export interface LabProcesses {
 
 function recorded(name: string, pid: number): RecordedProcess {
   return { name, pid, start: processStartTime(pid) };
-}
-
-/** True when the recorded process still runs: same pid, same start time. */
-function stillRunning(entry: RecordedProcess): boolean {
-  return entry.start !== null && processStartTime(entry.pid) === entry.start;
 }
 
 /** A signal to a process that may have ended (or never been ours to signal) a moment ago. */
@@ -51,12 +54,13 @@ function read(file: string): LabProcesses | null {
 }
 
 /**
- * The record of the running lab's processes, rewritten at every change (a process started, restarted or gone) and
- * removed when the lab stops cleanly.
+ * The record of the running lab's processes (lab-kit's ProcessTable: the dashboard serves it as GET
+ * /api/lab/processes), rewritten whole at every change (a process started, exited, restarted) and removed when the
+ * lab stops cleanly.
  */
 export class ProcessRecord {
-  private readonly file: string;
-  private readonly state: LabProcesses;
+  readonly file: string;
+  private readonly state: ProcessTable;
   private cleared = false;
 
   constructor(dataDir: string) {
@@ -65,14 +69,9 @@ export class ProcessRecord {
     this.write();
   }
 
-  add(name: string, pid: number | undefined): void {
-    if (!pid) return;
-    this.state.processes.push(recorded(name, pid));
-    this.write();
-  }
-
-  remove(pid: number | undefined): void {
-    this.state.processes = this.state.processes.filter((entry) => entry.pid !== pid);
+  /** The processes as they are now (the supervisor's table), each with its start time. */
+  update(processes: ProcessTableEntry[]): void {
+    this.state.processes = processes;
     this.write();
   }
 

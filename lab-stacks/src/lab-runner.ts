@@ -12,8 +12,8 @@ import {
   DATABASE_NAMES,
   ensureDatabase,
   ensurePostgres,
+  type LabProcessStack,
   LabSetupError,
-  type ManagedProcess,
   type MailCatcher,
   type PostgresServer,
   redact,
@@ -22,12 +22,14 @@ import {
   waitForHealthy,
 } from '@checkout-lab/kit';
 import { labJwtSecret, ProcessRecord, stopLeftovers } from './lab-processes';
+import { Supervisor } from './supervisor';
 
 /**
  * The lab launcher behind `npm start` (and the benchmarks when no lab answers): PostgreSQL (embedded unless
  * DATABASE_URL is set), the mail catcher, the monolith, the microservices when RabbitMQ answers, and the dashboard.
  * It starts them in that order and, when any step fails or the start is aborted, stops what it had started before it
- * reports the problem. Every process it starts is recorded in the data folder (lab-processes.ts) and watches this
+ * reports the problem. Every process it starts is supervised (supervisor.ts: restarted when it exits unasked),
+ * recorded in the data folder (lab-processes.ts: the dashboard's GET /api/lab/processes reads it) and watches this
  * one, so none outlives a launcher that dies without stopping them; the next start stops any that did.
  */
 
@@ -157,6 +159,7 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
   signal?.throwIfAborted();
 
   const record = new ProcessRecord(dataDir);
+  const supervisor = new Supervisor({ restart: true, say: onProgress, onChange: (table) => record.update(table) });
   // The lab's processes (kind "process") stop together, each within its grace period (STOP_GRACE_MS, then SIGKILL),
   // so a stuck one costs no more than that; PostgreSQL and the mail catcher they use stop after them, last first.
   const stops: { name: string; kind: 'process' | 'infrastructure'; stop: () => Promise<void> }[] = [];
@@ -164,6 +167,8 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
   const stopOne = ({ name, stop }: (typeof stops)[number]) =>
     stop().catch((error) => onProgress(`  ${name} did not stop cleanly: ${(error as Error).message}`));
   const stopAll = async () => {
+    // Nothing is restarted from here on, whatever exits while the lab stops.
+    supervisor.endSupervision();
     const processes = stops.filter((entry) => entry.kind === 'process').reverse();
     if (processes.length > 0) onProgress(`stopping ${processes.map((entry) => entry.name).join(', ')}`);
     await Promise.all(processes.map(stopOne));
@@ -222,24 +227,44 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
       INTERNAL_SECRET: env.INTERNAL_SECRET || crypto.randomBytes(32).toString('hex'),
     };
 
-    const spawned = (proc: ManagedProcess) => {
-      const pid = proc.child.pid;
-      record.add(proc.name, pid);
-      proc.exited.then(() => record.remove(pid));
-      stops.push({ name: proc.name, kind: 'process', stop: () => proc.stop() });
+    /** Starts a TypeScript process of the lab under the supervisor; resolves once its /health answers. */
+    const startProcess = async (spec: {
+      name: string;
+      stack: LabProcessStack;
+      entry: string;
+      env: NodeJS.ProcessEnv;
+      url: string;
+    }) => {
+      stops.push({ name: spec.name, kind: 'process', stop: () => supervisor.stop(spec.name) });
+      const { name, entry, env: processEnv, url } = spec;
+      await supervisor.start(
+        {
+          name,
+          stack: spec.stack,
+          url,
+          spawn: () =>
+            spawnTypeScript({
+              name,
+              entry: path.join(ROOT, entry),
+              env: processEnv,
+              logFile: path.join(logDir, `${name}.log`),
+              cwd: ROOT,
+            }),
+          healthy: (run, abort) => waitForHealthy(run, `${url}/health`, 90_000, abort),
+        },
+        signal,
+      );
     };
 
     onProgress('monolith: migrating, seeding, starting...');
     const monolithUrl = `http://127.0.0.1:${ports.MONOLITH_PORT}`;
-    const monolith = spawnTypeScript({
+    await startProcess({
       name: 'monolith',
-      entry: path.join(ROOT, 'monolith/src/index.ts'),
+      stack: 'monolith',
+      entry: 'monolith/src/index.ts',
       env: { ...common, MONOLITH_PORT: String(ports.MONOLITH_PORT), DB_NAME: dbName('monolith') },
-      logFile: path.join(logDir, 'monolith.log'),
-      cwd: ROOT,
+      url: monolithUrl,
     });
-    spawned(monolith);
-    await waitForHealthy(monolith, `${monolithUrl}/health`, 90_000, signal);
 
     let gatewayUrl: string | null = null;
     let rabbitPrefix = env.RABBIT_PREFIX ?? '';
@@ -272,10 +297,7 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
         env: common,
         logDir,
         signal,
-        onSpawn: (name, child) => {
-          record.add(name, child.pid);
-          child.once('exit', () => record.remove(child.pid));
-        },
+        supervisor,
       });
       stops.push({ name: 'microservices', kind: 'process', stop: () => micro.stop() });
       gatewayUrl = micro.gatewayUrl;
@@ -288,9 +310,10 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
       dashboardUrl = `http://127.0.0.1:${ports.DASHBOARD_PORT}`;
       await ensureDatabase(serverUrl, dbName('lab'));
       signal?.throwIfAborted();
-      const dashboard = spawnTypeScript({
+      await startProcess({
         name: 'dashboard',
-        entry: path.join(ROOT, 'lab-dashboard/server/index.ts'),
+        stack: 'lab',
+        entry: 'lab-dashboard/server/index.ts',
         env: {
           ...common,
           DASHBOARD_PORT: String(ports.DASHBOARD_PORT),
@@ -298,12 +321,11 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
           RABBIT_PREFIX: rabbitPrefix,
           MONOLITH_URL: monolithUrl,
           GATEWAY_URL: gatewayUrl ?? `http://127.0.0.1:${ports.GATEWAY_PORT}`,
+          // The process table it serves as GET /api/lab/processes.
+          LAB_PROCESS_TABLE: record.file,
         },
-        logFile: path.join(logDir, 'dashboard.log'),
-        cwd: ROOT,
+        url: dashboardUrl,
       });
-      spawned(dashboard);
-      await waitForHealthy(dashboard, `${dashboardUrl}/health`, 90_000, signal);
     }
 
     return {

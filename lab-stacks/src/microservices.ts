@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -11,9 +11,10 @@ import {
   databaseUrl,
   freePort,
   LabSetupError,
-  STOP_GRACE_MS,
-  typeScriptCommand,
+  type ManagedProcess,
+  spawnTypeScript,
 } from '@checkout-lab/kit';
+import { type ProcessSpec, Supervisor } from './supervisor';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -77,8 +78,13 @@ export interface StartMicroservicesOptions {
   healthTimeoutMs?: number;
   /** Aborting it while the services start stops those started so far; startMicroservices then throws its reason. */
   signal?: AbortSignal;
-  /** Called with every process spawned (each restart too), so a launcher can record its pid. */
+  /** Called with every process spawned (each restart too). */
   onSpawn?: (name: ServiceName, child: ChildProcess) => void;
+  /**
+   * Runs every service under this supervisor (the launcher's: it restarts a service that exits unasked and records
+   * it in the lab's process table). Without one, an exit is final: a test that kills a service restarts it itself.
+   */
+  supervisor?: Supervisor;
 }
 
 export interface ServiceHandle {
@@ -99,11 +105,6 @@ export interface MicroStack {
   kill(name: ServiceName, signal?: NodeJS.Signals): Promise<void>;
   restart(name: ServiceName): Promise<void>;
   stop(): Promise<void>;
-}
-
-interface Running {
-  child: ChildProcess;
-  exited: Promise<void>;
 }
 
 /**
@@ -181,39 +182,35 @@ export async function startMicroservices(options: StartMicroservicesOptions): Pr
   // A service's own DB_NAME is set per process below; never inherit one from the parent.
   delete common.DB_NAME;
 
-  const running = new Map<ServiceName, Running>();
+  const supervisor = options.supervisor ?? new Supervisor({ restart: false });
+  const started = new Set<ServiceName>();
 
-  function spawnService(name: ServiceName): Running {
-    const handle = services[name];
+  function spawnService(name: ServiceName): ManagedProcess {
     const db = SERVICE_DATABASE[name];
     const env: NodeJS.ProcessEnv = { ...common };
     if (db) env.DB_NAME = prefix ? `${prefix}_${db}` : DATABASE_NAMES[db];
-    const log = fs.openSync(handle.logFile, 'a');
-    const command = typeScriptCommand(path.join('microservices', name, 'src', 'index.ts'), env);
-    const child = spawn(process.execPath, command.args, { cwd: ROOT, env: command.env, stdio: ['ignore', log, log] });
-    fs.closeSync(log);
-    allChildren.add(child);
-    options.onSpawn?.(name, child);
-    const exited = new Promise<void>((resolve) =>
-      child.once('exit', () => {
-        allChildren.delete(child);
-        resolve();
-      }),
-    );
-    const entry = { child, exited };
-    running.set(name, entry);
-    return entry;
+    const run = spawnTypeScript({
+      name,
+      entry: path.join(ROOT, 'microservices', name, 'src', 'index.ts'),
+      env,
+      logFile: services[name].logFile,
+      cwd: ROOT,
+    });
+    allChildren.add(run.child);
+    run.exited.then(() => allChildren.delete(run.child));
+    options.onSpawn?.(name, run.child);
+    return run;
   }
 
-  async function waitHealthy(name: ServiceName, entry: Running): Promise<void> {
+  async function waitHealthy(name: ServiceName, run: ManagedProcess, signal?: AbortSignal): Promise<void> {
     const handle = services[name];
     const deadline = Date.now() + (options.healthTimeoutMs ?? 60_000);
     let last = 'no answer';
     for (;;) {
-      options.signal?.throwIfAborted();
-      if (entry.child.exitCode !== null || entry.child.signalCode !== null) {
+      signal?.throwIfAborted();
+      if (run.child.exitCode !== null || run.child.signalCode !== null) {
         throw new LabSetupError(
-          `${name} exited (${entry.child.exitCode ?? entry.child.signalCode}) before it was healthy; the end of ${handle.logFile}:\n${tail(handle.logFile)}`,
+          `${name} exited (${run.child.exitCode ?? run.child.signalCode}) before it was healthy; the end of ${handle.logFile}:\n${tail(handle.logFile)}`,
         );
       }
       try {
@@ -235,20 +232,28 @@ export async function startMicroservices(options: StartMicroservicesOptions): Pr
     }
   }
 
+  /** Every run of a service is spawned and checked this way, its restarts by the supervisor too. */
+  const spec = (name: ServiceName): ProcessSpec => ({
+    name,
+    stack: 'microservices',
+    url: services[name].url,
+    spawn: () => spawnService(name),
+    healthy: (run, signal) => waitHealthy(name, run, signal),
+  });
+
+  async function startService(name: ServiceName): Promise<void> {
+    started.add(name);
+    await supervisor.start(spec(name), options.signal);
+  }
+
   async function kill(name: ServiceName, signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
-    const entry = running.get(name);
-    if (!entry) return;
-    running.delete(name);
-    if (entry.child.exitCode === null && entry.child.signalCode === null) entry.child.kill(signal);
-    const timer = setTimeout(() => entry.child.kill('SIGKILL'), STOP_GRACE_MS);
-    await entry.exited;
-    clearTimeout(timer);
+    if (started.has(name)) await supervisor.stop(name, signal);
   }
 
   async function stop(): Promise<void> {
     // The gateway first, so nothing new comes in; then the rest together. Each gets STOP_GRACE_MS, then SIGKILL.
     await kill('api-gateway', 'SIGTERM');
-    await Promise.all([...running.keys()].map((name) => kill(name, 'SIGTERM')));
+    await Promise.all([...started].map((name) => kill(name, 'SIGTERM')));
   }
 
   try {
@@ -262,10 +267,10 @@ export async function startMicroservices(options: StartMicroservicesOptions): Pr
       'order-service',
       'api-gateway',
     ];
-    const started = order.filter((name) => toStart.includes(name));
-    const backends = started.filter((name) => name !== 'api-gateway');
-    await Promise.all(backends.map((name) => waitHealthy(name, spawnService(name))));
-    if (started.includes('api-gateway')) await waitHealthy('api-gateway', spawnService('api-gateway'));
+    const inOrder = order.filter((name) => toStart.includes(name));
+    const backends = inOrder.filter((name) => name !== 'api-gateway');
+    await Promise.all(backends.map(startService));
+    if (inOrder.includes('api-gateway')) await startService('api-gateway');
   } catch (error) {
     await stop();
     throw error;
@@ -279,7 +284,7 @@ export async function startMicroservices(options: StartMicroservicesOptions): Pr
     kill,
     async restart(name) {
       await kill(name, 'SIGTERM');
-      await waitHealthy(name, spawnService(name));
+      await startService(name);
     },
     stop,
   };
