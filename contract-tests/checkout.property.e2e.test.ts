@@ -1,4 +1,10 @@
-import { createTestDatabase, type TestDatabase, type TestMail, startTestMailCatcher } from '@checkout-lab/kit/testing';
+import {
+  createTestDatabase,
+  type TestDatabase,
+  type TestMail,
+  startTestMailCatcher,
+  testPaymentProvider,
+} from '@checkout-lab/kit/testing';
 import { afterAll, beforeAll, describe, test } from 'vitest';
 import { type RunningMonolith, startMonolith } from '@checkout-lab/monolith';
 import { assertCheckoutProperty } from './src/checkout-property';
@@ -18,6 +24,7 @@ describe('the checkout property, on the monolith', () => {
     mail = await startTestMailCatcher();
     monolith = await startMonolith({
       databaseUrl: db.url,
+      paymentProvider: testPaymentProvider(db.name),
       smtpPort: mail.smtpPort,
       mailUiUrl: mail.webUrl,
       admin,

@@ -1,4 +1,10 @@
-import { createTestDatabase, type TestDatabase, type TestMail, startTestMailCatcher } from '@checkout-lab/kit/testing';
+import {
+  createTestDatabase,
+  type TestDatabase,
+  type TestMail,
+  startTestMailCatcher,
+  testPaymentProvider,
+} from '@checkout-lab/kit/testing';
 import { afterAll, beforeAll, describe } from 'vitest';
 import { type RunningMonolith, startMonolith } from '@checkout-lab/monolith';
 import { type ContractTarget, registerContractSuite } from './src/contract-suite';
@@ -16,6 +22,7 @@ describe('the contract, against the monolith', () => {
     mail = await startTestMailCatcher();
     monolith = await startMonolith({
       databaseUrl: db.url,
+      paymentProvider: testPaymentProvider(db.name),
       smtpPort: mail.smtpPort,
       mailUiUrl: mail.webUrl,
       jwtSecret: SECRET,

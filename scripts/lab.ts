@@ -69,6 +69,7 @@ const rows: [string, string | null][] = [
     urls.gateway && `${urls.gateway}/api   (Swagger UI: ${urls.gateway}/docs, health: ${urls.gateway}/health)`,
   ],
   ['Mail catcher (read the emails)', urls.mailUi],
+  ['Payment provider (the card ledger)', `${urls.paymentProvider}/v1/charges?merchant=monolith`],
   ['SMTP', urls.smtp],
   ['PostgreSQL', urls.database],
   ['RabbitMQ', urls.amqp],

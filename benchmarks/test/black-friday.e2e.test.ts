@@ -2,7 +2,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { DEFAULT_ADMIN } from '@checkout-lab/kit';
-import { createTestDatabase, startTestMailCatcher, type TestDatabase, type TestMail } from '@checkout-lab/kit/testing';
+import {
+  createTestDatabase,
+  startTestMailCatcher,
+  type TestDatabase,
+  type TestMail,
+  testPaymentProvider,
+} from '@checkout-lab/kit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestStack, type TestStack } from '@checkout-lab/stacks/testing';
 import { startMonolith } from '@checkout-lab/monolith';
@@ -54,6 +60,7 @@ describe('black-friday on the monolith', () => {
     mail = await startTestMailCatcher();
     monolith = await startMonolith({
       databaseUrl: db.url,
+      paymentProvider: testPaymentProvider(db.name),
       smtpPort: mail.smtpPort,
       mailUiUrl: mail.webUrl,
       logLevel: 'silent',

@@ -702,7 +702,9 @@ export function registerContractSuite(getTarget: () => ContractTarget): void {
         failure_reason: null,
         payments: 1,
         emails: 1,
+        provider_charges: 1,
       });
+      expect(audit.orphan_charges).toEqual([]);
       expect(audit.products).toContainEqual({ id: product.id, name: expect.any(String), stock: 3 });
       const future = new Date(Date.now() + 3_600_000).toISOString();
       const none = await api.get(`/api/lab/audit?since=${encodeURIComponent(future)}`, { token: adminToken });

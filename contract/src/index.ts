@@ -3,3 +3,4 @@ export * from './schemas';
 export * from './openapi';
 export * from './checks';
 export * from './faults';
+export * from './provider';

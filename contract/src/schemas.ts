@@ -275,9 +275,15 @@ export const AuditSchema = component('Audit', {
       failure_reason: z.string().nullable(),
       payments: z.int().openapi({ description: 'succeeded payments recorded for the order' }),
       emails: z.int().openapi({ description: 'confirmation emails recorded as sent' }),
+      provider_charges: z.int().openapi({ description: 'succeeded charges the payment provider holds for the order' }),
     }),
   ),
   products: z.array(z.object({ id: z.int(), name: z.string(), stock: z.int() })),
+  orphan_charges: z
+    .array(z.object({ provider_charge_id: z.string(), order_ref: z.string(), amount: moneySchema }))
+    .openapi({
+      description: 'charges the payment provider holds for no order the shop kept (a rollback after step 6)',
+    }),
 });
 
 export const ResetSchema = component('Reset', {
@@ -287,6 +293,11 @@ export const ResetSchema = component('Reset', {
     .nullable()
     .optional()
     .openapi({ description: 'monolith: its emails deleted at the mail catcher; null when it was not reachable' }),
+  charges_deleted: z
+    .int()
+    .nullable()
+    .optional()
+    .openapi({ description: "this stack's charges forgotten by the payment provider; null when it was not reachable" }),
   stack: z.string().optional().openapi({ description: 'microservices: "microservices"' }),
   services: z
     .record(z.string(), z.string())

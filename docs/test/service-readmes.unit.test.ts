@@ -8,6 +8,7 @@ const HEADINGS = ['Owns', 'Publishes', 'Consumes', 'Calls', 'Serves', 'Environme
 
 const packages = [
   'monolith',
+  'payment-provider',
   ...fs
     .readdirSync(path.join(repoRoot, 'microservices'), { withFileTypes: true })
     .filter((entry) => entry.isDirectory() && fs.existsSync(path.join(repoRoot, 'microservices', entry.name, 'src')))

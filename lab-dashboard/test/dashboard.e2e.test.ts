@@ -2,7 +2,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { DEFAULT_ADMIN, dropDatabase } from '@checkout-lab/kit';
-import { createTestDatabase, startTestMailCatcher, testServerUrl, uniqueName } from '@checkout-lab/kit/testing';
+import {
+  createTestDatabase,
+  startTestMailCatcher,
+  testServerUrl,
+  uniqueName,
+  testPaymentProvider,
+} from '@checkout-lab/kit/testing';
 import type { TestDatabase, TestMail } from '@checkout-lab/kit/testing';
 import { startMonolith } from '@checkout-lab/monolith';
 import amqp from 'amqplib';
@@ -43,6 +49,7 @@ describe('the lab dashboard in a real browser', () => {
     mail = await startTestMailCatcher();
     monolith = await startMonolith({
       databaseUrl: monolithDb.url,
+      paymentProvider: testPaymentProvider(monolithDb.name),
       smtpPort: mail.smtpPort,
       mailUiUrl: mail.webUrl,
       knobs: KNOBS,

@@ -6,6 +6,7 @@ import {
   type TestMail,
   testServerUrl,
   uniqueName,
+  testPaymentProvider,
 } from '@checkout-lab/kit/testing';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startMonolith } from '@checkout-lab/monolith';
@@ -33,6 +34,7 @@ describe('the lab API changes nothing without the lab admin', () => {
     mail = await startTestMailCatcher();
     monolith = await startMonolith({
       databaseUrl: monolithDb.url,
+      paymentProvider: testPaymentProvider(monolithDb.name),
       smtpPort: mail.smtpPort,
       mailUiUrl: mail.webUrl,
       knobs: KNOBS,

@@ -11,6 +11,7 @@ export const DEFAULT_PORTS = {
   PRODUCT_PORT: 8004,
   USER_PORT: 8005,
   CART_PORT: 8006,
+  PAYMENT_PROVIDER_PORT: 8007,
   DASHBOARD_PORT: 3000,
   SMTP_PORT: 1025,
   MAIL_UI_PORT: 8025,
@@ -48,6 +49,7 @@ export const DATABASE_NAMES = {
   payments: 'checkout_payments',
   emails: 'checkout_emails',
   lab: 'checkout_lab',
+  provider: 'checkout_provider',
 } as const;
 
 /** Both stacks send the confirmation with this subject, so the shared mail catcher tells them apart. */

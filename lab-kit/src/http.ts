@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { ErrorRequestHandler, NextFunction, Request, RequestHandler, Response } from 'express';
+import type { ErrorRequestHandler, Express, NextFunction, Request, RequestHandler, Response } from 'express';
 import { findNul, idSchema } from '@checkout-lab/contract';
 import { type ZodType, z } from 'zod';
 
@@ -161,6 +161,17 @@ const MALFORMED: [number, string, string, string] = [
   'MALFORMED_REQUEST',
   'The request is not valid HTTP',
 ];
+
+/**
+ * Listens on port (0: a free one) at host, with Node's own refusals answered in the contract's JSON (below); resolves
+ * once listening. The monolith and the payment provider start their HTTP this way.
+ */
+export function listenJson(app: { listen: Express['listen'] }, port: number, host: string): Promise<Server> {
+  return new Promise<Server>((resolve, reject) => {
+    const listening = app.listen(port, host, (error?: Error) => (error ? reject(error) : resolve(listening)));
+    answerClientErrorsAsJson(listening);
+  });
+}
 
 /**
  * A malformed request line or header, or too many header bytes, never reaches Express: Node's HTTP server answers

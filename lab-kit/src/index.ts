@@ -13,3 +13,4 @@ export * from './process-table';
 export * from './smtp';
 export * from './jwt';
 export * from './faults';
+export * from './payment-provider';

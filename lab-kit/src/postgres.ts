@@ -44,6 +44,19 @@ export async function ensureDatabase(adminUrl: string, database: string): Promis
   return databaseUrl(adminUrl, database);
 }
 
+/**
+ * ensureDatabase at a process's start: a server that does not answer is a LabSetupError, one line saying what to fix.
+ */
+export async function ensureOwnDatabase(serverUrl: string, database: string): Promise<string> {
+  try {
+    return await ensureDatabase(serverUrl, database);
+  } catch (error) {
+    throw new LabSetupError(
+      `PostgreSQL is not reachable at ${redact(serverUrl)} (${(error as Error).message}): start it or fix DATABASE_URL.`,
+    );
+  }
+}
+
 /** Drops a database, ending the sessions still connected to it. */
 export async function dropDatabase(adminUrl: string, database: string): Promise<void> {
   const client = new pg.Client({ connectionString: databaseUrl(adminUrl, 'postgres') });

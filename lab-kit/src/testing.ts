@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import { databaseUrl, dropDatabase, ensureDatabase } from './postgres';
 import { type MailCatcher, Mailbox, startMailCatcher } from './mail';
+import { DEFAULT_PAYMENT_TIMEOUT_MS, type PaymentProvider } from './payment-provider';
 import { freePort } from './ports';
 import { DEFAULT_AMQP_URL, assertRabbitReachable } from './rabbit';
 
@@ -47,4 +48,17 @@ export async function testAmqpUrl(): Promise<string> {
   const url = process.env.AMQP_URL ?? DEFAULT_AMQP_URL;
   await assertRabbitReachable(url);
   return url;
+}
+
+/**
+ * The card provider of this test run (started once by the root vitest global setup) with a merchant of the test's
+ * own, so that two shops' order 1 are two charges. merchant: a name unique to the shop, such as its database's.
+ */
+export function testPaymentProvider(merchant: string): PaymentProvider {
+  const url = process.env.TEST_PAYMENT_PROVIDER_URL;
+  if (!url)
+    throw new Error(
+      'TEST_PAYMENT_PROVIDER_URL is unset: run the tests through vitest, whose global setup starts the provider',
+    );
+  return { url, merchant, timeoutMs: DEFAULT_PAYMENT_TIMEOUT_MS };
 }

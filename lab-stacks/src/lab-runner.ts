@@ -64,6 +64,8 @@ export interface LabUrls {
   gateway: string | null;
   dashboard: string | null;
   mailUi: string;
+  /** The card provider both stacks charge. */
+  paymentProvider: string;
   smtp: string;
   database: string;
   amqp: string | null;
@@ -150,6 +152,7 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
     ['PRODUCT_PORT', 'product-service'],
     ['USER_PORT', 'user-service'],
     ['CART_PORT', 'cart-service'],
+    ['PAYMENT_PROVIDER_PORT', 'payment provider'],
   ];
   if (withDashboard) wanted.push(['DASHBOARD_PORT', 'lab dashboard']);
   // A previous lab from this folder whose launcher died (kill -9) may still hold the ports: stop it first.
@@ -225,7 +228,10 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
       // The microservices' internal tokens: a secret made per run (every process of the run, restarts included, gets
       // this environment), so nothing on this machine can sign as the gateway with the published development default.
       INTERNAL_SECRET: env.INTERNAL_SECRET || crypto.randomBytes(32).toString('hex'),
+      PAYMENT_PROVIDER_URL: `http://127.0.0.1:${ports.PAYMENT_PROVIDER_PORT}`,
     };
+    // Each stack is a merchant of its own at the provider; a prefixed lab's are prefixed too.
+    const merchant = (stack: 'monolith' | 'microservices') => (namePrefix ? `${namePrefix}_${stack}` : stack);
 
     /** Starts a TypeScript process of the lab under the supervisor; resolves once its /health answers. */
     const startProcess = async (spec: {
@@ -256,13 +262,28 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
       );
     };
 
+    // The card provider first: both shops charge it, outside their own databases.
+    onProgress('payment provider: starting...');
+    await startProcess({
+      name: 'payment-provider',
+      stack: 'lab',
+      entry: 'payment-provider/src/index.ts',
+      env: { ...common, PAYMENT_PROVIDER_PORT: String(ports.PAYMENT_PROVIDER_PORT), DB_NAME: dbName('provider') },
+      url: common.PAYMENT_PROVIDER_URL as string,
+    });
+
     onProgress('monolith: migrating, seeding, starting...');
     const monolithUrl = `http://127.0.0.1:${ports.MONOLITH_PORT}`;
     await startProcess({
       name: 'monolith',
       stack: 'monolith',
       entry: 'monolith/src/index.ts',
-      env: { ...common, MONOLITH_PORT: String(ports.MONOLITH_PORT), DB_NAME: dbName('monolith') },
+      env: {
+        ...common,
+        MONOLITH_PORT: String(ports.MONOLITH_PORT),
+        DB_NAME: dbName('monolith'),
+        PAYMENT_MERCHANT: merchant('monolith'),
+      },
       url: monolithUrl,
     });
 
@@ -294,7 +315,7 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
           'user-service': ports.USER_PORT,
           'cart-service': ports.CART_PORT,
         },
-        env: common,
+        env: { ...common, PAYMENT_MERCHANT: merchant('microservices') },
         logDir,
         signal,
         supervisor,
@@ -334,6 +355,7 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
         gateway: gatewayUrl,
         dashboard: dashboardUrl,
         mailUi: mail.webUrl,
+        paymentProvider: common.PAYMENT_PROVIDER_URL as string,
         smtp: `smtp://127.0.0.1:${ports.SMTP_PORT}`,
         database: postgres.embedded
           ? `${redact(serverUrl)} (embedded, data in ${path.join(dataDir, 'postgres')})`

@@ -1,5 +1,11 @@
 import { DEFAULT_ADMIN, type Knobs } from '@checkout-lab/kit';
-import { type TestDatabase, type TestMail, createTestDatabase, startTestMailCatcher } from '@checkout-lab/kit/testing';
+import {
+  type TestDatabase,
+  type TestMail,
+  createTestDatabase,
+  startTestMailCatcher,
+  testPaymentProvider,
+} from '@checkout-lab/kit/testing';
 import pg from 'pg';
 import { type RunningMonolith, type StartMonolithOptions, startMonolith } from '@checkout-lab/monolith';
 import { type ApiResponse, jsonRequest, type RequestOptions } from './json-request';
@@ -33,6 +39,7 @@ export async function startTestShop(
     mailUiUrl: mail.webUrl,
     logLevel: 'silent',
     ...options,
+    paymentProvider: { ...testPaymentProvider(database.name), ...options.paymentProvider },
     knobs: { payment_delay_ms: 20, email_delay_ms: 20, payment_failure_rate: 0, ...options.knobs },
     smtpPort: options.smtpPort ?? mail.smtpPort,
   });

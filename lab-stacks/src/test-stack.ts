@@ -1,5 +1,12 @@
 import { DATABASE_NAMES, DEV_INTERNAL_SECRET, dropDatabase, type Knobs } from '@checkout-lab/kit';
-import { type TestMail, startTestMailCatcher, testAmqpUrl, testServerUrl, uniqueName } from '@checkout-lab/kit/testing';
+import {
+  type TestMail,
+  startTestMailCatcher,
+  testAmqpUrl,
+  testPaymentProvider,
+  testServerUrl,
+  uniqueName,
+} from '@checkout-lab/kit/testing';
 import { internalAuth } from '@checkout-lab/shared';
 import { deleteBrokerObjects } from './broker-cleanup';
 import { type MicroStack, type ServiceName, startMicroservices } from './microservices';
@@ -88,6 +95,9 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
         AUTH_RATE_LIMIT: '1000000',
         BCRYPT_ROUNDS: '4',
         DB_POOL_SIZE: '4',
+        // The run's card provider (the vitest global setup), this stack a merchant of its own there.
+        PAYMENT_PROVIDER_URL: testPaymentProvider(prefix).url,
+        PAYMENT_MERCHANT: prefix,
         ...options.env,
       },
     });

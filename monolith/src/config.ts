@@ -2,11 +2,13 @@ import {
   DATABASE_NAMES,
   DEFAULT_ADMIN,
   DEFAULT_KNOBS,
+  DEFAULT_PAYMENT_TIMEOUT_MS,
   DEFAULT_PORTS,
   DEV_JWT_SECRET,
   loginLimitsEnv,
   newPasswordSchema,
 } from '@checkout-lab/kit';
+import { merchantSchema } from '@checkout-lab/contract';
 import { z } from 'zod';
 
 /**
@@ -52,6 +54,11 @@ const schema = z
     PAYMENT_DELAY_MS: intFrom(DEFAULT_KNOBS.payment_delay_ms, 60000),
     EMAIL_DELAY_MS: intFrom(DEFAULT_KNOBS.email_delay_ms, 60000),
     PAYMENT_FAILURE_RATE: z.coerce.number().min(0).max(1).default(DEFAULT_KNOBS.payment_failure_rate),
+    /** The card provider both stacks charge (payment-provider/), this shop's merchant name there, and how long a
+     * charge may take before the checkout gives up (504 PAYMENT_TIMEOUT). */
+    PAYMENT_PROVIDER_URL: z.string().url().default(`http://127.0.0.1:${DEFAULT_PORTS.PAYMENT_PROVIDER_PORT}`),
+    PAYMENT_MERCHANT: merchantSchema.default('monolith'),
+    PAYMENT_TIMEOUT_MS: intFrom(DEFAULT_PAYMENT_TIMEOUT_MS, 120000),
     /** pino level; `silent` quiets the process. */
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })

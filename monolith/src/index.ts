@@ -2,9 +2,8 @@ import {
   LabSetupError,
   assertPortFree,
   createLogger,
-  ensureDatabase,
+  ensureOwnDatabase,
   loginLimitsFrom,
-  redact,
   stopOnSignals,
 } from '@checkout-lab/kit';
 import { loadConfig } from './config';
@@ -15,14 +14,7 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const log = createLogger('monolith', config.LOG_LEVEL);
   await assertPortFree(config.MONOLITH_PORT, 'monolith', 'MONOLITH_PORT', '0.0.0.0');
-  let databaseUrl: string;
-  try {
-    databaseUrl = await ensureDatabase(config.DATABASE_URL, config.DB_NAME);
-  } catch (error) {
-    throw new LabSetupError(
-      `PostgreSQL is not reachable at ${redact(config.DATABASE_URL)} (${(error as Error).message}): start it or fix DATABASE_URL.`,
-    );
-  }
+  const databaseUrl = await ensureOwnDatabase(config.DATABASE_URL, config.DB_NAME);
   const monolith = await startMonolith({
     databaseUrl,
     port: config.MONOLITH_PORT,
@@ -34,6 +26,11 @@ async function main(): Promise<void> {
       payment_delay_ms: config.PAYMENT_DELAY_MS,
       email_delay_ms: config.EMAIL_DELAY_MS,
       payment_failure_rate: config.PAYMENT_FAILURE_RATE,
+    },
+    paymentProvider: {
+      url: config.PAYMENT_PROVIDER_URL,
+      merchant: config.PAYMENT_MERCHANT,
+      timeoutMs: config.PAYMENT_TIMEOUT_MS,
     },
     jwtSecret: config.JWT_SECRET,
     jwtExpiresInS: config.JWT_EXPIRES_IN_S,

@@ -1,13 +1,16 @@
 import type { AddressInfo } from 'node:net';
 import {
-  answerClientErrorsAsJson,
   DEFAULT_ADMIN,
   DEFAULT_KNOBS,
   DEFAULT_LOGIN_LIMITS,
+  DEFAULT_PAYMENT_TIMEOUT_MS,
+  DEFAULT_PORTS,
   DEV_JWT_SECRET,
   type Knobs,
   LoginLimiter,
+  listenJson,
   type LoginLimits,
+  type PaymentProvider,
   createLogger,
 } from '@checkout-lab/kit';
 import { createApp } from './app';
@@ -38,8 +41,8 @@ export interface StartMonolithOptions {
   loginLimits?: Partial<LoginLimits>;
   poolSize?: number;
   logLevel?: string;
-  /** Decides payment declines (0..1); defaults to Math.random. */
-  random?: () => number;
+  /** The card provider (payment-provider/): its URL, this shop's merchant name, how long a charge may take. */
+  paymentProvider?: Partial<PaymentProvider>;
 }
 
 export interface RunningMonolith {
@@ -75,16 +78,15 @@ export async function startMonolith(options: StartMonolithOptions): Promise<Runn
     loginLimiter: new LoginLimiter({ ...DEFAULT_LOGIN_LIMITS, ...options.loginLimits }),
     mailer,
     mailUiUrl: options.mailUiUrl,
-    random: options.random ?? Math.random,
+    paymentProvider: {
+      url: options.paymentProvider?.url ?? `http://127.0.0.1:${DEFAULT_PORTS.PAYMENT_PROVIDER_PORT}`,
+      merchant: options.paymentProvider?.merchant ?? 'monolith',
+      timeoutMs: options.paymentProvider?.timeoutMs ?? DEFAULT_PAYMENT_TIMEOUT_MS,
+    },
   };
   const app = createApp(deps);
-  const server = await new Promise<import('node:http').Server>((resolve, reject) => {
-    const listening = app.listen(options.port ?? 0, options.host ?? '127.0.0.1', (error?: Error) =>
-      error ? reject(error) : resolve(listening),
-    );
-    // What Node refuses before Express (a malformed request line, 431) answers in the contract's JSON error shape too.
-    answerClientErrorsAsJson(listening);
-  });
+  // What Node refuses before Express (a malformed request line, 431) answers in the contract's JSON error shape too.
+  const server = await listenJson(app, options.port ?? 0, options.host ?? '127.0.0.1');
   const port = (server.address() as AddressInfo).port;
   log.info({ port, knobs: deps.knobs, pool_size: options.poolSize ?? 10 }, 'monolith listening');
   let stopped: Promise<void> | undefined;

@@ -82,7 +82,15 @@ describe('the lab endpoints of the monolith', () => {
     expect(lab.body[0]).toHaveProperty('processing_duration_ms');
     const audit = await shop.api('GET', `/api/lab/audit?since=${since}`, { token });
     const audited = audit.body.orders.find((o: { id: number }) => o.id === order.id);
-    expect(audited).toEqual({ id: order.id, status: 'confirmed', failure_reason: null, payments: 1, emails: 1 });
+    expect(audited).toEqual({
+      id: order.id,
+      status: 'confirmed',
+      failure_reason: null,
+      payments: 1,
+      emails: 1,
+      provider_charges: 1,
+    });
+    expect(audit.body.orphan_charges).toEqual([]);
     expect(audit.body.products.find((p: { id: number }) => p.id === 1).stock).toBe(SEED_PRODUCTS[0].stock - 2);
 
     // Mail from the other stack shares the catcher and must survive our reset.
@@ -101,6 +109,9 @@ describe('the lab endpoints of the monolith', () => {
     const reset = await shop.api('POST', '/api/lab/reset', { token });
     expect(reset.status).toBe(200);
     expect(reset.body.emails_deleted).toBeGreaterThanOrEqual(1);
+    // The provider forgets this shop's charges: its order ids start again.
+    expect(reset.body.charges_deleted).toBeGreaterThanOrEqual(1);
+    expect((await shop.api('GET', '/api/lab/audit', { token })).body.orphan_charges).toEqual([]);
 
     for (const table of ['orders', 'order_items', 'payments', 'carts', 'cart_items', 'notifications', 'reviews']) {
       expect(await shop.count(table), table).toBe(0);
@@ -129,7 +140,7 @@ describe('the lab endpoints of the monolith', () => {
     try {
       const reset = await shopWithoutCatcher.api('POST', '/api/lab/reset', { token: shopWithoutCatcher.adminToken });
       expect(reset.status).toBe(200);
-      expect(reset.body).toEqual({ status: 'ok', emails_deleted: null });
+      expect(reset.body).toEqual({ status: 'ok', emails_deleted: null, charges_deleted: 0 });
     } finally {
       await shopWithoutCatcher.stop();
     }

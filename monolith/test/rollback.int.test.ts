@@ -31,6 +31,62 @@ describe('a failing checkout keeps nothing', () => {
       expect((await shop.api('GET', '/api/orders', { token: buyer.token })).body).toEqual([]);
       // The order id the rollback threw away never shows up anywhere, including the mail catcher.
       expect(await shop.mail.mailbox.list()).toEqual([]);
+      // LESSON: A charge outlives a rollback (LESSONS.md#a-charge-outlives-a-rollback). The card provider, outside
+      // the shop's database, still holds the charge of step 6: the audit lists it as an orphan.
+      const audit = (await shop.api('GET', '/api/lab/audit', { token: shop.adminToken })).body;
+      expect(audit.orders).toEqual([]);
+      expect(audit.orphan_charges).toEqual([
+        { provider_charge_id: expect.stringMatching(/^ch_/), order_ref: expect.any(String), amount: cartBefore.total },
+      ]);
+    });
+  });
+
+  describe('when the card provider does not answer in time', () => {
+    let shop: TestShop;
+    beforeAll(async () => {
+      // The provider takes 1.5 s; the shop waits 300 ms for it.
+      shop = await startTestShop({ knobs: { payment_delay_ms: 1500 }, paymentProvider: { timeoutMs: 300 } });
+    });
+    afterAll(async () => {
+      await shop?.stop();
+    });
+
+    it('then the buyer gets 504 PAYMENT_TIMEOUT and nothing is kept, and the provider goes on to take the money', async () => {
+      const buyer = await shop.buyer();
+      await shop.api('POST', '/api/cart/items', { token: buyer.token, body: { product_id: 3, quantity: 1 } });
+      const before = await shopCounts(shop);
+      const response = await shop.api('POST', '/api/orders/checkout', { token: buyer.token });
+      expect(response.status).toBe(504);
+      expect(response.body.error.code).toBe('PAYMENT_TIMEOUT');
+      expect(await shopCounts(shop)).toEqual(before);
+      // The provider decides after its 1.5 s, with nobody listening any more: an orphan charge.
+      let orphans: unknown[] = [];
+      for (let tries = 0; tries < 50 && orphans.length === 0; tries++) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        orphans = (await shop.api('GET', '/api/lab/audit', { token: shop.adminToken })).body.orphan_charges;
+      }
+      expect(orphans).toHaveLength(1);
+    });
+
+    it('when the fault payment_hang is on, then the provider takes the money and never answers: 504, nothing kept, one orphan charge', async () => {
+      await shop.setKnobs({ payment_delay_ms: 0 });
+      const faults = await shop.api('PUT', '/api/lab/faults', { token: shop.adminToken, body: { payment_hang: true } });
+      expect(faults.body.faults.payment_hang).toBe(true);
+      try {
+        const buyer = await shop.buyer();
+        await shop.api('POST', '/api/cart/items', { token: buyer.token, body: { product_id: 4, quantity: 1 } });
+        const before = await shopCounts(shop);
+        const orphansBefore = (await shop.api('GET', '/api/lab/audit', { token: shop.adminToken })).body.orphan_charges;
+        const response = await shop.api('POST', '/api/orders/checkout', { token: buyer.token });
+        expect(response.status).toBe(504);
+        expect(response.body.error.code).toBe('PAYMENT_TIMEOUT');
+        expect(await shopCounts(shop)).toEqual(before);
+        const audit = (await shop.api('GET', '/api/lab/audit', { token: shop.adminToken })).body;
+        // Taken before the answer was held: the orphan is there as soon as the shop gave up.
+        expect(audit.orphan_charges).toHaveLength(orphansBefore.length + 1);
+      } finally {
+        await shop.api('POST', '/api/lab/faults/reset', { token: shop.adminToken });
+      }
     });
   });
 

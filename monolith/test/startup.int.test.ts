@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
 import { DEV_JWT_SECRET, freePort } from '@checkout-lab/kit';
-import { createTestDatabase } from '@checkout-lab/kit/testing';
+import { createTestDatabase, testPaymentProvider } from '@checkout-lab/kit/testing';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config';
 import { startMonolith } from '../src/server';
@@ -32,7 +32,12 @@ describe('starting the monolith', () => {
   it('when it starts twice on one database, then migrations and seed are idempotent and the admin password follows the setting', async () => {
     const database = await createTestDatabase('mono_start');
     try {
-      const common = { databaseUrl: database.url, smtpPort: await freePort(), logLevel: 'silent' };
+      const common = {
+        databaseUrl: database.url,
+        paymentProvider: testPaymentProvider(database.name),
+        smtpPort: await freePort(),
+        logLevel: 'silent',
+      };
       const first = await startMonolith({
         ...common,
         admin: { email: 'boss@example.test', password: 'first-password' },

@@ -1,4 +1,5 @@
-import { DEFAULT_KNOBS } from '@checkout-lab/kit';
+import { merchantSchema } from '@checkout-lab/contract';
+import { DEFAULT_KNOBS, DEFAULT_PAYMENT_TIMEOUT_MS } from '@checkout-lab/kit';
 import { env, loadConfig as load, serviceConfig } from '@checkout-lab/shared';
 import type { z } from 'zod';
 
@@ -14,6 +15,11 @@ const schema = serviceConfig({
   PAYMENT_DELAY_MS: env.ms(DEFAULT_KNOBS.payment_delay_ms),
   /** Share of payments declined, 0..1. */
   PAYMENT_FAILURE_RATE: env.rate(DEFAULT_KNOBS.payment_failure_rate),
+  /** The card provider both stacks charge (payment-provider/), this stack's merchant name there, and how long a
+   * charge may take before the attempt fails and the message is retried. */
+  PAYMENT_PROVIDER_URL: env.serviceUrl('PAYMENT_PROVIDER_PORT'),
+  PAYMENT_MERCHANT: merchantSchema.default('microservices'),
+  PAYMENT_TIMEOUT_MS: env.ms(DEFAULT_PAYMENT_TIMEOUT_MS),
 });
 
 export type PaymentConfig = z.infer<typeof schema>;

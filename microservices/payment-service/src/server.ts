@@ -23,10 +23,16 @@ export async function startPaymentService(config: PaymentConfig): Promise<Runnin
   };
   const faults = paymentFaults();
 
+  const provider = {
+    url: config.PAYMENT_PROVIDER_URL,
+    merchant: config.PAYMENT_MERCHANT,
+    timeoutMs: config.PAYMENT_TIMEOUT_MS,
+  };
+
   const messaging = serviceMessaging(SERVICE, config, pool, log);
-  registerPaymentRequestedConsumer(messaging, processPaymentUseCase({ pool, knobs }));
+  registerPaymentRequestedConsumer(messaging, processPaymentUseCase({ pool, knobs, faults, provider }));
   await messaging.start(); // the consumer, and the outbox relay that publishes payment.payment.processed / declined
 
-  const app = createApp({ log, internalSecret: config.INTERNAL_SECRET, pool, messaging, knobs, faults });
+  const app = createApp({ log, internalSecret: config.INTERNAL_SECRET, pool, messaging, knobs, provider, faults });
   return serve(app, { service: SERVICE, port: config.PAYMENT_PORT, config, log, pool, messaging });
 }

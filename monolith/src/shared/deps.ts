@@ -1,4 +1,4 @@
-import type { Faults, Knobs, Logger, LoginLimiter, SmtpTransport } from '@checkout-lab/kit';
+import type { Faults, Knobs, Logger, LoginLimiter, PaymentProvider, SmtpTransport } from '@checkout-lab/kit';
 import type { DataSource } from 'typeorm';
 
 /** Everything the routes need, built once by startMonolith and handed to createApp. */
@@ -17,8 +17,8 @@ export interface MonolithDeps {
   mailer: SmtpTransport;
   /** The catcher's web URL, where POST /api/lab/reset deletes the monolith's mail; undefined: nothing to delete. */
   mailUiUrl?: string;
-  /** Decides payment declines; tests may pass a fixed sequence. */
-  random: () => number;
+  /** The card provider outside the shop, where step 6 charges and the audit reads the ledger. */
+  paymentProvider: PaymentProvider;
 }
 
 /** The faults that apply to the monolith (contract/src/faults.ts): the microservices have broker and hop faults too. */

@@ -5,7 +5,8 @@ import {
   type Faults,
   type FaultsAnswer,
 } from '@checkout-lab/contract';
-import { faultsAnswer, type Knobs } from '@checkout-lab/kit';
+import type { Charge } from '@checkout-lab/contract';
+import { faultsAnswer, type Knobs, providerView } from '@checkout-lab/kit';
 import type { DeadLetter } from '@checkout-lab/shared';
 import type { DeadLettersRepository } from '../data-access/dead-letters.repository';
 import type { ServiceClient, ServiceName } from '../data-access/service.client';
@@ -190,7 +191,7 @@ export function labUseCases(services: ServiceClient, deadLetters: DeadLettersRep
     async audit(query: string, requestId: string) {
       const [orders, payments, emails, products] = await Promise.all([
         services.call<{ orders: AuditOrder[] }>('order-service', 'GET', `/internal/lab/audit${query}`, { requestId }),
-        services.call<{ payments: { order_id: number; status: string; count: number }[] }>(
+        services.call<{ payments: { order_id: number; status: string; count: number }[]; provider_charges: Charge[] }>(
           'payment-service',
           'GET',
           `/internal/lab/audit${query}`,
@@ -215,6 +216,14 @@ export function labUseCases(services: ServiceClient, deadLetters: DeadLettersRep
       }
       const sent = new Map<number, number>();
       for (const row of emails.emails) sent.set(row.order_id, (sent.get(row.order_id) ?? 0) + Number(row.count));
+      // The provider's ledger beside the shop's record. Order ids grow with time, so with ?since a charge naming an
+      // order older than the window's first belongs to an order before the window: it is not judged here.
+      const firstInWindow = query && orders.orders.length > 0 ? Math.min(...orders.orders.map((o) => o.id)) : 0;
+      const judged = payments.provider_charges.filter((charge) => Number(charge.order_ref) >= firstInWindow);
+      const ledger = providerView(
+        judged,
+        orders.orders.map((order) => order.id),
+      );
       return {
         orders: orders.orders.map((order) => ({
           id: order.id,
@@ -222,8 +231,10 @@ export function labUseCases(services: ServiceClient, deadLetters: DeadLettersRep
           failure_reason: order.failure_reason,
           payments: charged.get(order.id) ?? 0,
           emails: sent.get(order.id) ?? 0,
+          provider_charges: ledger.perOrder.get(order.id) ?? 0,
         })),
         products: products.products,
+        orphan_charges: ledger.orphans,
       };
     },
   };

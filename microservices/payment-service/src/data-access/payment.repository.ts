@@ -16,6 +16,11 @@ export const migrations: Migration[] = [
             created_at timestamptz NOT NULL DEFAULT now()
           );`,
   },
+  {
+    id: '002_provider_ref',
+    // The card provider's charge id, as the monolith's payments keep it.
+    sql: 'ALTER TABLE payments ADD COLUMN provider_ref text;',
+  },
 ];
 
 type Queryable = pg.Pool | pg.PoolClient;
@@ -30,12 +35,13 @@ export const paymentRepository = {
       amount: string;
       status: 'succeeded' | 'declined';
       reason: string | null;
+      providerRef: string | null;
     },
   ): Promise<number | null> {
     const { rows } = await client.query<{ id: number }>(
-      `INSERT INTO payments (order_id, user_id, amount, status, reason) VALUES ($1, $2, $3, $4, $5)
+      `INSERT INTO payments (order_id, user_id, amount, status, reason, provider_ref) VALUES ($1, $2, $3, $4, $5, $6)
        ON CONFLICT (order_id) DO NOTHING RETURNING id`,
-      [payment.orderId, payment.userId, payment.amount, payment.status, payment.reason],
+      [payment.orderId, payment.userId, payment.amount, payment.status, payment.reason, payment.providerRef],
     );
     return rows[0]?.id ?? null;
   },

@@ -1,37 +1,51 @@
+import type { PaymentProvider } from '@checkout-lab/kit';
 import { followEvent, type LabEvent, outbox, type Pool, type PoolClient } from '@checkout-lab/shared';
 import { paymentRepository } from '../data-access/payment.repository';
 import { chargeCard } from './charge-card';
-import type { PaymentKnobs } from './knobs';
+import type { PaymentFaults, PaymentKnobs } from './knobs';
 
 export interface PaymentDecision {
   alreadyPaid: boolean;
   approved: boolean;
+  /** The provider's charge id; null when the order was already paid. */
+  providerRef: string | null;
   startedAt: string;
   durationMs: number;
 }
 
 /**
- * Step 6_process_payment, in two halves. prepare() is the slow call to the (simulated) card processor, chargeCard,
- * done with no database connection held; record() then stores the payment and its outcome event in one transaction,
+ * Step 6_process_payment, in two halves. prepare() is the slow call to the card provider, chargeCard, done with no
+ * database connection held (when it gets no answer it throws, and the message is retried with backoff); record() then stores the payment and its outcome event in one transaction,
  * with the event id the adapter recorded. UNIQUE (order_id) makes "exactly one payment per order" hold even if the
  * same request arrives twice under different event ids.
  */
-export function processPaymentUseCase(deps: { pool: Pool; knobs: PaymentKnobs; random?: () => number }) {
-  const random = deps.random ?? Math.random;
+export function processPaymentUseCase(deps: {
+  pool: Pool;
+  knobs: PaymentKnobs;
+  faults: PaymentFaults;
+  provider: PaymentProvider;
+}) {
   return {
     async prepare(event: LabEvent<'order.payment.requested'>): Promise<PaymentDecision> {
       const started = Date.now();
       const startedAt = new Date(started).toISOString();
       if (await paymentRepository.exists(deps.pool, event.payload.order_id)) {
-        return { alreadyPaid: true, approved: false, startedAt, durationMs: 0 };
+        return { alreadyPaid: true, approved: false, providerRef: null, startedAt, durationMs: 0 };
       }
-      const { approved } = await chargeCard({
+      const payment = await chargeCard(deps.provider, {
+        orderId: event.payload.order_id,
         amount: event.payload.amount,
         delayMs: deps.knobs.payment_delay_ms,
         failureRate: deps.knobs.payment_failure_rate,
-        random,
+        hang: deps.faults.values.payment_hang,
       });
-      return { alreadyPaid: false, approved, startedAt, durationMs: Date.now() - started };
+      return {
+        alreadyPaid: false,
+        approved: payment.approved,
+        providerRef: payment.provider_ref,
+        startedAt,
+        durationMs: Date.now() - started,
+      };
     },
 
     async record(
@@ -49,6 +63,7 @@ export function processPaymentUseCase(deps: { pool: Pool; knobs: PaymentKnobs; r
         amount,
         status,
         reason,
+        providerRef: decision.providerRef,
       });
       if (paymentId === null) return; // another delivery recorded it first; its outcome event is in the outbox
       const timing = {

@@ -1,18 +1,21 @@
-import { type Logger, Mailbox, parseConfirmationSubject } from '@checkout-lab/kit';
-import type { DataSource } from 'typeorm';
+import { type Logger, Mailbox, parseConfirmationSubject, resetCharges } from '@checkout-lab/kit';
+import type { MonolithDeps } from '../../../shared/deps';
 import { seedCatalog } from '../../../db/seed';
 
 export interface ResetResult {
   status: 'ok';
   /** Confirmation emails of this stack deleted from the catcher; null when the catcher could not be reached. */
   emails_deleted: number | null;
+  /** This shop's charges forgotten by the card provider; null when it could not be reached. */
+  charges_deleted: number | null;
 }
 
 /**
  * Back to a clean shop: no orders, payments, carts, notifications or reviews, and the seed catalogue with its exact
  * stock. Users stay, so tokens keep working.
  */
-export async function resetLab(db: DataSource, log: Logger, mailUiUrl: string | undefined): Promise<ResetResult> {
+export async function resetLab(deps: MonolithDeps): Promise<ResetResult> {
+  const { db, log } = deps;
   await db.transaction(async (manager) => {
     // Raw SQL on purpose: one TRUNCATE empties seven tables and restarts their ids; the ORM's clear() does one table.
     await manager.query(
@@ -20,7 +23,16 @@ export async function resetLab(db: DataSource, log: Logger, mailUiUrl: string | 
     );
     await seedCatalog(manager, 'restore');
   });
-  return { status: 'ok', emails_deleted: await deleteMonolithMail(log, mailUiUrl) };
+  // The order ids start again at 1: the provider forgets this shop's charges, or they would answer for new orders.
+  const chargesDeleted = await resetCharges(deps.paymentProvider).catch((error: unknown) => {
+    log.warn({ err: error }, 'the card provider is not reachable: its ledger was left as it is');
+    return null;
+  });
+  return {
+    status: 'ok',
+    emails_deleted: await deleteMonolithMail(log, deps.mailUiUrl),
+    charges_deleted: chargesDeleted,
+  };
 }
 
 /** Deletes only the monolith's confirmations: the catcher is shared with the microservices stack. */

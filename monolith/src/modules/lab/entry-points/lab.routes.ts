@@ -4,6 +4,7 @@ import { Router } from 'express';
 import type { MonolithDeps } from '../../../shared/deps';
 import { requireAdmin } from '../../users';
 import { orderRepository } from '../../orders';
+import { auditLab } from '../domain/audit.use-case';
 import { resetLab } from '../domain/reset.use-case';
 import { faultsRoutes } from './faults.routes';
 
@@ -32,7 +33,7 @@ export function labRoutes(deps: MonolithDeps): Router {
   router.post(
     '/lab/reset',
     route(async (_req, res) => {
-      const result = await resetLab(deps.db, deps.log, deps.mailUiUrl);
+      const result = await resetLab(deps);
       deps.log.info(result, 'lab reset');
       res.json(result);
     }),
@@ -46,7 +47,7 @@ export function labRoutes(deps: MonolithDeps): Router {
   router.get(
     '/lab/audit',
     route(async (req, res) => {
-      res.json(await orderRepository(deps.db).audit(parseSince(req.query)));
+      res.json(await auditLab(deps, parseSince(req.query)));
     }),
   );
   return router;

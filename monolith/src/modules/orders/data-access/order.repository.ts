@@ -109,6 +109,14 @@ export function orderRepository(db: Db) {
         failure_reason: row.failure_reason,
       }));
     },
+    /** Which of these ids are orders the shop has. */
+    async existingIds(ids: number[]): Promise<number[]> {
+      const safe = ids.filter((id) => id > 0 && id <= 2147483647);
+      if (safe.length === 0) return [];
+      const rows = await manager.getRepository(OrderEntity).find({ select: { id: true }, where: { id: In(safe) } });
+      return rows.map((row) => row.id);
+    },
+
     /** The server-side truth the benchmarks' invariant checker reads (GET /api/lab/audit). */
     async audit(since: Date | null) {
       // Raw SQL on purpose: one statement counts each order's payments and emails across three tables, as a reader of

@@ -1,4 +1,4 @@
-import { AppError, errors } from '@checkout-lab/kit';
+import { AppError, errors, PaymentUnavailable } from '@checkout-lab/kit';
 import type { MonolithDeps } from '../../../shared/deps';
 import { fromCents, toCents } from '../../../shared/money';
 import { cartRepository } from '../../cart';
@@ -50,8 +50,9 @@ export async function checkout(
     const earlier = await orderRepository(db).findByIdempotencyKey(user.id, request.idempotencyKey);
     if (earlier) return { order: earlier, replayed: true };
   }
-  // The knobs as they are now: a PUT /api/lab/config during this checkout applies to the next one.
+  // The knobs and faults as they are now: a PUT /api/lab/config or /faults during this checkout applies to the next one.
   const knobs = { ...deps.knobs };
+  const faults = { ...deps.faults };
   const clock = new StepClock(log, request.startedAt, user.id);
   // One pooled connection for the whole checkout, taken here and given back in finally: the transaction runs on it,
   // and so does the Idempotency-Key lookup after a rollback (see the catch block).
@@ -123,14 +124,22 @@ export async function checkout(
       );
 
       // LESSON: Feel the wait (LESSONS.md#feel-the-wait). A slow outside call, made while this transaction holds its row locks and its connection.
-      const payment = await clock.run('6_process_payment', () =>
-        chargeCard({
-          amount: total,
-          delayMs: knobs.payment_delay_ms,
-          failureRate: knobs.payment_failure_rate,
-          random: deps.random,
-        }),
-      );
+      // LESSON: A charge outlives a rollback (LESSONS.md#a-charge-outlives-a-rollback). From here on, any failure rolls
+      // the order back, but the provider keeps the charge: the audit lists it as an orphan charge.
+      const payment = await clock.run('6_process_payment', async () => {
+        try {
+          return await chargeCard(deps.paymentProvider, {
+            orderId,
+            amount: total,
+            delayMs: knobs.payment_delay_ms,
+            failureRate: knobs.payment_failure_rate,
+            hang: faults.payment_hang,
+          });
+        } catch (error) {
+          if (error instanceof PaymentUnavailable) throw paymentUnavailable(error);
+          throw error;
+        }
+      });
       if (!payment.approved) {
         throw new AppError({
           status: 402,
@@ -222,6 +231,24 @@ export async function checkout(
   } finally {
     await runner.release();
   }
+}
+
+/**
+ * No decision came back from the card provider: the order is rolled back, though the provider may have taken the
+ * money (a timeout is exactly that case: the audit's orphan_charges shows it).
+ */
+function paymentUnavailable(error: PaymentUnavailable): AppError {
+  return error.reason === 'timeout'
+    ? new AppError({
+        status: 504,
+        code: 'PAYMENT_TIMEOUT',
+        message: 'The card provider did not answer in time, so the order was rolled back: you may have been charged',
+      })
+    : new AppError({
+        status: 502,
+        code: 'PAYMENT_UNAVAILABLE',
+        message: 'The card provider could not be reached, so the order was rolled back: try again later',
+      });
 }
 
 /** The Idempotency-Key is already on an order of this user (a concurrent checkout committed it first). */
