@@ -2,7 +2,7 @@ import http from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { LabOrder } from '@checkout-lab/contract';
 import type { Knobs } from '@checkout-lab/kit';
-import type { Audit } from './invariants';
+import type { AuditTruth } from '@checkout-lab/stacks/verdict';
 import type { HttpCounts } from './report';
 
 export interface ApiResponse<T = unknown> {
@@ -230,6 +230,11 @@ export class StackApi {
     const url = `${path}?since=${encodeURIComponent(since)}`;
     return (await this.client.expect<T>(what, 'GET', url, [200], { token: adminToken })).body;
   }
+}
+
+/** GET /api/lab/audit (docs/conventions.md): the server-side truth the checker reads; both stacks list the products. */
+export interface Audit extends AuditTruth {
+  products: NonNullable<AuditTruth['products']>;
 }
 
 export const FINAL_STATUSES = new Set(['confirmed', 'cancelled']);

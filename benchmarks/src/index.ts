@@ -5,8 +5,8 @@ export { DEFAULT_BENCH_OPTIONS, SCENARIOS, targetsOf, validateOptions } from './
 export type { BenchOptions, Scenario, StackName, TargetChoice } from './options';
 export { writeReport } from './write-report';
 export type { WrittenReport } from './write-report';
-export { checkInvariants, countConfirmations } from './invariants';
-export type { AcceptedOrder, Audit, InvariantInput, InvariantResult } from './invariants';
+export type { Audit } from './client';
+export type { AcceptedOrder } from './stack-run';
 export { compareReports } from './compare';
 export type { OrderSample, Report, TargetResult } from './report';
 export type { Comparison, Regression } from './compare';

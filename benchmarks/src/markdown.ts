@@ -1,3 +1,4 @@
+import { FAILING_COUNTS, VERDICT_COUNTS } from '@checkout-lab/stacks/verdict';
 import type {
   CpuFigure,
   CpuResult,
@@ -75,6 +76,16 @@ function cpuRows(stack: string, c: CpuResult, settling: boolean): string[] {
 function loadRow(l: LoadResult): string {
   const rate = l.target_rate ? `${fmt(l.achieved_rate)} of ${fmt(l.target_rate)}` : fmt(l.achieved_rate);
   return `| ${l.label} | ${l.connections} | ${fmt(l.duration_sec)} | ${rate} | ${l.non_2xx} | ${l.errors} | ${fmt(l.latency_ms.p50)} / ${fmt(l.latency_ms.p90)} / ${fmt(l.latency_ms.p99)} / ${fmt(l.latency_ms.max)} |`;
+}
+
+/** A verdict cell: the count, and the first ids behind it; bold when it fails the run. */
+function verdictCell(t: TargetResult, count: (typeof VERDICT_COUNTS)[number]): string {
+  const n = t.verdict?.[count];
+  if (n === undefined) return '–';
+  if (n === 0 || count === 'accepted' || count === 'final') return String(n);
+  const ids = t.verdict_ids?.[count] ?? [];
+  const shown = `${ids.slice(0, 8).join(', ')}${ids.length > 8 ? ` and ${ids.length - 8} more` : ''}`;
+  return `${(FAILING_COUNTS as readonly string[]).includes(count) ? `**${n}**` : n} (${shown})`;
 }
 
 function goalRow(stack: string, g: GoalResult): string {
@@ -240,6 +251,18 @@ export function toMarkdown(report: Report, charts: string[] = []): string {
         return inv ? (inv.ok ? 'ok' : `**BROKEN**: ${inv.detail}`) : '–';
       });
       lines.push(`| ${name} | ${cells.join(' | ')} |`);
+    }
+    lines.push('');
+  }
+  if (targets.some((t) => t.verdict)) {
+    lines.push(
+      'Verdict (docs/conventions.md, "The verdict"; a non-zero count in bold fails the run, ids in brackets):',
+      '',
+    );
+    lines.push(`| count | ${stacks.map((s) => NAMES[s]).join(' | ')} |`);
+    lines.push(`| --- | ${stacks.map(() => '---:').join(' | ')} |`);
+    for (const count of VERDICT_COUNTS) {
+      lines.push(`| ${count} | ${targets.map((t) => verdictCell(t, count)).join(' | ')} |`);
     }
     lines.push('');
   }

@@ -1,5 +1,5 @@
 import type { Knobs } from '@checkout-lab/kit';
-import type { InvariantResult } from './invariants';
+import type { InvariantResult, Verdict, VerdictIds } from '@checkout-lab/stacks/verdict';
 import type { BenchOptions, Scenario, StackName } from './options';
 import type { Summary } from './stats';
 
@@ -207,6 +207,11 @@ export interface TargetResult {
   knobs: Knobs;
   metrics: TargetMetrics;
   goals: GoalResult[];
+  /** The checker's counts (docs/conventions.md, "The verdict"): integers under exactly these names. */
+  verdict: Verdict;
+  /** The ids behind each count but accepted and final: order ids; product ids for stock_drift; charge ids for orphans. */
+  verdict_ids: VerdictIds;
+  /** The invariants the checker lists; any one broken fails the run. */
   invariants: InvariantResult[];
   http: HttpCounts;
   orders: OrderSample[];

@@ -1,9 +1,11 @@
 import crypto from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { BLACK_FRIDAY_PRODUCT_NAME, type Knobs, Mailbox, parseConfirmationSubject } from '@checkout-lab/kit';
+import { BLACK_FRIDAY_PRODUCT_NAME, type Knobs, Mailbox } from '@checkout-lab/kit';
+import { type CheckoutAttempt, checkHistory, confirmedOrderIds, type HistoryCheck } from '@checkout-lab/stacks/verdict';
 import {
   ApiClient,
   type ApiResponse,
+  type Audit,
   FINAL_STATUSES,
   type LabOrder,
   mapLimit,
@@ -15,7 +17,6 @@ import {
   throwIfAborted,
 } from './client';
 import type { CpuProbe } from './cpu';
-import { type AcceptedOrder, type Audit, checkInvariants, countConfirmations } from './invariants';
 import type { BenchOptions, StackName } from './options';
 import type { GoalResult, HttpCounts, OrderSample, TargetMetrics, TargetResult } from './report';
 import { summarize } from './stats';
@@ -188,9 +189,10 @@ export class StackRun {
     return Math.max(30_000, 2 * orders * perOrder + 15_000);
   }
 
-  /** The end of every scenario: check the invariants against the server's truth, and put the target's result together. */
+  /** The end of every scenario: check the history against the server's truth, and put the target's result together. */
   async finish(parts: {
-    accepted: AcceptedOrder[];
+    /** Every checkout of the measured phase, as its buyer saw it. */
+    records: CheckoutRecord[];
     initialStock: Record<number, number>;
     counts: HttpCounts;
     metrics: TargetMetrics;
@@ -199,33 +201,36 @@ export class StackRun {
     /** A load generator ran: requests may still have been in flight at the server when it stopped. */
     afterLoad?: boolean;
   }): Promise<TargetResult> {
-    const { invariants } = await this.verify(parts.accepted, parts.initialStock, parts.counts, parts.afterLoad);
+    const { check } = await this.verify(parts.records, parts.initialStock, parts.counts, parts.afterLoad);
     return {
       stack: this.stack,
       url: this.url,
       knobs: this.knobs,
       metrics: parts.metrics,
       goals: parts.goals,
-      invariants,
+      verdict: check.verdict,
+      verdict_ids: check.ids,
+      invariants: check.invariants,
       http: parts.counts,
       orders: parts.samples,
       notes: this.notes,
     };
   }
 
-  /** Reads the server-side truth and checks the invariants. */
+  /** Reads the server-side truth and gives the checker (@checkout-lab/stacks) the buyers' history beside it. */
   async verify(
-    accepted: AcceptedOrder[],
+    records: CheckoutRecord[],
     initialStock: Record<number, number>,
     measuredCounts: HttpCounts,
     afterLoad = false,
-  ): Promise<{ audit: Audit; invariants: ReturnType<typeof checkInvariants> }> {
+  ): Promise<{ audit: Audit; check: HistoryCheck }> {
+    const attempts = records.map(attemptOf);
     this.progress('verify', 0, 1, 'reading the audit');
     // Orders the run placed but whose answer nobody read: a load generator stops with requests in flight, and on the
     // monolith more of them may still be queued on the row lock. They belong to the run (they took stock), so they
     // are checked like the others, with their items read from the server. After a load generator, they are collected
     // until a whole checkout's length (both delays and a second) passes with no new one.
-    const known = new Set(accepted.map((o) => o.id));
+    const known = new Set(attempts.flatMap((a) => (a.orderId == null ? [] : [a.orderId])));
     const late: number[] = [];
     if (this.measureSince) {
       const quietMs = this.knobs.payment_delay_ms + this.knobs.email_delay_ms + 1000;
@@ -244,42 +249,40 @@ export class StackRun {
         await this.waitFinal(ids, this.settleTimeoutMs(ids.length));
       }
     }
+    // No buyer read their answer: to the checker they are timeouts whose order exists (recovered), checked like the rest.
     for (const id of late) {
       const order = await this.api.order(this.adminToken, id);
-      accepted = [
-        ...accepted,
-        { id, items: order.items.map((i) => ({ product_id: i.product_id, quantity: i.quantity })) },
-      ];
+      attempts.push({ buyer: 'unanswered', outcome: 'timeout', orderId: id, items: itemsOf(order) });
     }
     if (late.length) {
       this.notes.push(
-        `${late.length} orders were placed by requests still in flight when the load stopped; they are checked too`,
+        `${late.length} orders were placed by requests whose answer no buyer read (still in flight when the load stopped, or answered with an error); they are checked too, as recovered`,
       );
     }
     const audit = await this.api.audit(this.adminToken, this.since);
-    let mailsByOrder: Record<string, number> | null = null;
+    let mails: number[] | null = null;
     if (this.options.mailUiUrl) {
       try {
-        const mails = await new Mailbox(this.options.mailUiUrl).list();
-        mailsByOrder = countConfirmations(
-          mails.map((m) => m.subject),
-          this.stack,
-          parseConfirmationSubject,
+        const caught = await new Mailbox(this.options.mailUiUrl).list();
+        mails = confirmedOrderIds(
+          caught.map((m) => m.subject),
+          this.stack === 'monolith' ? 'monolith' : 'microservices',
         );
       } catch (error) {
         this.notes.push(`mail catcher at ${this.options.mailUiUrl} not read (${(error as Error).message})`);
       }
     }
-    const invariants = checkInvariants({
-      stack: this.stack,
-      accepted,
-      initialStock,
+    // Only the products the run's orders hold: another client may change the others meanwhile.
+    const touched = new Set(attempts.flatMap((a) => (a.items ?? []).map((i) => i.product_id)));
+    const check = checkHistory({
+      attempts,
       audit,
-      mailsByOrder,
+      mails,
+      initialStock: Object.fromEntries(Object.entries(initialStock).filter(([id]) => touched.has(Number(id)))),
       status5xx: measuredCounts.status_5xx + this.prepCounts.status_5xx,
     });
     this.progress('verify', 1, 1);
-    return { audit, invariants };
+    return { audit, check };
   }
 
   close(): void {
@@ -322,13 +325,30 @@ export function toSamples(records: CheckoutRecord[], rows: Map<number, LabOrder>
   });
 }
 
+/** An order the client saw accepted (201 or 202), with what it bought. */
+export interface AcceptedOrder {
+  id: number;
+  items: { product_id: number; quantity: number }[];
+}
+
 export function acceptedOrders(records: CheckoutRecord[]): AcceptedOrder[] {
   return records
     .filter((r) => isAccepted(r.response.status))
-    .map((r) => ({
-      id: r.response.body.id,
-      items: (r.response.body.items ?? []).map((i) => ({ product_id: i.product_id, quantity: i.quantity })),
-    }));
+    .map((r) => ({ id: r.response.body.id, items: itemsOf(r.response.body) }));
+}
+
+function itemsOf(order: Pick<OrderBody, 'items'> | null | undefined): AcceptedOrder['items'] {
+  return (order?.items ?? []).map((i) => ({ product_id: i.product_id, quantity: i.quantity }));
+}
+
+/** A checkout as the checker reads it: accepted (with its id and items), refused (4xx) or an error (5xx). */
+function attemptOf(record: CheckoutRecord): CheckoutAttempt {
+  const { status, body } = record.response;
+  const buyer = `${record.repetition}:${record.buyer}`;
+  if (isAccepted(status) && body?.id !== undefined) {
+    return { buyer, outcome: 'accepted', status, orderId: body.id, items: itemsOf(body) };
+  }
+  return { buyer, outcome: status >= 500 || status === 0 ? 'error' : 'refused', status };
 }
 
 function round1(v: number): number {

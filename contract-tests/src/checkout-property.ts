@@ -1,3 +1,4 @@
+import { type CheckoutAttempt, checkHistory, type OrderItem } from '@checkout-lab/stacks/verdict';
 import fc from 'fast-check';
 import { ApiClient, type ApiResponse, pollUntil } from './client';
 
@@ -10,6 +11,7 @@ import { ApiClient, type ApiResponse, pollUntil } from './client';
  *  - answers one Idempotency-Key with two different orders, or answers 5xx.
  * fast-check draws the scenario (how many buyers, what each does, how long each waits between steps, which requests
  * go out at the same instant); the real servers decide the interleaving. A failure prints the scenario and its seed.
+ * The shop's side (stock, charges, confirmations against what each buyer was answered) is the one checker's verdict.
  */
 
 export interface PropertyTarget {
@@ -92,6 +94,7 @@ export async function runScenario(target: PropertyTarget, scenario: Scenario): P
   const productId: number = created.body.id;
 
   const problems: string[] = [];
+  const attempts: CheckoutAttempt[] = [];
   const buyers: BuyerLog[] = [];
   for (let index = 0; index < scenario.buyers.length; index++) {
     const buyer = await api.buyer(`prop${index}`);
@@ -103,6 +106,7 @@ export async function runScenario(target: PropertyTarget, scenario: Scenario): P
       token: log.token,
       headers: key ? { 'Idempotency-Key': key } : undefined,
     });
+    attempts.push(attemptOf(log.token, key, response));
     const problem = unexpected(response, `checkout${key ? ` with key ${key}` : ''}`);
     if (problem) problems.push(problem);
     if (key && response.status < 300) {
@@ -138,22 +142,18 @@ export async function runScenario(target: PropertyTarget, scenario: Scenario): P
   );
 
   // Every order of every buyer, once final (the microservices confirm or cancel after the 202).
-  const orders = (
-    await Promise.all(
-      buyers.map(async (log) => {
-        const listed = await pollUntil(
-          async () => (await api.get('/api/orders', { token: log.token })).body,
-          (body) =>
-            Array.isArray(body) && body.every((order) => order.status === 'confirmed' || order.status === 'cancelled'),
-          60_000,
-        );
-        return {
-          log,
-          orders: listed as { id: number; status: string; items: { product_id: number; quantity: number }[] }[],
-        };
-      }),
-    )
-  ).flatMap(({ log, orders }) => {
+  const listed = await Promise.all(
+    buyers.map(async (log) => {
+      const orders = await pollUntil(
+        async () => (await api.get('/api/orders', { token: log.token })).body,
+        (body) =>
+          Array.isArray(body) && body.every((order) => order.status === 'confirmed' || order.status === 'cancelled'),
+        60_000,
+      );
+      return { log, orders: orders as { id: number; status: string; items: OrderItem[] }[] };
+    }),
+  );
+  for (const { log, orders } of listed) {
     const ordered = orders.reduce(
       (sum, order) =>
         sum + order.items.filter((item) => item.product_id === productId).reduce((s, i) => s + i.quantity, 0),
@@ -165,14 +165,9 @@ export async function runScenario(target: PropertyTarget, scenario: Scenario): P
     for (const [key, ids] of log.keyed) {
       if (ids.size > 1) problems.push(`Idempotency-Key ${key} answered ${ids.size} different orders: ${[...ids]}`);
     }
-    return orders;
-  });
+  }
 
-  const confirmedUnits = orders
-    .filter((order) => order.status === 'confirmed')
-    .flatMap((order) => order.items.filter((item) => item.product_id === productId))
-    .reduce((sum, item) => sum + item.quantity, 0);
-  const ids = new Set(orders.map((order) => order.id));
+  const ids = new Set(listed.flatMap(({ orders }) => orders.map((order) => order.id)));
   // The confirmations go out after the order is confirmed on the microservices: wait until each confirmed order has one.
   const audit = await pollUntil(
     async () => (await api.get('/api/lab/audit', { token: admin })).body,
@@ -183,20 +178,25 @@ export async function runScenario(target: PropertyTarget, scenario: Scenario): P
       ),
     30_000,
   );
-  const stock = audit.products.find((product: { id: number }) => product.id === productId)?.stock;
-  if (stock !== scenario.stock - confirmedUnits) {
-    problems.push(`stock is ${stock}, expected ${scenario.stock} - ${confirmedUnits} confirmed`);
-  }
-  if (stock < 0) problems.push(`oversold: stock ${stock}`);
-  for (const order of audit.orders as { id: number; status: string; payments: number; emails: number }[]) {
-    if (!ids.has(order.id)) continue;
-    if (order.payments > 1) problems.push(`order ${order.id} was charged ${order.payments} times`);
-    if (order.status === 'confirmed' && order.payments !== 1) problems.push(`confirmed order ${order.id} unpaid`);
-    if (order.status !== 'confirmed' && order.payments !== 0)
-      problems.push(`${order.status} order ${order.id} kept a charge`);
-    if (order.emails > 1) problems.push(`order ${order.id} sent ${order.emails} confirmations`);
-  }
+  const check = checkHistory({
+    attempts,
+    // An order behind a failed answer is matched by its buyer's own list.
+    buyerOrders: Object.fromEntries(listed.map(({ log, orders }) => [log.token, orders])),
+    audit,
+    mails: null,
+    initialStock: { [productId]: scenario.stock },
+  });
+  for (const invariant of check.invariants.filter((i) => !i.ok))
+    problems.push(`${invariant.name}: ${invariant.detail}`);
   return problems;
+}
+
+function attemptOf(buyer: string, key: string | null, response: ApiResponse): CheckoutAttempt {
+  const { status, body } = response;
+  if (status === 201 || status === 202) {
+    return { buyer, idempotencyKey: key, outcome: 'accepted', status, orderId: body.id, items: body.items };
+  }
+  return { buyer, idempotencyKey: key, outcome: status >= 500 ? 'error' : 'refused', status };
 }
 
 /** The property, for vitest: numRuns scenarios (PROPERTY_RUNS overrides), each on a fresh product and buyers. */

@@ -24,10 +24,25 @@ export {
 } from './microservices';
 export { deleteBrokerObjects } from './broker-cleanup';
 export {
+  type AttemptOutcome,
+  type AuditOrder,
+  type AuditTruth,
+  type CheckoutAttempt,
   checkHistory,
-  type EmailRecord,
-  type History,
-  type OrderOutcome,
-  type PaymentRecord,
+  confirmedOrderIds,
+  FAILING_COUNTS,
+  failingCounts,
+  type Finding,
+  type HistoryCheck,
+  type HistoryInput,
+  INVARIANTS,
+  type InvariantName,
+  type InvariantResult,
+  type OrderItem,
+  type OrphanCharge,
+  type ProblemCount,
+  VERDICT_COUNTS,
   type Verdict,
-} from './checker';
+  type VerdictCount,
+  type VerdictIds,
+} from './verdict';

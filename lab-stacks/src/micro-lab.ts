@@ -1,8 +1,9 @@
-import { type Knobs, parseConfirmationSubject } from '@checkout-lab/kit';
+import type { Knobs } from '@checkout-lab/kit';
 import { type TestMail, uniqueName } from '@checkout-lab/kit/testing';
 import pg from 'pg';
 import type { ServiceName } from './microservices';
 import { startTestStack, type TestStack } from './test-stack';
+import { type CheckoutAttempt, confirmedOrderIds, type HistoryInput } from './verdict';
 
 /** The microservices of a test's own (see startTestStack), with its own mail catcher. */
 export type MicroLab = TestStack & { mail: TestMail };
@@ -111,10 +112,10 @@ export async function queryService<T extends pg.QueryResultRow = any>(
 
 /** Order ids of the microservices' confirmation mails in the catcher, one entry per mail. */
 export async function confirmationMails(lab: MicroLab): Promise<number[]> {
-  return (await lab.mail.mailbox.list())
-    .map((mail) => parseConfirmationSubject(mail.subject))
-    .filter((parsed) => parsed?.stack === 'microservices')
-    .map((parsed) => Number(parsed?.orderId));
+  return confirmedOrderIds(
+    (await lab.mail.mailbox.list()).map((mail) => mail.subject),
+    'microservices',
+  );
 }
 
 export interface Buyer {
@@ -139,15 +140,17 @@ export async function newBuyers(gateway: string, count: number, concurrency = 8)
 
 /**
  * Each buyer puts one unit in the cart and checks out, `concurrency` at a time; after `pauseAfter` accepted orders,
- * `atPause` runs (a kill, a broker restart) before the rest go on. Returns the ids of the 202s.
+ * `atPause` runs (a kill, a broker restart) before the rest go on. Returns the ids of the 202s, and every attempt as
+ * its buyer saw it (the checker's history: a retry that answered an order after a 5xx makes it a recovered one).
  */
 export async function runCheckouts(
   gateway: string,
   buyers: Buyer[],
   productId: number,
   options: { concurrency?: number; pauseAfter?: number; atPause?: () => Promise<void> } = {},
-): Promise<{ accepted: number[]; refused: number }> {
+): Promise<{ accepted: number[]; refused: number; attempts: CheckoutAttempt[] }> {
   const accepted: number[] = [];
+  const attempts: CheckoutAttempt[] = [];
   let refused = 0;
   const queue = [...buyers];
   const pauseAfter = options.pauseAfter ?? Number.POSITIVE_INFINITY;
@@ -171,6 +174,7 @@ export async function runCheckouts(
           token: buyer.token,
           headers: { 'idempotency-key': key },
         }).catch(() => null);
+        attempts.push(attemptOf(buyer.email, key, answer));
         if (answer && answer.status < 500) break;
         if (paused) await paused;
         await new Promise((r) => setTimeout(r, 200));
@@ -182,7 +186,15 @@ export async function runCheckouts(
   };
   await Promise.all(Array.from({ length: options.concurrency ?? 8 }, worker));
   if (paused) await paused;
-  return { accepted, refused };
+  return { accepted, refused, attempts };
+}
+
+function attemptOf(buyer: string, idempotencyKey: string, answer: Answer | null): CheckoutAttempt {
+  if (!answer) return { buyer, idempotencyKey, outcome: 'error', status: null };
+  const { status } = answer;
+  if (status === 201 || status === 202)
+    return { buyer, idempotencyKey, outcome: 'accepted', status, orderId: answer.body.id };
+  return { buyer, idempotencyKey, outcome: status >= 500 ? 'error' : 'refused', status };
 }
 
 /** Waits until every given order is final in order-service's database. */
@@ -201,27 +213,49 @@ export async function waitAllFinal(lab: MicroLab, ids: number[], timeoutMs = 120
   }
 }
 
-/** What every service recorded for these orders, in the checker's shape. */
-export async function historyOf(lab: MicroLab, accepted: number[]) {
-  const orders = await queryService(
+/**
+ * The checker's input for orders the buyers were answered 202 for (and the attempts behind them, when the caller
+ * kept them; else one accepted attempt per order): the audit read from every service's own tables
+ * (with every payment record, declined ones too, which the HTTP audit leaves out) and the catcher's confirmations.
+ */
+export async function historyOf(
+  lab: MicroLab,
+  accepted: number[],
+  attempts: CheckoutAttempt[] = accepted.map((id) => ({ buyer: `order-${id}`, outcome: 'accepted', orderId: id })),
+): Promise<HistoryInput> {
+  const ids = [...new Set([...accepted, ...attempts.flatMap((a) => (a.orderId == null ? [] : [a.orderId]))])];
+  const orders = await queryService<{ id: number; status: string; failure_reason: string | null }>(
     lab,
     'order-service',
     'SELECT id, status, failure_reason FROM orders WHERE id = ANY($1) ORDER BY id',
-    [accepted],
+    [ids],
   );
-  const payments = await queryService(
+  const payments = await queryService<{ order_id: number; succeeded: number; records: number }>(
     lab,
     'payment-service',
-    'SELECT order_id, status, count(*)::int AS count FROM payments WHERE order_id = ANY($1) GROUP BY order_id, status',
-    [accepted],
+    `SELECT order_id, (count(*) FILTER (WHERE status = 'succeeded'))::int AS succeeded, count(*)::int AS records
+       FROM payments WHERE order_id = ANY($1) GROUP BY order_id`,
+    [ids],
   );
-  const emails = await queryService(
+  const emails = await queryService<{ order_id: number; count: number }>(
     lab,
     'email-service',
     'SELECT order_id, count(*)::int AS count FROM email_sends WHERE order_id = ANY($1) GROUP BY order_id',
-    [accepted],
+    [ids],
   );
-  const wanted = new Set(accepted);
-  const mails = (await confirmationMails(lab)).filter((id) => wanted.has(id));
-  return { accepted, orders, payments, emails, mails };
+  const paid = new Map(payments.map((row) => [row.order_id, row]));
+  const sent = new Map(emails.map((row) => [row.order_id, row.count]));
+  const wanted = new Set(ids);
+  return {
+    attempts,
+    audit: {
+      orders: orders.map((order) => ({
+        ...order,
+        payments: paid.get(order.id)?.succeeded ?? 0,
+        payment_records: paid.get(order.id)?.records ?? 0,
+        emails: sent.get(order.id) ?? 0,
+      })),
+    },
+    mails: (await confirmationMails(lab)).filter((id) => wanted.has(id)),
+  };
 }

@@ -108,5 +108,5 @@ export async function runBlackFriday(run: StackRun): Promise<TargetResult> {
       ),
     );
   }
-  return run.finish({ accepted, initialStock, counts: run.client.counts, metrics, goals, samples });
+  return run.finish({ records, initialStock, counts: run.client.counts, metrics, goals, samples });
 }

@@ -1,10 +1,9 @@
 import type autocannon from 'autocannon';
 import { performance } from 'node:perf_hooks';
 import type { OrderBody } from '../client';
-import type { AcceptedOrder } from '../invariants';
 import { runLoad } from '../load';
 import type { FloorResult, GoalResult, HttpCounts, LoadResult } from '../report';
-import { type CheckoutRecord, orderMetrics, type StackRun, toSamples } from '../stack-run';
+import { type AcceptedOrder, type CheckoutRecord, orderMetrics, type StackRun, toSamples } from '../stack-run';
 import { ratio, round } from '../stats';
 import { goal } from './single';
 

@@ -79,7 +79,7 @@ export async function runSingle(run: StackRun): Promise<TargetResult> {
       ),
     );
   }
-  return run.finish({ accepted, initialStock, counts: run.client.counts, metrics, goals, samples });
+  return run.finish({ records, initialStock, counts: run.client.counts, metrics, goals, samples });
 }
 
 /** Polls one order as its buyer until it is final (the 202-and-poll a real client does). */

@@ -1,9 +1,8 @@
 import type autocannon from 'autocannon';
 import { performance } from 'node:perf_hooks';
-import type { AcceptedOrder } from '../invariants';
 import { checkoutRequest, loadAndSettle, loadCounts, loadGoals } from './load-goals';
 import type { FloorResult, GoalResult, TargetResult } from '../report';
-import type { CheckoutRecord, StackRun } from '../stack-run';
+import type { AcceptedOrder, CheckoutRecord, StackRun } from '../stack-run';
 
 /** Share of the checkouts that go to the one hot (Black Friday) product. */
 export const HOT_SHARE = 0.25;
@@ -74,7 +73,7 @@ export async function runSteady(run: StackRun, floor: FloorResult | null): Promi
   const counts = loadCounts(load, run.client.counts);
   if (outOfStock)
     run.notes.push(`${outOfStock} checkouts answered 409 OUT_OF_STOCK (the hot product ran out, as intended)`);
-  return run.finish({ accepted, initialStock, counts, metrics, goals, samples, afterLoad: true });
+  return run.finish({ records, initialStock, counts, metrics, goals, samples, afterLoad: true });
 }
 
 function pick<T>(items: T[]): T {

@@ -1,9 +1,8 @@
 import type autocannon from 'autocannon';
 import { performance } from 'node:perf_hooks';
-import type { AcceptedOrder } from '../invariants';
 import { checkoutRequest, loadAndSettle, loadCounts, loadGoals } from './load-goals';
 import type { FloorResult, GoalResult, TargetResult } from '../report';
-import type { CheckoutRecord, StackRun } from '../stack-run';
+import type { AcceptedOrder, CheckoutRecord, StackRun } from '../stack-run';
 
 /**
  * throughput: what a checkout costs under load. Accepted checkouts per second at the chosen connections (and as a
@@ -73,5 +72,5 @@ export async function runThroughput(run: StackRun, floor: FloorResult | null): P
         .join(', ')})`,
     );
   }
-  return run.finish({ accepted, initialStock, counts, metrics, goals, samples, afterLoad: true });
+  return run.finish({ records, initialStock, counts, metrics, goals, samples, afterLoad: true });
 }
