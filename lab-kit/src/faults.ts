@@ -19,7 +19,7 @@ export type { FaultName, Faults };
  * step 6 charges (the card provider acts on it). Every other fault takes only its default, so no switch in the lab
  * ever says "on" while nothing breaks.
  */
-const SWITCHABLE: readonly FaultName[] = ['payment_hang'];
+const SWITCHABLE: readonly FaultName[] = ['payment_hang', 'smtp_down'];
 export const FAULTS_NOT_BUILT: readonly FaultName[] = FAULT_NAMES.filter((name) => !SWITCHABLE.includes(name));
 
 /**

@@ -26,6 +26,14 @@ export interface SmtpTransport {
   close(): void;
 }
 
+/** The mail faults of the fault lab (docs/api.md, "Faults"), as the transport reads them before each send. */
+export interface SmtpFaults {
+  smtp_down: boolean;
+}
+
+/** Connecting to port 0 is always refused (ECONNREFUSED): no server can listen there. */
+const REFUSED_PORT = 0;
+
 class SmtpTimeoutError extends Error {
   readonly code = 'ETIMEDOUT';
 }
@@ -53,15 +61,17 @@ export function createSmtpTransport(options: {
   /** Deadline of one send, queueing in the pool included (default twice timeoutMs). */
   sendTimeoutMs?: number;
   maxConnections?: number;
+  /** The lab's mail faults, read at every send: with smtp_down every send goes to a server that refuses the connection. */
+  faults?: () => SmtpFaults;
 }): SmtpTransport {
   const timeoutMs = options.timeoutMs ?? 5000;
   const sendTimeoutMs = options.sendTimeoutMs ?? 2 * timeoutMs;
   const server = `${options.host}:${options.port}`;
 
-  const createPool = (): Transporter =>
+  const createPool = (port = options.port): Transporter =>
     nodemailer.createTransport({
       host: options.host,
-      port: options.port,
+      port,
       secure: false,
       ignoreTLS: true,
       pool: true,
@@ -78,7 +88,7 @@ export function createSmtpTransport(options: {
         // send without emitting 'error', so the pool never removes that resource), and after maxConnections of them
         // it stops settling sends at all. A refused or timed-out connect surfaces as a socket error instead, which
         // nodemailer's connection handles as on a socket of its own (and removes from the pool).
-        const socket = net.connect({ host: options.host, port: options.port, noDelay: true });
+        const socket = net.connect({ host: options.host, port, noDelay: true });
         const timer = setTimeout(() => {
           const error = new SmtpTimeoutError(`SMTP connection to ${server} timed out after ${timeoutMs} ms`);
           socket.destroy(error);
@@ -90,6 +100,16 @@ export function createSmtpTransport(options: {
     } as nodemailer.TransportOptions);
 
   let pool = createPool();
+  // A fault sends for real, to port 0 of the same host, where nothing can ever listen: the connection is refused as
+  // by a mail server that is down. The real server is left alone (the other stack may be sending to it).
+  let refusing: Transporter | null = null;
+  const refusingPool = (): Transporter => {
+    refusing ??= createPool(REFUSED_PORT);
+    return refusing;
+  };
+  const smtpDown = (): boolean => options.faults?.().smtp_down ?? false;
+  /** The server this send goes to: the refusing one when a fault says so. */
+  const serverFor = (): Transporter => (smtpDown() ? refusingPool() : pool);
   let closed = false;
   let consecutiveFailures = 0;
   let lastError: string | null = null;
@@ -139,7 +159,7 @@ export function createSmtpTransport(options: {
     if (closed || probing || inFlight.size > 0 || Date.now() - lastAttemptAt < timeoutMs) return;
     probing = true;
     lastAttemptAt = Date.now();
-    const check = pool.verify() as Promise<true>;
+    const check = (smtpDown() ? refusingPool() : pool).verify() as Promise<true>;
     check.catch(() => {});
     let timer: NodeJS.Timeout | undefined;
     new Promise<void>((resolve, reject) => {
@@ -161,7 +181,7 @@ export function createSmtpTransport(options: {
       if (closed) throw new Error(`SMTP transport to ${server} is closed`);
       lastAttemptAt = Date.now();
       try {
-        const info = await withDeadline(pool.sendMail(mail), sendTimeoutMs, 'send');
+        const info = await withDeadline(serverFor().sendMail(mail), sendTimeoutMs, 'send');
         succeeded();
         return info;
       } catch (error) {
@@ -194,6 +214,7 @@ export function createSmtpTransport(options: {
       const error = new Error(`SMTP transport to ${server} was closed with the send in flight`);
       for (const entry of inFlight.values()) entry.fail(error);
       pool.close();
+      refusing?.close();
     },
   };
 }

@@ -58,7 +58,7 @@ export async function startMonolith(options: StartMonolithOptions): Promise<Runn
   const db = createDataSource(options.databaseUrl, options.poolSize ?? 10);
   await db.initialize();
   const faults = monolithFaults();
-  const mailer = createMailer(options.smtpHost ?? '127.0.0.1', options.smtpPort);
+  const mailer = createMailer(options.smtpHost ?? '127.0.0.1', options.smtpPort, () => faults);
   try {
     await db.runMigrations({ transaction: 'each' });
     await seedAdmin(db, options.admin ?? DEFAULT_ADMIN, bcryptRounds);

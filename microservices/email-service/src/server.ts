@@ -28,6 +28,7 @@ export async function startEmailService(config: EmailConfig): Promise<RunningSer
     port: config.SMTP_PORT,
     timeoutMs: config.SMTP_TIMEOUT_MS,
     providerApiUrl: config.MAIL_UI_URL,
+    faults: () => faults.values,
   });
 
   const messaging = serviceMessaging(SERVICE, config, pool, log);

@@ -70,4 +70,35 @@ describe('the microservices during an SMTP outage', () => {
     ]);
     await waitUntil('the gateway ok', async () => (await call(test.gateway, 'GET', '/health')).status === 200);
   });
+
+  // The fault lab's smtp_down: email-service's own transport is sent where nothing listens, the mail server stays up.
+  const setFaults = async (admin: string, faults: Record<string, unknown>) => {
+    const answer = await call(test.gateway, 'PUT', '/api/lab/faults', { token: admin, body: faults });
+    expect(answer.status, JSON.stringify(answer.body)).toBe(200);
+  };
+  const dlqDepth = () => queueDepth(test.amqpUrl, names(test.prefix).dlq('email-service'));
+
+  it('when smtp_down is on, then an order is accepted, paid and not confirmed, its email refused into the DLQ; when it is cleared and the letters redriven, then it is confirmed and mailed', async () => {
+    const admin = await login(test.gateway, test.admin.email, test.admin.password);
+    const product = await newProduct(test.gateway, admin, 5);
+    const before = await dlqDepth();
+    await setFaults(admin, { smtp_down: true });
+    const buyer = await newBuyer(test.gateway);
+    const accepted = await checkout(test.gateway, buyer.token, product.id);
+    expect(accepted.status).toBe(202);
+    const orderId = accepted.body.id as number;
+    await waitUntil('the email in the DLQ', async () => (await dlqDepth()) === before + 1);
+    const waiting = await call(test.gateway, 'GET', `/api/orders/${orderId}`, { token: buyer.token });
+    expect(waiting.body).toMatchObject({ status: 'paid', email_sent_at: null });
+    const health = await call(test.stack.services['email-service'].url, 'GET', '/health');
+    expect(health.body.smtp.last_error).toMatch(/ECONNREFUSED/);
+    const mine = confirmationSubject('microservices', orderId);
+    expect((await catcher.mailbox.list()).map((mail) => mail.subject)).not.toContain(mine);
+
+    await setFaults(admin, { smtp_down: false });
+    const redriven = await call(test.gateway, 'POST', '/api/lab/dead-letters/redrive', { token: admin });
+    expect(redriven.body).toEqual({ redriven: before + 1 });
+    expect((await waitFinal(test.gateway, buyer.token, orderId)).status).toBe('confirmed');
+    expect((await catcher.mailbox.list()).map((mail) => mail.subject)).toContain(mine);
+  });
 });

@@ -1,4 +1,4 @@
-import { createSmtpTransport, type SmtpHealth } from '@checkout-lab/kit';
+import { createSmtpTransport, type SmtpFaults, type SmtpHealth } from '@checkout-lab/kit';
 
 export interface Mailer {
   send(mail: { to: string; subject: string; text: string; messageId: string }): Promise<{ messageId: string | null }>;
@@ -18,12 +18,20 @@ export interface Mailer {
  * Real SMTP through nodemailer to the lab's mail catcher. A refused or timed-out send throws, at the latest after
  * timeoutMs (lab-kit's transport enforces that deadline; connecting and the greeting get half of it each).
  */
-export function smtpMailer(options: { host: string; port: number; timeoutMs: number; providerApiUrl: string }): Mailer {
+export function smtpMailer(options: {
+  host: string;
+  port: number;
+  timeoutMs: number;
+  providerApiUrl: string;
+  /** The lab's mail faults (docs/api.md, "Faults"), read at every send. */
+  faults?: () => SmtpFaults;
+}): Mailer {
   const transport = createSmtpTransport({
     host: options.host,
     port: options.port,
     timeoutMs: Math.ceil(options.timeoutMs / 2),
     sendTimeoutMs: options.timeoutMs,
+    faults: options.faults,
   });
   return {
     async send(mail) {

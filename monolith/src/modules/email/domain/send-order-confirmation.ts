@@ -1,4 +1,4 @@
-import { confirmationSubject, createSmtpTransport, type SmtpTransport } from '@checkout-lab/kit';
+import { confirmationSubject, createSmtpTransport, type SmtpFaults, type SmtpTransport } from '@checkout-lab/kit';
 import { sleep } from '../../../shared/sleep';
 
 export const SHOP_SENDER = 'shop@checkout.lab';
@@ -6,9 +6,10 @@ export const SHOP_SENDER = 'shop@checkout.lab';
 /**
  * The transport to the mail catcher: pooled plain SMTP (lab-kit's createSmtpTransport). Each stage of a send gets
  * 5 s and the send as a whole 10 s, so a dead or wedged server fails step 9 instead of hanging the checkout.
+ * `faults` are the lab's mail faults (docs/api.md, "Faults"), read at every send.
  */
-export function createMailer(host: string, port: number): SmtpTransport {
-  return createSmtpTransport({ host, port, timeoutMs: 5000 });
+export function createMailer(host: string, port: number, faults?: () => SmtpFaults): SmtpTransport {
+  return createSmtpTransport({ host, port, timeoutMs: 5000, faults });
 }
 
 // LESSON: What happens when email fails (LESSONS.md#what-happens-when-email-fails)
