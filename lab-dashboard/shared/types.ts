@@ -57,6 +57,9 @@ export type { LabOrder };
 /** One dead letter of the microservices, from the gateway's GET /api/lab/dead-letters (the contract's type). */
 export type { DeadLetter };
 
+/** One process the launcher supervises, from GET /api/lab/processes (lab-kit's process table). */
+export type { LabProcess } from '@checkout-lab/kit';
+
 /** Who is logged in to the lab API (GET /api/session). */
 export interface LabSession {
   logged_in: boolean;

@@ -3,6 +3,7 @@ import { AdminLogin } from './components/AdminLogin';
 import { DeadLetters } from './components/DeadLetters';
 import { History } from './components/History';
 import { HealthBar } from './components/HealthBar';
+import { Processes } from './components/Processes';
 import { Instructor } from './components/Instructor';
 import { Internals } from './components/Internals';
 import { LoadRuns, startRun } from './components/LoadRuns';
@@ -76,6 +77,7 @@ export function App() {
         {tab === 'internals' && (
           <>
             <Internals />
+            <Processes />
             <DeadLetters />
           </>
         )}

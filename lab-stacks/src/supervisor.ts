@@ -45,6 +45,8 @@ export interface ProcessSpec {
 interface Supervised {
   spec: ProcessSpec;
   run: ManagedProcess;
+  /** The run's start time, read once at its spawn: a pid read again later may belong to another process by then. */
+  start: string | null;
   status: LabProcessStatus;
   restarts: number;
   /** The last restart's wait, for the backoff; null until the first restart. */
@@ -88,9 +90,11 @@ export class Supervisor {
    */
   async start(spec: ProcessSpec, signal?: AbortSignal): Promise<void> {
     const previous = this.processes.get(spec.name);
+    const run = spec.spawn();
     const entry: Supervised = {
       spec,
-      run: spec.spawn(),
+      run,
+      start: processStartTime(run.child.pid ?? 0),
       status: 'restarting',
       restarts: previous?.restarts ?? 0,
       delayMs: null,
@@ -143,10 +147,15 @@ export class Supervisor {
 
   /** The table: one entry per process, in the order they were first started. */
   table(): ProcessTableEntry[] {
-    return [...this.processes.values()].map(({ spec, run, status, restarts }) => {
-      const pid = run.child.pid ?? 0;
-      return { name: spec.name, stack: spec.stack, pid, start: processStartTime(pid), status, restarts, url: spec.url };
-    });
+    return [...this.processes.values()].map(({ spec, run, start, status, restarts }) => ({
+      name: spec.name,
+      stack: spec.stack,
+      pid: run.child.pid ?? 0,
+      start,
+      status,
+      restarts,
+      url: spec.url,
+    }));
   }
 
   private changed(): void {
@@ -190,6 +199,7 @@ export class Supervisor {
     if (!entry.wanted) return;
     const run = entry.spec.spawn();
     entry.run = run;
+    entry.start = processStartTime(run.child.pid ?? 0);
     // A restarted run that exits before its /health answers is restarted again, with the next backoff.
     this.watch(entry, run, () => true);
     this.changed();

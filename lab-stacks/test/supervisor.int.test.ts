@@ -105,8 +105,12 @@ describe('the supervisor', () => {
 
   it('when supervision ends while a restart waits, then nothing is started again and the process stays stopped', async () => {
     const lab = await standIn();
+    const recorded = lab.entry().start;
+    expect(recorded).not.toBeNull();
     lab.runs[0].child.kill('SIGKILL');
     await lab.until('the restart is pending', () => lab.entry().status === 'restarting');
+    // The table keeps the start time read at the spawn: the pid, read again now, may belong to a stranger.
+    expect(lab.entry()).toMatchObject({ pid: lab.runs[0].child.pid, start: recorded });
     lab.supervisor.endSupervision();
     await lab.supervisor.stop('stand-in');
     await new Promise((r) => setTimeout(r, FAST.maxDelayMs * 3));

@@ -1,4 +1,5 @@
-import { useEffect, useState } from 'react';
+import { useCallback, useState } from 'react';
+import { usePolling } from '../hooks/usePolling';
 import { labApi } from '../lib/api';
 import { formatClock, formatMs } from '../lib/format';
 import type { HealthReport, Internals as InternalsData, QueueState } from '../../shared/types';
@@ -10,27 +11,19 @@ export function Internals({ intervalMs = 1000 }: { intervalMs?: number }) {
   const [error, setError] = useState<string | null>(null);
   const [health, setHealth] = useState<HealthReport | null>(null);
 
-  useEffect(() => {
-    let stopped = false;
-    const tick = async () => {
-      const [result, processes] = await Promise.all([
-        labApi.get<InternalsData>('/internals'),
-        labApi.get<HealthReport>('/health'),
-      ]);
-      if (stopped) return;
-      if (processes.ok) setHealth(processes.body);
-      if (result.ok) {
-        setData(result.body);
-        setError(null);
-      } else setError(result.error?.message ?? 'the lab API does not answer');
-    };
-    void tick();
-    const timer = setInterval(tick, intervalMs);
-    return () => {
-      stopped = true;
-      clearInterval(timer);
-    };
-  }, [intervalMs]);
+  const sample = useCallback(async (mounted: () => boolean) => {
+    const [result, processes] = await Promise.all([
+      labApi.get<InternalsData>('/internals'),
+      labApi.get<HealthReport>('/health'),
+    ]);
+    if (!mounted()) return;
+    if (processes.ok) setHealth(processes.body);
+    if (result.ok) {
+      setData(result.body);
+      setError(null);
+    } else setError(result.error?.message ?? 'the lab API does not answer');
+  }, []);
+  usePolling(sample, intervalMs);
 
   if (!data) return <p className="muted">{error ?? 'Sampling the internals…'}</p>;
   const queues = data.queues.filter((q) => q.exists);
