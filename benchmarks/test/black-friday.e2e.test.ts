@@ -11,6 +11,7 @@ import {
 } from '@checkout-lab/kit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestStack, type TestStack } from '@checkout-lab/stacks/testing';
+import { failingCounts } from '@checkout-lab/stacks/verdict';
 import { startMonolith } from '@checkout-lab/monolith';
 import { type BenchOptions, DEFAULT_BENCH_OPTIONS, type Report, runBenchmark, writeReport } from '../src/index';
 
@@ -35,6 +36,10 @@ function expectCleanRush(report: Report, stack: 'monolith' | 'micro'): void {
   expect(t).toBeDefined();
   expect(t.invariants.length).toBeGreaterThanOrEqual(8);
   expect(t.invariants.filter((i) => !i.ok)).toEqual([]);
+  // The verdict: every accepted order final, nothing lost, doubled or out of place, the stock adds up.
+  expect(failingCounts(t.verdict)).toEqual([]);
+  expect(t.verdict).toMatchObject({ accepted: t.metrics.accepted, final: t.metrics.accepted, recovered: 0 });
+  expect(Object.values(t.verdict_ids).flat()).toEqual([]);
   expect(t.metrics.checkouts).toBe(6);
   expect(t.metrics.confirmed).toBe(3);
   expect(t.metrics.not_final).toBe(0);
@@ -108,7 +113,10 @@ describe('black-friday on the monolith', () => {
     expect(json.targets.monolith?.metrics.confirmed).toBe(3);
     expect(written.files).toEqual(expect.arrayContaining(['report.json', 'report.md', 'order-timeline.svg']));
     expect(fs.readFileSync(path.join(outDir, 'order-timeline.svg'), 'utf8')).toMatch(/^<svg/);
-    expect(fs.readFileSync(path.join(outDir, 'report.md'), 'utf8')).toContain('confirmed_within_stock');
+    const markdown = fs.readFileSync(path.join(outDir, 'report.md'), 'utf8');
+    expect(markdown).toContain('confirmed_within_stock');
+    expect(json.targets.monolith?.verdict).toMatchObject({ accepted: 3, final: 3, lost: 0, stock_drift: 0 });
+    expect(markdown).toContain('| accepted | 3 |');
   });
 
   it('when the signal aborts mid-run, then runBenchmark rejects with an AbortError', async () => {
