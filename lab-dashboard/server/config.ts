@@ -11,6 +11,7 @@ const schema = z.object({
   MONOLITH_URL: z.string().url().default(`http://127.0.0.1:${DEFAULT_PORTS.MONOLITH_PORT}`),
   GATEWAY_URL: z.string().url().default(`http://127.0.0.1:${DEFAULT_PORTS.GATEWAY_PORT}`),
   MAIL_UI_URL: z.string().url().default(`http://127.0.0.1:${DEFAULT_PORTS.MAIL_UI_PORT}`),
+  PAYMENT_PROVIDER_URL: z.string().url().default(`http://127.0.0.1:${DEFAULT_PORTS.PAYMENT_PROVIDER_PORT}`),
   DATABASE_URL: z.string().default('postgres://postgres@127.0.0.1:5432/postgres'),
   DB_NAME: z.string().default(DATABASE_NAMES.lab),
   AMQP_URL: z.string().default(DEFAULT_AMQP_URL),
@@ -28,6 +29,8 @@ export interface DashboardConfig {
   monolithUrl: string;
   gatewayUrl: string;
   mailUiUrl: string;
+  /** The card provider both stacks charge: its health is shown with theirs. */
+  paymentProviderUrl: string;
   /** The PostgreSQL server; the lab keeps its run history in its own database dbName on it. */
   databaseUrl: string;
   dbName: string;
@@ -53,6 +56,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): DashboardConfi
     monolithUrl: c.MONOLITH_URL.replace(/\/$/, ''),
     gatewayUrl: c.GATEWAY_URL.replace(/\/$/, ''),
     mailUiUrl: c.MAIL_UI_URL.replace(/\/$/, ''),
+    paymentProviderUrl: c.PAYMENT_PROVIDER_URL.replace(/\/$/, ''),
     databaseUrl: c.DATABASE_URL,
     dbName: c.DB_NAME,
     amqpUrl: c.AMQP_URL,

@@ -27,11 +27,6 @@ export class StackClient {
     private readonly admin: { email: string; password: string },
   ) {}
 
-  async health(timeoutMs = 2000): Promise<{ status: number; body: unknown }> {
-    const response = await fetch(`${this.baseUrl}/health`, { signal: AbortSignal.timeout(timeoutMs) });
-    return { status: response.status, body: await response.json().catch(() => null) };
-  }
-
   getConfig(): Promise<Knobs> {
     return this.admincall('GET', '/api/lab/config');
   }

@@ -68,6 +68,7 @@ describe('the lab dashboard in a real browser', () => {
       monolithUrl: monolith.url,
       gatewayUrl: micro.gatewayUrl,
       mailUiUrl: mail.webUrl,
+      paymentProviderUrl: testPaymentProvider(labDb).url,
       databaseUrl: testServerUrl(),
       dbName: labDb,
       amqpUrl: test.amqpUrl,
@@ -171,14 +172,16 @@ describe('the lab dashboard in a real browser', () => {
     for (const dlq of dlqs) expect(dlq.messages).toBe(0);
 
     const health = (await (await fetch(`${dashboard.url}/api/health`)).json()) as HealthReport;
-    expect(health.processes.map((p) => p.name).sort()).toEqual(['monolith', ...SERVICE_NAMES].sort());
+    expect(health.processes.map((p) => p.name).sort()).toEqual(
+      ['monolith', 'payment-provider', ...SERVICE_NAMES].sort(),
+    );
     for (const p of health.processes) expect(p.status).toBe('ok');
 
     await page.getByTestId('tab-internals').click();
     await expect
       .poll(() => page.getByTestId('queues').locator('tbody tr').count())
       .toBe(expected.filter((q) => !q.dead_letter).length);
-    await expect.poll(() => page.getByTestId('processes').locator('tr').count()).toBe(SERVICE_NAMES.length + 1);
+    await expect.poll(() => page.getByTestId('processes').locator('tr').count()).toBe(SERVICE_NAMES.length + 2);
     // Back on the storefronts, both checkouts are still there: a peek at the internals loses nothing.
     await page.getByTestId('tab-shops').click();
     expect(await page.getByTestId('status-micro').textContent()).toBe('confirmed');

@@ -144,12 +144,25 @@ function expectBuildable(name: string, service: ComposeService) {
   expect(fs.existsSync(dockerfile), `${dockerfile} exists`).toBe(true);
 }
 
+/** The card provider: its own image, port 8007 and a ledger database (a server of its own next to the services). */
+function expectProvider(services: Record<string, ComposeService>, databaseHost: string) {
+  const provider = services['payment-provider'];
+  expectBuildable('payment-provider', provider);
+  expect(Number(provider.environment?.PAYMENT_PROVIDER_PORT)).toBe(DEFAULT_PORTS.PAYMENT_PROVIDER_PORT);
+  expect(new URL(String(provider.environment?.DATABASE_URL)).hostname).toBe(databaseHost);
+  expect(provider.depends_on?.[databaseHost]?.condition).toBe('service_healthy');
+  expect(provider.healthcheck).toBeDefined();
+}
+
 describe('docker-compose.monolith.yml', () => {
-  it('when validated, then the monolith has its Dockerfile, database, mail catcher, health checks and knobs', () => {
+  it('when validated, then the monolith has its Dockerfile, database, mail catcher, card provider, health checks and knobs', () => {
     const services = load('docker-compose.monolith.yml');
-    expect(Object.keys(services).sort()).toEqual(['mailcatcher', 'monolith', 'postgres']);
+    expect(Object.keys(services).sort()).toEqual(['mailcatcher', 'monolith', 'payment-provider', 'postgres']);
     expectBuildable('monolith', services.monolith);
     expectBuildable('mailcatcher', services.mailcatcher);
+    expectProvider(services, 'postgres');
+    expect(services.monolith.environment?.PAYMENT_PROVIDER_URL).toBe('http://payment-provider:8007');
+    expect(services.monolith.depends_on?.['payment-provider'].condition).toBe('service_healthy');
     const env = services.monolith.environment!;
     expect(Number(env.MONOLITH_PORT)).toBe(DEFAULT_PORTS.MONOLITH_PORT);
     for (const knob of [...KNOBS, 'DB_POOL_SIZE']) expect(env, knob).toHaveProperty(knob);
@@ -198,6 +211,10 @@ describe('docker-compose.micro.yml', () => {
       }
     }
     expect(databases.size).toBe(6);
+    expectProvider(services, 'provider-db');
+    expect(databases.has('provider-db'), 'the provider shares no database server with a service').toBe(false);
+    expect(services['payment-service'].environment?.PAYMENT_PROVIDER_URL).toBe('http://payment-provider:8007');
+    expect(services['payment-service'].depends_on?.['payment-provider']?.condition).toBe('service_healthy');
     expect(services.rabbitmq.image).toMatch(/management/);
     for (const folder of folders.filter((f) => f !== 'api-gateway')) {
       expect(services['api-gateway'].depends_on?.[folder]?.condition).toBe('service_healthy');

@@ -98,6 +98,8 @@ describe('npm start', () => {
       LAB_NAME_PREFIX: prefix,
       LAB_DATA_DIR: dataDir,
       LOG_LEVEL: 'warn',
+      PAYMENT_DELAY_MS: '20',
+      EMAIL_DELAY_MS: '20',
     });
     try {
       await lab.waitFor(/Checkout Lab is running/, 180_000);
@@ -106,7 +108,8 @@ describe('npm start', () => {
       expect(urls).toContain(`http://127.0.0.1:${ports.GATEWAY_PORT}`);
       expect(urls).toContain(`http://127.0.0.1:${ports.DASHBOARD_PORT}`);
       expect(urls).toContain(`http://127.0.0.1:${ports.MAIL_UI_PORT}`);
-      for (const name of ['MONOLITH_PORT', 'GATEWAY_PORT', 'DASHBOARD_PORT']) {
+      expect(urls).toContain(`http://127.0.0.1:${ports.PAYMENT_PROVIDER_PORT}`);
+      for (const name of ['MONOLITH_PORT', 'GATEWAY_PORT', 'DASHBOARD_PORT', 'PAYMENT_PROVIDER_PORT']) {
         const response = await fetch(`http://127.0.0.1:${ports[name]}/health`);
         expect(response.status, name).toBe(200);
       }
@@ -125,7 +128,26 @@ describe('npm start', () => {
         const { access_token: token } = (await login.json()) as { access_token: string };
         expect(() => jwt.verify(token, secret), url).not.toThrow();
         expect(() => jwt.verify(token, DEV_JWT_SECRET), url).toThrow();
+        // A checkout on each stack is charged at the lab's card provider, each stack a merchant of its own there.
+        const as = { 'content-type': 'application/json', authorization: `Bearer ${token}` };
+        await fetch(`${url}/api/cart/items`, { method: 'POST', headers: as, body: '{"product_id": 1, "quantity": 1}' });
+        const placed = await fetch(`${url}/api/orders/checkout`, { method: 'POST', headers: as });
+        expect([201, 202], url).toContain(placed.status);
+        const { id } = (await placed.json()) as { id: number };
+        let charged = 0;
+        for (let tries = 0; tries < 100 && charged === 0; tries++) {
+          const audit = (await (await fetch(`${url}/api/lab/audit`, { headers: as })).json()) as {
+            orders: { id: number; provider_charges: number }[];
+          };
+          charged = audit.orders.find((order) => order.id === id)?.provider_charges ?? 0;
+          if (charged === 0) await new Promise((r) => setTimeout(r, 100));
+        }
+        expect(charged, url).toBe(1);
       }
+      const ledger = await fetch(
+        `http://127.0.0.1:${ports.PAYMENT_PROVIDER_PORT}/v1/charges?merchant=${prefix}_monolith`,
+      );
+      expect(((await ledger.json()) as { charges: unknown[] }).charges).toHaveLength(1);
     } finally {
       lab.child.kill('SIGTERM');
       await lab.exited;
@@ -208,7 +230,7 @@ describe('npm start', () => {
       await portsClosed(ports, LAB_PORTS, 20_000);
       // Not only the ports: every process it recorded has ended (a pid alone could be a later process's).
       const record: LabProcesses = JSON.parse(fs.readFileSync(path.join(dataDir, LAB_PROCESSES_FILE), 'utf8'));
-      expect(record.processes.map((entry) => entry.name).sort()).toEqual(['dashboard', 'monolith']);
+      expect(record.processes.map((entry) => entry.name).sort()).toEqual(['dashboard', 'monolith', 'payment-provider']);
       const deadline = Date.now() + 20_000;
       const running = () => record.processes.filter((entry) => processStartTime(entry.pid) === entry.start);
       while (running().length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
