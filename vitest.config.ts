@@ -7,7 +7,7 @@ const SERIAL = ['**/broker-restart*.test.ts'];
 export default defineConfig({
   test: {
     exclude: [...configDefaults.exclude, '**/dist/**', 'benchmarks/results/**'],
-    globalSetup: ['./lab-kit/src/vitest.global-setup.ts', './lab-stacks/src/vitest.provider-setup.ts'],
+    globalSetup: ['./lab-kit/src/vitest.global-setup.ts', './lab-stacks/test/provider.global-setup.ts'],
     testTimeout: 120_000,
     hookTimeout: 120_000,
     // Two cores: more workers only make the integration tests fight for them.

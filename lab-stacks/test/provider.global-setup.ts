@@ -10,7 +10,7 @@ import {
   waitForHealthy,
 } from '@checkout-lab/kit';
 import { testServerUrl, uniqueName } from '@checkout-lab/kit/testing';
-import { ROOT } from './lab-runner';
+import { ROOT } from '../src/lab-runner';
 
 let provider: ManagedProcess | undefined;
 let ledger: string | undefined;
