@@ -15,11 +15,10 @@ import { AppError, parseInput } from './http';
 export type { FaultName, Faults };
 
 /**
- * The faults PUT /api/lab/faults may switch on: those whose effect is built, and payment_hang, whose value waits where
- * step 6 charges (the card provider acts on it). Every other fault takes only its default, so no switch in the lab
- * ever says "on" while nothing breaks.
+ * The faults PUT /api/lab/faults may switch on: those whose effect is built (payment_hang acts at the card provider).
+ * Every other fault takes only its default, so no switch in the lab ever says "on" while nothing breaks.
  */
-const SWITCHABLE: readonly FaultName[] = ['payment_hang', 'smtp_down'];
+const SWITCHABLE: readonly FaultName[] = ['payment_hang', 'smtp_down', 'email_failure_rate'];
 export const FAULTS_NOT_BUILT: readonly FaultName[] = FAULT_NAMES.filter((name) => !SWITCHABLE.includes(name));
 
 /**

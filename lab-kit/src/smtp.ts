@@ -29,6 +29,7 @@ export interface SmtpTransport {
 /** The mail faults of the fault lab (docs/api.md, "Faults"), as the transport reads them before each send. */
 export interface SmtpFaults {
   smtp_down: boolean;
+  email_failure_rate: number;
 }
 
 /** Connecting to port 0 is always refused (ECONNREFUSED): no server can listen there. */
@@ -61,8 +62,13 @@ export function createSmtpTransport(options: {
   /** Deadline of one send, queueing in the pool included (default twice timeoutMs). */
   sendTimeoutMs?: number;
   maxConnections?: number;
-  /** The lab's mail faults, read at every send: with smtp_down every send goes to a server that refuses the connection. */
+  /**
+   * The lab's mail faults, read at every send: with smtp_down every send, and with email_failure_rate that share of
+   * them, goes to a server that refuses the connection. Absent: no faults.
+   */
   faults?: () => SmtpFaults;
+  /** Draws the sends that email_failure_rate fails (default Math.random). */
+  random?: () => number;
 }): SmtpTransport {
   const timeoutMs = options.timeoutMs ?? 5000;
   const sendTimeoutMs = options.sendTimeoutMs ?? 2 * timeoutMs;
@@ -103,13 +109,17 @@ export function createSmtpTransport(options: {
   // A fault sends for real, to port 0 of the same host, where nothing can ever listen: the connection is refused as
   // by a mail server that is down. The real server is left alone (the other stack may be sending to it).
   let refusing: Transporter | null = null;
+  const random = options.random ?? Math.random;
   const refusingPool = (): Transporter => {
     refusing ??= createPool(REFUSED_PORT);
     return refusing;
   };
   const smtpDown = (): boolean => options.faults?.().smtp_down ?? false;
   /** The server this send goes to: the refusing one when a fault says so. */
-  const serverFor = (): Transporter => (smtpDown() ? refusingPool() : pool);
+  const serverFor = (): Transporter => {
+    const failureRate = options.faults?.().email_failure_rate ?? 0;
+    return smtpDown() || (failureRate > 0 && random() < failureRate) ? refusingPool() : pool;
+  };
   let closed = false;
   let consecutiveFailures = 0;
   let lastError: string | null = null;

@@ -49,4 +49,21 @@ describe('the monolith under the mail faults', () => {
     expect(confirmed.body.status).toBe('confirmed');
     expect(await subjects()).toEqual([confirmationSubject('monolith', confirmed.body.id)]);
   });
+
+  it('when email_failure_rate is 1, then every send is refused and checkout answers 503 EMAIL_FAILED; when it is 0, then checkout is confirmed', async () => {
+    const ordersBefore = await shop.count('orders');
+    await setFaults({ email_failure_rate: 1 });
+    for (let i = 0; i < 2; i++) {
+      const failed = await checkout();
+      expect(failed.status).toBe(503);
+      expect(failed.body.error.code).toBe('EMAIL_FAILED');
+    }
+    expect(await shop.count('orders')).toBe(ordersBefore);
+    expect((await shop.api('GET', '/health')).body.smtp.last_error).toMatch(/ECONNREFUSED/);
+
+    await setFaults({ email_failure_rate: 0 });
+    const confirmed = await checkout();
+    expect(confirmed.status).toBe(201);
+    expect(await subjects()).toContain(confirmationSubject('monolith', confirmed.body.id));
+  });
 });

@@ -101,4 +101,24 @@ describe('the microservices during an SMTP outage', () => {
     expect((await waitFinal(test.gateway, buyer.token, orderId)).status).toBe('confirmed');
     expect((await catcher.mailbox.list()).map((mail) => mail.subject)).toContain(mine);
   });
+
+  it('when email_failure_rate is 1, then a paid order is not confirmed, its email refused into the DLQ; when it is 0, then a new order is confirmed and mailed', async () => {
+    const admin = await login(test.gateway, test.admin.email, test.admin.password);
+    const product = await newProduct(test.gateway, admin, 5);
+    const before = await dlqDepth();
+    await setFaults(admin, { email_failure_rate: 1 });
+    const buyer = await newBuyer(test.gateway);
+    const refused = await checkout(test.gateway, buyer.token, product.id);
+    await waitUntil('the email in the DLQ', async () => (await dlqDepth()) === before + 1);
+    const waiting = await call(test.gateway, 'GET', `/api/orders/${refused.body.id}`, { token: buyer.token });
+    expect(waiting.body).toMatchObject({ status: 'paid', email_sent_at: null });
+    const subjects = async () => (await catcher.mailbox.list()).map((mail) => mail.subject);
+    expect(await subjects()).not.toContain(confirmationSubject('microservices', refused.body.id));
+
+    await setFaults(admin, { email_failure_rate: 0 });
+    const next = await newBuyer(test.gateway);
+    const accepted = await checkout(test.gateway, next.token, product.id);
+    expect((await waitFinal(test.gateway, next.token, accepted.body.id)).status).toBe('confirmed');
+    expect(await subjects()).toContain(confirmationSubject('microservices', accepted.body.id));
+  });
 });
