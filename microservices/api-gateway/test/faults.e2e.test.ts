@@ -1,6 +1,18 @@
 import { FAULT_NAMES } from '@checkout-lab/contract';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { call, internalHeaders, login, newBuyer, startTestStack, type TestStack } from '@checkout-lab/stacks/testing';
+import {
+  call,
+  checkout,
+  internalHeaders,
+  login,
+  type MicroLab,
+  newBuyer,
+  newProduct,
+  queryService,
+  startTestStack,
+  type TestStack,
+  waitFinal,
+} from '@checkout-lab/stacks/testing';
 
 /**
  * The fault lab's endpoints on the microservices (docs/api.md, "Faults"): the gateway keeps no fault of its own; it
@@ -86,5 +98,32 @@ describe('the fault lab of the microservices', () => {
     const paths = (await call(test.gateway, 'GET', '/openapi.json')).body.paths;
     expect(Object.keys(paths['/api/lab/faults'])).toEqual(expect.arrayContaining(['get', 'put']));
     expect(paths['/api/lab/faults/reset']).toHaveProperty('post');
+  });
+
+  it("when stock_db_delay_ms is set, then product-service sleeps inside PostgreSQL and the order's 3_reserve_inventory lasts at least the delay", async () => {
+    const delayMs = 600;
+    expect((await put({ stock_db_delay_ms: delayMs })).status).toBe(200);
+    const product = await newProduct(test.gateway, admin, 3);
+    const buyer = await newBuyer(test.gateway);
+    const accepted = await checkout(test.gateway, buyer.token, product.id);
+    expect(accepted.status).toBe(202);
+    let seen = 0;
+    for (let i = 0; i < 100 && seen === 0; i++) {
+      const [row] = await queryService<{ n: number }>(
+        test as MicroLab,
+        'product-service',
+        `SELECT count(*)::int AS n FROM pg_stat_activity
+          WHERE datname = current_database() AND pid <> pg_backend_pid() AND state = 'active' AND query ILIKE '%pg_sleep%'`,
+      );
+      seen = row.n;
+      if (seen === 0) await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(seen).toBe(1);
+    const order = await waitFinal(test.gateway, buyer.token, accepted.body.id);
+    expect(order.status).toBe('confirmed');
+    const step = order.steps.find((s: { name: string }) => s.name === '3_reserve_inventory');
+    expect(step).toMatchObject({ service: 'product-service' });
+    expect(step.duration_ms).toBeGreaterThanOrEqual(delayMs);
+    await gateway('POST', '/reset');
   });
 });

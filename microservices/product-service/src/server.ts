@@ -23,7 +23,7 @@ export async function startProductService(config: ProductConfig): Promise<Runnin
 
   const faults = productFaults();
   const messaging = serviceMessaging(SERVICE, config, pool, log);
-  registerOrderCreatedConsumer(messaging);
+  registerOrderCreatedConsumer(messaging, faults);
   registerOrderCancelledConsumer(messaging);
   await messaging.start(); // the consumers, and the outbox relay that publishes product.stock.reserved / rejected
 

@@ -23,6 +23,14 @@ export const inventoryRepository = {
     return rowCount === 1;
   },
 
+  /**
+   * The stock_db_delay_ms fault: the transaction waits delayMs inside PostgreSQL (pg_sleep, visible in
+   * pg_stat_activity), as behind a slow or overloaded database. Nothing when delayMs is 0.
+   */
+  async delayInDatabase(db: Queryable, delayMs: number): Promise<void> {
+    if (delayMs > 0) await db.query('SELECT pg_sleep($1)', [delayMs / 1000]);
+  },
+
   async giveBack(db: Queryable, line: Line): Promise<void> {
     await db.query('UPDATE inventory SET stock = stock + $2, updated_at = now() WHERE product_id = $1', [
       line.product_id,

@@ -35,6 +35,7 @@ export function normaliseLines(items: { product_id: number; quantity: number }[]
 export async function reserveStock(
   client: pg.PoolClient,
   order: EventPayloads['order.order.created'],
+  faults: { stock_db_delay_ms: number } = { stock_db_delay_ms: 0 },
 ): Promise<ReservationOutcome> {
   const started = new Date();
   const startedAt = performance.now();
@@ -54,6 +55,8 @@ export async function reserveStock(
 
   await client.query('SAVEPOINT reserve_stock');
   for (const line of lines) {
+    // The stock_db_delay_ms fault: each line's UPDATE that much slower, its row lock held through the wait.
+    await inventory.delayInDatabase(client, faults.stock_db_delay_ms);
     if (await inventory.take(client, line)) continue;
     await client.query('ROLLBACK TO SAVEPOINT reserve_stock');
     const known = await inventory.productExists(client, line.product_id);

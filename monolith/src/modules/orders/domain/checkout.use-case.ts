@@ -94,6 +94,8 @@ export async function checkout(
         if (log.isLevelEnabled('debug'))
           log.debug({ sql: locked.getQueryAndParameters()[0], user_id: user.id }, 'step 3 locks the stock');
         const stock = await readStock(locked);
+        // The stock_db_delay_ms fault: the locked read is that much slower, and the locks are held through it.
+        await inventory.delayInDatabase(faults.stock_db_delay_ms);
         for (const line of lines) {
           const available = stock.get(line.product_id) ?? 0;
           if (available < line.quantity) throw outOfStock(line, available);

@@ -20,6 +20,13 @@ export function inventoryRepository(db: Db) {
         .orderBy('inventory.product_id', 'ASC');
       return lock ? query.setLock(lock) : query;
     },
+    /**
+     * The stock_db_delay_ms fault: the transaction waits delayMs inside PostgreSQL (pg_sleep, visible in
+     * pg_stat_activity), as behind a slow or overloaded database. Nothing when delayMs is 0.
+     */
+    async delayInDatabase(delayMs: number): Promise<void> {
+      if (delayMs > 0) await managerOf(db).query('SELECT pg_sleep($1)', [delayMs / 1000]);
+    },
     /** Takes the quantity off in the database (quantity = quantity - n), not from a value read earlier. */
     async reduce(productId: number, quantity: number): Promise<void> {
       await inventory.decrement({ product_id: productId }, 'quantity', quantity);
