@@ -3,6 +3,7 @@ import { Router } from 'express';
 import type { z } from 'zod';
 import { jsonRoute, parseSince } from './http';
 
+// LESSON: The fault lab (LESSONS.md#the-fault-lab). A service's faults live here, in its own memory, not at the gateway.
 /** Values the lab changes at run time, in memory: GET answers them all, PUT changes those its body names. */
 interface LabValues<Values extends object> {
   values: Values;

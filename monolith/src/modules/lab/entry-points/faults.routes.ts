@@ -3,6 +3,7 @@ import { Router } from 'express';
 import type { MonolithDeps } from '../../../shared/deps';
 import { monolithFaults } from '../domain/faults';
 
+// LESSON: The fault lab (LESSONS.md#the-fault-lab)
 /**
  * The fault lab (docs/api.md, "Faults"): the faults live in deps.faults, where the step each one breaks reads them
  * at its next checkout. Mounted by labRoutes, behind its admin check.
