@@ -7,8 +7,11 @@ import { z } from 'zod';
 export const SESSION_COOKIE = 'lab_session';
 const SESSION_TTL_MS = 12 * 60 * 60 * 1000;
 
-/** Reading is open to anyone who reaches the lab API, except what shows buyers' data (event bodies carry emails). */
-const READS_NEEDING_LOGIN = [/^\/lab\/dead-letters(\/|$)/];
+/**
+ * Reading is open to anyone who reaches the lab API, except what shows buyers' data: dead letters' events carry emails,
+ * orders their buyers and addresses.
+ */
+const READS_NEEDING_LOGIN = [/^\/lab\/dead-letters(\/|$)/, /^\/lab\/orders\//];
 
 const loginSchema = z.object({ email: z.string().min(1).max(320), password: z.string().min(1).max(200) }).strict();
 

@@ -12,6 +12,8 @@ import { z } from 'zod';
 import type { HealthReport, Internals, ProcessHealth, StackId } from '../shared/types';
 import { AdminSessions, guardLabApi, sessionRoutes } from './admin-session';
 import type { DashboardConfig } from './config';
+import type { FaultScheduler } from './fault-scheduler';
+import { faultsRouter } from './faults.routes';
 import { LabProcesses } from './lab-processes';
 import type { PostgresActivity } from './internals/postgres-activity';
 import { normalizePrefix, type RabbitQueues } from './internals/rabbit-queues';
@@ -19,7 +21,7 @@ import { stackProxyRouter } from './proxy.routes';
 import { runToCsv, runsToCsv } from './runs/export';
 import { RunBusyError, type RunManager } from './runs/run-manager';
 import type { RunsRepository } from './runs/runs.repository';
-import { type StackClient, StackError } from './stack-client';
+import { onEachStack, pickStacks, type StackClient, StackError } from './stack-client';
 
 export interface AppDeps {
   config: DashboardConfig;
@@ -29,6 +31,8 @@ export interface AppDeps {
   postgres: PostgresActivity;
   rabbit: RabbitQueues;
   mailbox: Mailbox;
+  /** The instructor's fault scheduler (the Faults view), which reverts what it set when it stops. */
+  scheduler: FaultScheduler;
 }
 
 const runSettingsSchema = z.object({
@@ -65,34 +69,6 @@ const redriveSchema = z
       .optional(),
   })
   .strict();
-
-const targetSchema = z.enum(['monolith', 'micro', 'both']).default('both');
-
-function pickStacks(target: string | undefined): StackId[] {
-  const chosen = parseInput(targetSchema, target ?? undefined);
-  return chosen === 'both' ? ['monolith', 'micro'] : [chosen];
-}
-
-/** Calls every chosen stack; one that fails does not hide the others' answers. */
-async function onEachStack<T>(
-  ids: StackId[],
-  call: (id: StackId) => Promise<T>,
-): Promise<Partial<Record<StackId, T | { error: { code: string; message: string } }>>> {
-  const entries = await Promise.all(
-    ids.map(async (id) => {
-      try {
-        return [id, await call(id)] as const;
-      } catch (error) {
-        const message = (error as Error).message;
-        return [
-          id,
-          { error: { code: error instanceof StackError ? 'STACK_ERROR' : 'INTERNAL_ERROR', message } },
-        ] as const;
-      }
-    }),
-  );
-  return Object.fromEntries(entries);
-}
 
 function runId(raw: string): number {
   const id = Number(raw);
@@ -240,6 +216,9 @@ export function createApp(deps: AppDeps): Express {
       res.json(await deps.stacks.micro.redriveDeadLetters(ids));
     }),
   );
+
+  // The Faults view: each stack's faults, the microservices' patterns, the verdict's orders, the scheduler.
+  app.use(faultsRouter(deps.stacks, deps.scheduler));
 
   // The processes the launcher supervises: a kill is a crash, and the launcher restarts the process.
   const processes = new LabProcesses(deps.config.processTable);

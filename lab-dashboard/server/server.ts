@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { answerClientErrorsAsJson, createLogger, Mailbox } from '@checkout-lab/kit';
 import express from 'express';
 import { createApp, finishApp } from './app';
+import { FaultScheduler } from './fault-scheduler';
 import { type DashboardConfig, loadConfig } from './config';
 import { PostgresActivity } from './internals/postgres-activity';
 import { queueNames, RabbitQueues } from './internals/rabbit-queues';
@@ -46,7 +47,20 @@ export async function startDashboard(options: DashboardOptions = {}): Promise<Ru
   const postgres = new PostgresActivity(config.databaseUrl);
   const rabbit = new RabbitQueues(config.amqpUrl, () => queueNames(config.rabbitPrefix));
   const manager = new RunManager(runs, stacks, engine ?? (() => benchmarkEngine(config)));
-  const app = createApp({ config, stacks, runs, manager, postgres, rabbit, mailbox: new Mailbox(config.mailUiUrl) });
+  const scheduler = new FaultScheduler({
+    faults: (stack) => stacks[stack].faults(),
+    setFaults: (stack, changes) => stacks[stack].putFaults(changes),
+  });
+  const app = createApp({
+    config,
+    stacks,
+    runs,
+    manager,
+    postgres,
+    rabbit,
+    mailbox: new Mailbox(config.mailUiUrl),
+    scheduler,
+  });
   // What Node refuses before Express (a malformed request line, 431) answers in the contract's JSON error shape too.
   const server = answerClientErrorsAsJson(http.createServer(app));
 
@@ -87,6 +101,8 @@ export async function startDashboard(options: DashboardOptions = {}): Promise<Ru
     port,
     stop: async () => {
       manager.cancel(manager.current?.run_id ?? -1);
+      // The faults the scheduler switched on do not outlive the lab API that set them.
+      await scheduler.stop();
       await manager.settled();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

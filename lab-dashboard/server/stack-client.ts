@@ -1,5 +1,7 @@
-import type { Knobs } from '@checkout-lab/kit';
-import type { DeadLetter, LabOrder, StackId } from '../shared/types';
+import type { Faults, FaultsAnswer, Knobs, Order } from '@checkout-lab/contract';
+import { parseInput } from '@checkout-lab/kit';
+import { z } from 'zod';
+import type { DeadLetter, LabOrder, Patterns, StackId } from '../shared/types';
 
 export const STACK_NAMES: Record<StackId, string> = { monolith: 'Monolith', micro: 'Microservices' };
 
@@ -9,6 +11,9 @@ export class StackError extends Error {
     readonly stack_id: StackId,
     readonly status: number,
     message: string,
+    /** The stack's own error code (FAULT_NOT_IMPLEMENTED, NOT_FOUND…); null when it did not answer. */
+    readonly code: string | null = null,
+    readonly details: unknown = null,
   ) {
     super(message);
   }
@@ -51,6 +56,33 @@ export class StackClient {
   /** Sends the letters with these ids (all, without ids) back to their queues, each once. */
   redriveDeadLetters(ids?: string[]): Promise<{ redriven: number }> {
     return this.admincall('POST', '/api/lab/dead-letters/redrive', ids ? { ids } : {}, 30_000);
+  }
+
+  /** The stack's faults in force and its catalog (GET /api/lab/faults). */
+  faults(): Promise<FaultsAnswer> {
+    return this.admincall('GET', '/api/lab/faults');
+  }
+
+  putFaults(changes: Partial<Faults>): Promise<FaultsAnswer> {
+    return this.admincall('PUT', '/api/lab/faults', changes);
+  }
+
+  resetFaults(): Promise<FaultsAnswer> {
+    return this.admincall('POST', '/api/lab/faults/reset');
+  }
+
+  /** The gateway's reliability patterns (GET /api/lab/patterns); the monolith answers 404 NOT_APPLICABLE. */
+  patterns(): Promise<Patterns> {
+    return this.admincall('GET', '/api/lab/patterns');
+  }
+
+  putPatterns(changes: Partial<Patterns>): Promise<Patterns> {
+    return this.admincall('PUT', '/api/lab/patterns', changes);
+  }
+
+  /** One order, as the stack's admin reads it (GET /api/orders/:id). */
+  order(id: number): Promise<Order> {
+    return this.admincall('GET', `/api/orders/${id}`);
   }
 
   async adminToken(): Promise<string> {
@@ -99,9 +131,14 @@ export class StackClient {
     const text = await response.text();
     const json = text ? safeJson(text) : null;
     if (!response.ok) {
-      const message =
-        (json as { error?: { message?: string } } | null)?.error?.message ?? `answered ${response.status}`;
-      throw new StackError(this.stack, response.status, `${STACK_NAMES[this.stack]}: ${message}`);
+      const error = (json as { error?: { code?: string; message?: string; details?: unknown } } | null)?.error;
+      throw new StackError(
+        this.stack,
+        response.status,
+        `${STACK_NAMES[this.stack]}: ${error?.message ?? `answered ${response.status}`}`,
+        error?.code ?? null,
+        error?.details ?? null,
+      );
     }
     return json as T;
   }
@@ -113,4 +150,32 @@ function safeJson(text: string): unknown {
   } catch {
     return text;
   }
+}
+
+const targetSchema = z.enum(['monolith', 'micro', 'both']).default('both');
+
+export function pickStacks(target: string | undefined): StackId[] {
+  const chosen = parseInput(targetSchema, target ?? undefined);
+  return chosen === 'both' ? ['monolith', 'micro'] : [chosen];
+}
+
+/** Calls every chosen stack; one that fails does not hide the others' answers. */
+export async function onEachStack<T>(
+  ids: StackId[],
+  call: (id: StackId) => Promise<T>,
+): Promise<Partial<Record<StackId, T | { error: { code: string; message: string } }>>> {
+  const entries = await Promise.all(
+    ids.map(async (id) => {
+      try {
+        return [id, await call(id)] as const;
+      } catch (error) {
+        const message = (error as Error).message;
+        return [
+          id,
+          { error: { code: error instanceof StackError ? 'STACK_ERROR' : 'INTERNAL_ERROR', message } },
+        ] as const;
+      }
+    }),
+  );
+  return Object.fromEntries(entries);
 }

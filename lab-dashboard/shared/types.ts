@@ -1,8 +1,13 @@
 /**
  * The shapes the lab API (server/) and the page (src/) share, beside both; snake_case JSON like the stacks speak.
  */
-import type { Scenario, StackName, TargetChoice as EngineTarget } from '@checkout-lab/benchmarks';
-import type { DeadLetter, LabOrder } from '@checkout-lab/contract';
+import type {
+  TargetResult as BenchTargetResult,
+  Scenario,
+  StackName,
+  TargetChoice as EngineTarget,
+} from '@checkout-lab/benchmarks';
+import type { DeadLetter, FaultName, FaultsAnswer, LabOrder } from '@checkout-lab/contract';
 
 export type StackId = StackName;
 export type TargetChoice = EngineTarget;
@@ -100,7 +105,14 @@ export interface TargetResult {
   samples: CheckoutSample[];
   /** Invariants the benchmark engine checked, when it reports them. */
   invariants: { name: string; ok: boolean; detail?: string }[];
+  /** The checker's counts (docs/conventions.md, "The verdict"); absent in runs kept before it was passed on. */
+  verdict?: Verdict;
+  /** The ids behind each count: order ids, product ids for stock_drift, the provider's charge ids for orphan_charges. */
+  verdict_ids?: VerdictIds;
 }
+
+export type Verdict = BenchTargetResult['verdict'];
+export type VerdictIds = BenchTargetResult['verdict_ids'];
 
 export interface LabCost {
   /** CPU time the lab API process (which also runs the load generator) used during the run. */
@@ -178,4 +190,75 @@ export interface Internals {
 
 export interface HealthReport {
   processes: ProcessHealth[];
+}
+
+/** One stack's faults in force and its catalog (GET /api/lab/faults on a stack). */
+export type { FaultName, FaultsAnswer };
+
+/** GET /api/lab/faults of the lab API: each stack's answer, or the error it gave. */
+export type FaultsByStack = Partial<Record<StackId, FaultsAnswer | { error: { code: string; message: string } }>>;
+
+/** The microservices' reliability patterns as switches (the gateway's GET /api/lab/patterns). */
+export interface Patterns {
+  outbox: boolean;
+  idempotent_consumers: boolean;
+  dead_letters: boolean;
+  compensation: boolean;
+}
+
+/** Each pattern with what it prevents, in one line, as the Faults view shows it. */
+export const PATTERNS: { name: keyof Patterns; label: string; prevents: string }[] = [
+  {
+    name: 'outbox',
+    label: 'Outbox',
+    prevents: 'an order committed whose event is never published (a crash between commit and publish): lost orders',
+  },
+  {
+    name: 'idempotent_consumers',
+    label: 'Idempotent consumers',
+    prevents: 'a message delivered twice acting twice: duplicated charges and emails',
+  },
+  {
+    name: 'dead_letters',
+    label: 'Dead letters',
+    prevents: 'a message that always fails being retried forever: it is parked, visible, and can be redriven',
+  },
+  {
+    name: 'compensation',
+    label: 'Compensation',
+    prevents: 'a failed order keeping the stock it reserved (or a charge): the reservation is given back',
+  },
+];
+
+/** A fault the scheduler may switch on: on this stack, to this value. */
+export interface ScheduledFault {
+  stack: StackId;
+  name: FaultName;
+  value: boolean | number | string;
+}
+
+/** One thing the scheduler did: a fault switched on, off at the end of its time, or reverted when it stopped. */
+export interface SchedulerEvent {
+  at: string;
+  stack: StackId;
+  fault: FaultName;
+  value: boolean | number | string;
+  action: 'on' | 'off' | 'revert';
+  /** The stack's refusal (FAULT_NOT_IMPLEMENTED…, or STACK_ERROR when it did not answer); null when it took it. */
+  error: string | null;
+}
+
+/** GET /api/lab/scheduler: what the scheduler runs, what is on now, and what it did. */
+export interface SchedulerState {
+  running: boolean;
+  seed: number | null;
+  min_s: number | null;
+  max_s: number | null;
+  faults: ScheduledFault[];
+  started_at: string | null;
+  stopped_at: string | null;
+  /** The faults it has switched on and not yet off. */
+  active: (ScheduledFault & { since: string })[];
+  /** Newest last, the last 500. */
+  history: SchedulerEvent[];
 }

@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { AdminLogin } from './components/AdminLogin';
 import { DeadLetters } from './components/DeadLetters';
+import { Faults } from './components/Faults';
 import { History } from './components/History';
 import { HealthBar } from './components/HealthBar';
 import { Processes } from './components/Processes';
@@ -14,6 +15,7 @@ const TABS = [
   { id: 'shops', label: 'Storefronts' },
   { id: 'runs', label: 'Load runs' },
   { id: 'internals', label: 'Internals' },
+  { id: 'faults', label: 'Faults' },
   { id: 'history', label: 'History' },
   { id: 'instructor', label: 'Instructor' },
 ] as const;
@@ -81,6 +83,7 @@ export function App() {
             <DeadLetters />
           </>
         )}
+        {tab === 'faults' && <Faults />}
         {tab === 'history' && <History version={historyVersion} />}
         {tab === 'instructor' && <Instructor onBlackFriday={() => void blackFriday()} />}
       </main>

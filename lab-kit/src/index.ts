@@ -14,3 +14,4 @@ export * from './smtp';
 export * from './jwt';
 export * from './faults';
 export * from './payment-provider';
+export * from './seeded-random';

@@ -68,6 +68,9 @@ export function toOutcome(report: Report, target: StackId): EngineOutcome {
     throughput: throughputFromSamples(samples),
     samples,
     invariants: result.invariants.map((i) => ({ name: i.name, ok: i.ok, detail: i.detail })),
+    // The checker's verdict as the benchmark reports it: the Faults view shows the last one per stack.
+    verdict: result.verdict,
+    verdict_ids: result.verdict_ids,
   };
 }
 
