@@ -18,7 +18,13 @@ export type { FaultName, Faults };
  * The faults PUT /api/lab/faults may switch on: those whose effect is built (payment_hang acts at the card provider).
  * Every other fault takes only its default, so no switch in the lab ever says "on" while nothing breaks.
  */
-const SWITCHABLE: readonly FaultName[] = ['payment_hang', 'smtp_down', 'email_failure_rate', 'stock_db_delay_ms'];
+const SWITCHABLE: readonly FaultName[] = [
+  'payment_hang',
+  'smtp_down',
+  'email_failure_rate',
+  'stock_db_delay_ms',
+  'hop_delay_ms',
+];
 export const FAULTS_NOT_BUILT: readonly FaultName[] = FAULT_NAMES.filter((name) => !SWITCHABLE.includes(name));
 
 /**

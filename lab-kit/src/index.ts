@@ -15,4 +15,3 @@ export * from './jwt';
 export * from './faults';
 export * from './payment-provider';
 export * from './seeded-random';
-export * from './fixes';

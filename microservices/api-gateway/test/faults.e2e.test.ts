@@ -32,6 +32,14 @@ describe('the fault lab of the microservices', () => {
     call(test.gateway, method, `/api/lab/faults${path}`, { token: admin, body });
   const faults = () => gateway('GET', '');
   const put = (body: unknown) => gateway('PUT', '', body);
+  /** A new buyer checks out one unit of a new product: the accepted order. */
+  const newOrder = async () => {
+    const product = await newProduct(test.gateway, admin, 3);
+    const buyer = await newBuyer(test.gateway);
+    const accepted = await checkout(test.gateway, buyer.token, product.id);
+    expect(accepted.status).toBe(202);
+    return { buyer, accepted };
+  };
   /** What payment-service itself holds, asked as the gateway would. */
   const paymentServiceFaults = (body?: unknown) =>
     call(test.stack.services['payment-service'].url, body ? 'PUT' : 'GET', '/internal/lab/faults', {
@@ -103,10 +111,7 @@ describe('the fault lab of the microservices', () => {
   it("when stock_db_delay_ms is set, then product-service sleeps inside PostgreSQL and the order's 3_reserve_inventory lasts at least the delay", async () => {
     const delayMs = 600;
     expect((await put({ stock_db_delay_ms: delayMs })).status).toBe(200);
-    const product = await newProduct(test.gateway, admin, 3);
-    const buyer = await newBuyer(test.gateway);
-    const accepted = await checkout(test.gateway, buyer.token, product.id);
-    expect(accepted.status).toBe(202);
+    const { buyer, accepted } = await newOrder();
     let seen = 0;
     for (let i = 0; i < 100 && seen === 0; i++) {
       const [row] = await queryService<{ n: number }>(
@@ -125,5 +130,34 @@ describe('the fault lab of the microservices', () => {
     expect(step).toMatchObject({ service: 'product-service' });
     expect(step.duration_ms).toBeGreaterThanOrEqual(delayMs);
     await gateway('POST', '/reset');
+  });
+
+  it('when hop_delay_ms is set, then every service behind the gateway holds it, and each call and event delivery of a checkout waits that long', async () => {
+    const delayMs = 400;
+    expect((await put({ hop_delay_ms: delayMs })).body.faults.hop_delay_ms).toBe(delayMs);
+    for (const service of [
+      'order-service',
+      'cart-service',
+      'product-service',
+      'payment-service',
+      'email-service',
+    ] as const) {
+      const held = await call(test.stack.services[service].url, 'GET', '/internal/lab/delivery', {
+        headers: internalHeaders(null, { secret: test.internalSecret }),
+      });
+      expect(held.body, service).toEqual({ hop_delay_ms: delayMs });
+    }
+    const { buyer, accepted } = await newOrder();
+    const order = await waitFinal(test.gateway, buyer.token, accepted.body.id);
+    expect(order.status).toBe('confirmed');
+    const step = (name: string) => order.steps.find((s: { name: string }) => s.name === name);
+    const startOf = (name: string) => Date.parse(step(name).started_at);
+    // order-service takes the cart from cart-service over HTTP inside accept_checkout: one call.
+    expect(step('accept_checkout').duration_ms).toBeGreaterThanOrEqual(delayMs);
+    // order.order.created reaches product-service: one delivery.
+    expect(startOf('3_reserve_inventory') - startOf('accept_checkout')).toBeGreaterThanOrEqual(delayMs);
+    // product.stock.reserved to order-service, then order.payment.requested to payment-service: two deliveries.
+    expect(startOf('6_process_payment') - startOf('3_reserve_inventory')).toBeGreaterThanOrEqual(2 * delayMs);
+    expect((await gateway('POST', '/reset')).body.faults.hop_delay_ms).toBe(0);
   });
 });

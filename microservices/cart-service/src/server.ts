@@ -18,13 +18,15 @@ const SERVICE = 'cart-service';
 export async function startCartService(config: CartConfig): Promise<RunningService> {
   const { log, pool } = await openService(SERVICE, config, migrations);
   const auth = internalAuth(SERVICE, config.INTERNAL_SECRET);
+  const messaging = serviceMessaging(SERVICE, config, pool, log);
+  // The fault lab's hop_delay_ms, which the adapter holds, on this service's calls too.
+  const hopDelayMs = () => messaging.faults.hop_delay_ms;
   const cart = cartUseCases(
     pool,
-    new ProductClient(config.PRODUCT_SERVICE_URL, config.PRODUCT_TIMEOUT_MS, auth),
-    new OrderClient(config.ORDER_SERVICE_URL, config.PRODUCT_TIMEOUT_MS, auth),
+    new ProductClient(config.PRODUCT_SERVICE_URL, config.PRODUCT_TIMEOUT_MS, auth, hopDelayMs),
+    new OrderClient(config.ORDER_SERVICE_URL, config.PRODUCT_TIMEOUT_MS, auth, hopDelayMs),
   );
 
-  const messaging = serviceMessaging(SERVICE, config, pool, log);
   registerOrderCreatedConsumer(messaging, cart);
   await messaging.start();
 

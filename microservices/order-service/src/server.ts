@@ -36,6 +36,7 @@ export async function startOrderService(config: OrderConfig): Promise<RunningSer
       baseUrl: config.CART_SERVICE_URL,
       timeoutMs: config.CART_TIMEOUT_MS,
       auth: internalAuth(SERVICE, config.INTERNAL_SECRET),
+      hopDelayMs: () => messaging.faults.hop_delay_ms,
     }),
     log,
     // Publish at once instead of at the next poll: the relay is in this process.

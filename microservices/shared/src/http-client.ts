@@ -1,4 +1,5 @@
 import http from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { INTERNAL_TOKEN_HEADER, type InternalAuth } from './http';
 
 /** A service's answer: its status and its JSON body (null when it sent none, or none that parses). */
@@ -33,12 +34,26 @@ export function keptAliveAgent(maxSockets: number): http.Agent {
 /**
  * JSON over HTTP from one service to another, on kept-alive connections and with a timeout for the whole call.
  * With `auth`, a call that carries no internal token of its own (forwardHeaders(req) signs one for a buyer) gets one
- * naming only this service: the services answer nothing on /internal/* without it.
+ * naming only this service: the services answer nothing on /internal/* without it. With `hopDelayMs` (the fault lab's
+ * hop_delay_ms, read at every call), each call waits that long before it is sent, as over a slow network.
  */
-export function jsonClient(baseUrl: string, options: { timeoutMs: number; maxSockets?: number; auth?: InternalAuth }) {
+export function jsonClient(
+  baseUrl: string,
+  options: { timeoutMs: number; maxSockets?: number; auth?: InternalAuth; hopDelayMs?: () => number },
+) {
   const agent = keptAliveAgent(options.maxSockets ?? 256);
 
-  function request<T>(
+  async function request<T>(
+    method: string,
+    path: string,
+    call: { headers?: Record<string, string>; body?: unknown; timeoutMs?: number } = {},
+  ): Promise<JsonAnswer<T>> {
+    const hopDelayMs = options.hopDelayMs?.() ?? 0;
+    if (hopDelayMs > 0) await sleep(hopDelayMs);
+    return send<T>(method, path, call);
+  }
+
+  function send<T>(
     method: string,
     path: string,
     call: { headers?: Record<string, string>; body?: unknown; timeoutMs?: number } = {},

@@ -1,14 +1,27 @@
 import crypto from 'node:crypto';
-import { AppError, errorHandler, errors, hmacKey, type Logger, notFoundHandler, route } from '@checkout-lab/kit';
+import {
+  AppError,
+  errorHandler,
+  errors,
+  hmacKey,
+  type Logger,
+  notFoundHandler,
+  ownFaults,
+  parseInput,
+  route,
+} from '@checkout-lab/kit';
 import express, {
   type Express as ExpressApp,
   type NextFunction,
   type Request,
   type RequestHandler,
   type Response,
+  Router,
 } from 'express';
 import jwt from 'jsonwebtoken';
+import type { z } from 'zod';
 import { rememberingTokens } from './internal-token-cache';
+import type { DeliveryFaults } from './messaging/messaging';
 
 /** Who the buyer is, as the gateway found it: a verified token, then the user's record in user-service. */
 export interface Identity {
@@ -172,6 +185,8 @@ export function createServiceApp(options: {
   health: () => Promise<HealthReport>;
   /** INTERNAL_SECRET, shared by the gateway and every service. */
   internalSecret: string;
+  /** Its broker adapter, when it has one: it holds the fault lab's delivery faults (/internal/lab/delivery). */
+  messaging?: { faults: DeliveryFaults } | null;
 }): ExpressApp {
   const app = express();
   app.disable('x-powered-by');
@@ -200,7 +215,45 @@ export function createServiceApp(options: {
     res.status(report.status === 'ok' ? 200 : 503).json({ ...report, service: options.service });
   });
   app.use('/internal', requireInternalCaller);
+  if (options.messaging) app.use(deliveryFaultRoutes(options.messaging.faults));
   return app;
+}
+
+/** Values the lab changes at run time, in memory: GET answers them all, PUT changes those its body names. */
+export interface LabValues<Values extends object> {
+  values: Values;
+  update: z.ZodType<Partial<Values>>;
+}
+
+/** GET and PUT of one set of LabValues at `path`. */
+export function valuesRoutes<Values extends object>(
+  router: Router,
+  path: string,
+  { values, update }: LabValues<Values>,
+): void {
+  router.get(
+    path,
+    jsonRoute(() => ({ ...values })),
+  );
+  router.put(
+    path,
+    jsonRoute((req) => {
+      Object.assign(values, parseInput(update, req.body ?? {}));
+      return { ...values };
+    }),
+  );
+}
+
+const deliveryFaultsUpdate = ownFaults(['hop_delay_ms']).update;
+
+/**
+ * GET and PUT /internal/lab/delivery: the fault lab's faults of calls and deliveries, on a service with a broker
+ * adapter, which holds them (the gateway sends each to every such service and reads them back from each).
+ */
+function deliveryFaultRoutes(faults: DeliveryFaults): Router {
+  const router = Router();
+  valuesRoutes(router, '/internal/lab/delivery', { values: faults, update: deliveryFaultsUpdate });
+  return router;
 }
 
 /** ?since=ISO on the lab's internal endpoints, validated: a bad date is a 422, not a silent "everything". */

@@ -1,29 +1,7 @@
-import { parseInput } from '@checkout-lab/kit';
 import { Router } from 'express';
-import type { z } from 'zod';
-import { jsonRoute, parseSince } from './http';
+import { jsonRoute, type LabValues, parseSince, valuesRoutes } from './http';
 
 // LESSON: The fault lab (LESSONS.md#the-fault-lab). A service's faults live here, in its own memory, not at the gateway.
-/** Values the lab changes at run time, in memory: GET answers them all, PUT changes those its body names. */
-interface LabValues<Values extends object> {
-  values: Values;
-  update: z.ZodType<Partial<Values>>;
-}
-
-function valuesRoutes<Values extends object>(router: Router, path: string, { values, update }: LabValues<Values>) {
-  router.get(
-    path,
-    jsonRoute(() => ({ ...values })),
-  );
-  router.put(
-    path,
-    jsonRoute((req) => {
-      Object.assign(values, parseInput(update, req.body ?? {}));
-      return { ...values };
-    }),
-  );
-}
-
 /**
  * A service's /internal/lab/* endpoints, which the gateway's admin /api/lab/* calls (the public never reaches them:
  * the gateway answers 404 for /internal, and every service closes it to callers without an internal token).

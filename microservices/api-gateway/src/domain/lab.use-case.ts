@@ -42,6 +42,26 @@ const FAULT_OWNERS: Partial<Record<FaultName, ServiceName>> = {
 const OWNED_FAULTS = Object.keys(FAULT_OWNERS) as FaultName[];
 const FAULT_SERVICES = [...new Set(Object.values(FAULT_OWNERS))];
 
+/**
+ * hop_delay_ms is no one service's: every service with a broker adapter holds it (/internal/lab/delivery) and adds it
+ * to its calls and deliveries. The gateway answers the largest any of them holds.
+ */
+const DELIVERY_SERVICES: ServiceName[] = [
+  'order-service',
+  'payment-service',
+  'email-service',
+  'product-service',
+  'cart-service',
+];
+const DELIVERY_FAULTS = ['hop_delay_ms'] as const;
+type DeliveryFaults = Pick<Faults, (typeof DELIVERY_FAULTS)[number]>;
+
+/** The delivery faults of `changes`, or null when it names none. */
+function deliveryOf(changes: Partial<Faults>): Partial<DeliveryFaults> | null {
+  const named = Object.entries(changes).filter(([name]) => (DELIVERY_FAULTS as readonly string[]).includes(name));
+  return named.length ? Object.fromEntries(named) : null;
+}
+
 /** The faults of `changes` that this service owns. */
 function faultsOf(service: ServiceName, changes: Partial<Faults>): Partial<Faults> {
   return Object.fromEntries(Object.entries(changes).filter(([name]) => FAULT_OWNERS[name as FaultName] === service));
@@ -99,24 +119,41 @@ export function labUseCases(services: ServiceClient, deadLetters: DeadLettersRep
 
   /** Each owner's faults as it reports them: what is really in force, not what was last asked for. */
   async function readFaults(requestId: string): Promise<FaultsAnswer> {
-    const answers = await Promise.all(
-      FAULT_SERVICES.map(async (service) =>
-        faultsOf(service, await services.call<Partial<Faults>>(service, 'GET', '/internal/lab/faults', { requestId })),
+    const [answers, delivery] = await Promise.all([
+      Promise.all(
+        FAULT_SERVICES.map(async (service) =>
+          faultsOf(
+            service,
+            await services.call<Partial<Faults>>(service, 'GET', '/internal/lab/faults', { requestId }),
+          ),
+        ),
       ),
-    );
-    return faultsAnswer('microservices', Object.assign({}, ...answers));
+      Promise.all(
+        DELIVERY_SERVICES.map((service) =>
+          services.call<DeliveryFaults>(service, 'GET', '/internal/lab/delivery', { requestId }),
+        ),
+      ),
+    ]);
+    const hop_delay_ms = Math.max(...delivery.map((held) => held.hop_delay_ms));
+    return faultsAnswer('microservices', Object.assign({ hop_delay_ms }, ...answers));
   }
 
   /** Each fault goes to the service that owns it (the route has checked them against the catalog), then all are read back. */
   async function updateFaults(changes: Partial<Faults>, requestId: string): Promise<FaultsAnswer> {
-    await Promise.all(
-      FAULT_SERVICES.map((service) => {
+    const delivery = deliveryOf(changes);
+    await Promise.all([
+      ...FAULT_SERVICES.map((service) => {
         const body = faultsOf(service, changes);
         return Object.keys(body).length
           ? services.call(service, 'PUT', '/internal/lab/faults', { body, requestId })
           : null;
       }),
-    );
+      ...(delivery
+        ? DELIVERY_SERVICES.map((service) =>
+            services.call(service, 'PUT', '/internal/lab/delivery', { body: delivery, requestId }),
+          )
+        : []),
+    ]);
     return readFaults(requestId);
   }
 
@@ -124,7 +161,7 @@ export function labUseCases(services: ServiceClient, deadLetters: DeadLettersRep
     readConfig,
     readFaults,
     updateFaults,
-    resetFaults: (requestId: string) => updateFaults(defaultFaults(OWNED_FAULTS), requestId),
+    resetFaults: (requestId: string) => updateFaults(defaultFaults([...OWNED_FAULTS, ...DELIVERY_FAULTS]), requestId),
 
     /** Every service's dead letters, oldest first. */
     async listDeadLetters(): Promise<DeadLetterView[]> {

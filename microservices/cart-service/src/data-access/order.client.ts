@@ -11,8 +11,8 @@ export type HoldOutcome = 'ordered' | 'not_ordered' | 'unknown';
 export class OrderClient {
   private readonly http: JsonClient;
 
-  constructor(baseUrl: string, timeoutMs: number, auth: InternalAuth) {
-    this.http = jsonClient(baseUrl, { timeoutMs, maxSockets: 4, auth });
+  constructor(baseUrl: string, timeoutMs: number, auth: InternalAuth, hopDelayMs?: () => number) {
+    this.http = jsonClient(baseUrl, { timeoutMs, maxSockets: 4, auth, hopDelayMs });
   }
 
   async outcomeOf(holdId: string): Promise<HoldOutcome> {

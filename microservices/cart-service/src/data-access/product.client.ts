@@ -21,8 +21,10 @@ export class ProductClient {
     baseUrl: string,
     private readonly timeoutMs: number,
     auth: InternalAuth,
+    /** The fault lab's hop_delay_ms, read at every call. */
+    hopDelayMs?: () => number,
   ) {
-    this.http = jsonClient(baseUrl, { timeoutMs, auth });
+    this.http = jsonClient(baseUrl, { timeoutMs, auth, hopDelayMs });
   }
 
   /** The product, or null when product-service says it does not exist. */

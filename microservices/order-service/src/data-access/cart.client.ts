@@ -12,8 +12,18 @@ export interface Cart {
  * request. release() gives a hold back when no order could be written. The headers are forwardHeaders(req): the
  * internal token order-service signs for the buyer, without which cart-service's /internal/* answers 401.
  */
-export function cartClient(options: { baseUrl: string; timeoutMs: number; auth: InternalAuth }) {
-  const http = jsonClient(options.baseUrl, { timeoutMs: options.timeoutMs, auth: options.auth });
+export function cartClient(options: {
+  baseUrl: string;
+  timeoutMs: number;
+  auth: InternalAuth;
+  /** The fault lab's hop_delay_ms, read at every call. */
+  hopDelayMs?: () => number;
+}) {
+  const http = jsonClient(options.baseUrl, {
+    timeoutMs: options.timeoutMs,
+    auth: options.auth,
+    hopDelayMs: options.hopDelayMs,
+  });
 
   function unavailable(message: string, status = 503): AppError {
     return new AppError({ status, code: 'CART_SERVICE_UNAVAILABLE', message });

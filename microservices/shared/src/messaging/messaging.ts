@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '@checkout-lab/kit';
 import type { ChannelModel, ConfirmChannel, ConsumeMessage } from 'amqplib';
 import type pg from 'pg';
@@ -30,6 +31,14 @@ interface Subscription {
   prepare?: (event: any) => Promise<unknown>;
 }
 
+/**
+ * The fault lab's faults of this service's calls and deliveries (docs/api.md, "Faults"), held by its adapter and set
+ * through /internal/lab/delivery: hop_delay_ms is added to every event delivery and every call to another service.
+ */
+export interface DeliveryFaults {
+  hop_delay_ms: number;
+}
+
 export interface MessagingOptions {
   amqpUrl: string;
   rabbitPrefix: string;
@@ -58,6 +67,8 @@ export class Messaging {
   private inFlight = new Set<Promise<void>>();
   private stopping = false;
   private readonly retryDelays: number[];
+  /** Off at start; a restart turns them off again. */
+  readonly faults: DeliveryFaults = { hop_delay_ms: 0 };
 
   constructor(private readonly options: MessagingOptions) {
     this.connection = new ResilientConnection(options.amqpUrl, options.log);
@@ -179,6 +190,8 @@ export class Messaging {
     }
     const context = { event_id: event.id, type: event.type, correlation_id: event.correlation_id };
     try {
+      // hop_delay_ms: the event arrives that much later, as over a slow network, before anything else happens.
+      if (this.faults.hop_delay_ms > 0) await sleep(this.faults.hop_delay_ms);
       // A handler with a step before its transaction (a delay, an SMTP send) checks for a duplicate first, so a
       // redelivery does not repeat that step; for the others the INSERT below is the check.
       if (subscription.prepare) {
