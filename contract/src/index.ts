@@ -4,3 +4,4 @@ export * from './openapi';
 export * from './checks';
 export * from './faults';
 export * from './provider';
+export * from './fixes';

@@ -45,7 +45,7 @@ export const ChargeRequestSchema = z
 
 export type ChargeRequest = z.input<typeof ChargeRequestSchema>;
 
-export const ChargeStatusSchema = z.enum(['processing', 'succeeded', 'declined']);
+export const ChargeStatusSchema = z.enum(['processing', 'succeeded', 'declined', 'refunded']);
 
 export const ChargeSchema = z.object({
   id: z.string().openapi({ example: 'ch_3f9a1c2e7b44' }),
@@ -67,3 +67,8 @@ export const ChargeListQuerySchema = z
   .strict();
 
 export const MerchantResetSchema = z.object({ merchant: merchantSchema }).strict();
+
+/** POST /v1/charges/:id/refund: the merchant whose charge it is. */
+export const RefundRequestSchema = z.object({ merchant: merchantSchema }).strict();
+
+export const chargeIdSchema = z.string().regex(/^ch_[0-9a-f]{16}$/, 'a charge id, ch_ and 16 hex digits');

@@ -15,3 +15,4 @@ export * from './jwt';
 export * from './faults';
 export * from './payment-provider';
 export * from './seeded-random';
+export * from './fixes';

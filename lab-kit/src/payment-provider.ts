@@ -85,6 +85,18 @@ export async function requestCharge(
   throw new PaymentUnavailable('refused', `the payment provider answered ${answer.status} ${code ?? ''}`.trim());
 }
 
+/** Gives a succeeded charge's money back (a compensation); refunding twice is the same refund. */
+export async function refundCharge(provider: PaymentProvider, chargeId: string): Promise<Charge> {
+  const answer = await callProvider(provider, `/v1/charges/${encodeURIComponent(chargeId)}/refund`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ merchant: provider.merchant }),
+  });
+  if (answer.status === 200) return ChargeSchema.parse(answer.body);
+  const code = (answer.body as { error?: { code?: string } } | null)?.error?.code;
+  throw new PaymentUnavailable('refused', `the refund of ${chargeId} answered ${answer.status} ${code ?? ''}`.trim());
+}
+
 /** The merchant's charges in the provider's ledger (succeeded ones unless told), for the shops' audits. */
 export async function listCharges(
   provider: PaymentProvider,

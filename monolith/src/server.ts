@@ -20,6 +20,9 @@ import { seedAdmin, seedCatalog } from './db/seed';
 import { createMailer } from './modules/email';
 import { monolithFaults } from './modules/lab';
 import type { MonolithDeps } from './shared/deps';
+import { jobQueue, jobSchemaExists } from './shared/job-queue';
+import { processPaymentJob, sendConfirmationJob } from './modules/orders';
+import { NO_FIXES } from '@checkout-lab/contract';
 
 export interface StartMonolithOptions {
   /** URL of the monolith's own database (it must exist; migrations and the seed run here). */
@@ -40,6 +43,8 @@ export interface StartMonolithOptions {
   /** Failed logins allowed per account and per address in a window (default DEFAULT_LOGIN_LIMITS). */
   loginLimits?: Partial<LoginLimits>;
   poolSize?: number;
+  /** How many jobs the worker of the fixes runs at once (default 10). */
+  jobConcurrency?: number;
   logLevel?: string;
   /** The card provider (payment-provider/): its URL, this shop's merchant name, how long a charge may take. */
   paymentProvider?: Partial<PaymentProvider>;
@@ -83,7 +88,21 @@ export async function startMonolith(options: StartMonolithOptions): Promise<Runn
       merchant: options.paymentProvider?.merchant ?? 'monolith',
       timeoutMs: options.paymentProvider?.timeoutMs ?? DEFAULT_PAYMENT_TIMEOUT_MS,
     },
+    fixes: { ...NO_FIXES },
+    // The tasks are called with the deps themselves, once the worker runs (after this object is built).
+    jobs: jobQueue({
+      db,
+      connectionString: options.databaseUrl,
+      log,
+      concurrency: options.jobConcurrency ?? 10,
+      tasks: {
+        send_order_confirmation: (payload) => sendConfirmationJob(deps, payload as { order_id: number }),
+        process_payment: (payload) => processPaymentJob(deps, payload as { order_id: number; started_at: number }),
+      },
+    }),
   };
+  // Jobs written before a stop or a crash are still waiting: their worker starts with the shop.
+  if (await jobSchemaExists(db)) await deps.jobs.start();
   const app = createApp(deps);
   // What Node refuses before Express (a malformed request line, 431) answers in the contract's JSON error shape too.
   const server = await listenJson(app, options.port ?? 0, options.host ?? '127.0.0.1');
@@ -101,6 +120,7 @@ export async function startMonolith(options: StartMonolithOptions): Promise<Runn
           // In-flight checkouts get a moment to finish; then whatever is left is cut.
           setTimeout(() => server.closeAllConnections(), 5000).unref();
         });
+        await deps.jobs.stop();
         mailer.close();
         await db.destroy();
       })();

@@ -3,8 +3,10 @@ import {
   ChargeListQuerySchema,
   ChargeRequestSchema,
   type Charge,
+  chargeIdSchema,
   chargeKeySchema,
   MerchantResetSchema,
+  RefundRequestSchema,
 } from '@checkout-lab/contract';
 import { AppError, errors, type Logger, parseInput, route } from '@checkout-lab/kit';
 import { type Response, Router } from 'express';
@@ -92,6 +94,26 @@ export function chargesRoutes(deps: ProviderDeps): Router {
         return;
       }
       res.status(201).json(decided);
+    }),
+  );
+
+  // A refund: the shop's compensation for a charge whose order it gives up (the fixed monolith's, after a failure
+  // past step 6). Refunding again answers the refunded charge; a declined charge has nothing to give back.
+  router.post(
+    '/v1/charges/:id/refund',
+    route(async (req, res) => {
+      const id = parseInput(chargeIdSchema, req.params.id);
+      const { merchant } = parseInput(RefundRequestSchema, req.body);
+      const charge = await ledger.refund(pool, merchant, id);
+      if (!charge) throw errors.notFound(`Charge ${id}`);
+      if (charge.status !== 'refunded') {
+        throw errors.conflict(
+          'NOT_REFUNDABLE',
+          `Charge ${id} is ${charge.status}: only a succeeded charge is refunded`,
+        );
+      }
+      log.info({ charge: id, merchant }, 'refunded');
+      res.json(charge);
     }),
   );
 

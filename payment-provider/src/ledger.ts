@@ -13,13 +13,16 @@ const SCHEMA = `
     idempotency_key text NOT NULL,
     order_ref text NOT NULL,
     amount numeric(12, 2) NOT NULL,
-    status text NOT NULL CHECK (status IN ('processing', 'succeeded', 'declined')),
+    status text NOT NULL,
     created_at timestamptz NOT NULL DEFAULT now(),
     decided_at timestamptz,
     -- The idempotency key: one charge per key and merchant, whatever the shop retries.
     UNIQUE (merchant, idempotency_key)
   );
-  CREATE INDEX IF NOT EXISTS charges_merchant_created ON charges (merchant, created_at);`;
+  CREATE INDEX IF NOT EXISTS charges_merchant_created ON charges (merchant, created_at);
+  ALTER TABLE charges DROP CONSTRAINT IF EXISTS charges_status;
+  ALTER TABLE charges ADD CONSTRAINT charges_status
+    CHECK (status IN ('processing', 'succeeded', 'declined', 'refunded'));`;
 
 interface ChargeRow {
   id: string;
@@ -75,6 +78,21 @@ export const ledger = {
       [id, status],
     );
     return toCharge(rows[0]);
+  },
+
+  /** A succeeded charge becomes refunded: the money goes back. Null when there is no such charge of the merchant. */
+  async refund(pool: pg.Pool, merchant: string, id: string): Promise<Charge | null> {
+    const { rows } = await pool.query<ChargeRow>(
+      `UPDATE charges SET status = 'refunded' WHERE merchant = $1 AND id = $2 AND status = 'succeeded'
+       RETURNING ${COLUMNS}`,
+      [merchant, id],
+    );
+    if (rows[0]) return toCharge(rows[0]);
+    const { rows: existing } = await pool.query<ChargeRow>(
+      `SELECT ${COLUMNS} FROM charges WHERE merchant = $1 AND id = $2`,
+      [merchant, id],
+    );
+    return existing[0] ? toCharge(existing[0]) : null;
   },
 
   async list(pool: pg.Pool, query: { merchant: string; status?: Charge['status']; since?: string }): Promise<Charge[]> {

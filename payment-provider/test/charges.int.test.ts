@@ -1,5 +1,5 @@
 import { createTestDatabase, type TestDatabase, uniqueName } from '@checkout-lab/kit/testing';
-import { listCharges, PaymentUnavailable, type PaymentProvider, requestCharge } from '@checkout-lab/kit';
+import { listCharges, PaymentUnavailable, type PaymentProvider, refundCharge, requestCharge } from '@checkout-lab/kit';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningProvider, startPaymentProvider } from '../src/server';
@@ -137,5 +137,27 @@ describe('the payment provider', () => {
     const retried = await requestCharge(merchant, { ...charge, simulate: { delay_ms: 0, failure_rate: 0 } });
     expect(retried.status).toBe('succeeded');
     expect(await listCharges(merchant)).toEqual([retried]);
+  });
+
+  it('when a succeeded charge is refunded, then it holds no money; again is the same refund; a declined one is refused', async () => {
+    const merchant = shop();
+    const paid = await requestCharge(merchant, {
+      idempotencyKey: 'order-6',
+      orderRef: '6',
+      amount: '3.00',
+      simulate: { delay_ms: 0, failure_rate: 0 },
+    });
+    expect((await refundCharge(merchant, paid.id)).status).toBe('refunded');
+    expect((await refundCharge(merchant, paid.id)).status).toBe('refunded');
+    expect(await listCharges(merchant)).toEqual([]);
+    const declined = await requestCharge(merchant, {
+      idempotencyKey: 'order-7',
+      orderRef: '7',
+      amount: '3.00',
+      simulate: { delay_ms: 0, failure_rate: 1 },
+    });
+    await expect(refundCharge(merchant, declined.id)).rejects.toThrow(/409 NOT_REFUNDABLE/);
+    await expect(refundCharge(shop(), paid.id)).rejects.toThrow(/404 NOT_FOUND/);
+    await expect(refundCharge(merchant, 'not-a-charge')).rejects.toThrow(/422 VALIDATION_ERROR/);
   });
 });

@@ -1,5 +1,7 @@
 import type { Faults, Knobs, Logger, LoginLimiter, PaymentProvider, SmtpTransport } from '@checkout-lab/kit';
+import type { Fixes } from '@checkout-lab/contract';
 import type { DataSource } from 'typeorm';
+import type { JobQueue } from './job-queue';
 
 /** Everything the routes need, built once by startMonolith and handed to createApp. */
 export interface MonolithDeps {
@@ -19,6 +21,10 @@ export interface MonolithDeps {
   mailUiUrl?: string;
   /** The card provider outside the shop, where step 6 charges and the audit reads the ledger. */
   paymentProvider: PaymentProvider;
+  /** The fix switches in force (all off at start: the blocking checkout); PUT /api/lab/fixes changes this object. */
+  fixes: Fixes;
+  /** The job queue of the fixes async_email and accept_then_process (graphile-worker, in the shop's database). */
+  jobs: JobQueue;
 }
 
 /** The faults that apply to the monolith (contract/src/faults.ts): the microservices have broker and hop faults too. */

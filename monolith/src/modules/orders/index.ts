@@ -2,3 +2,4 @@
 export { OrderEntity, OrderItemEntity } from './data-access/order.entity';
 export { type Order, orderRepository } from './data-access/order.repository';
 export { ordersRoutes } from './entry-points/orders.routes';
+export { processPaymentJob, sendConfirmationJob } from './domain/checkout-fixed.use-case';

@@ -1,5 +1,5 @@
 import { KnobsPatchSchema, RedriveSchema, SinceQuerySchema } from '@checkout-lab/contract';
-import { parseFaultChanges, parseInput } from '@checkout-lab/kit';
+import { fixesNotApplicable, parseFaultChanges, parseInput } from '@checkout-lab/kit';
 import { jsonRoute } from '@checkout-lab/shared';
 import express, { Router } from 'express';
 import type { LabUseCases } from '../../domain/lab.use-case';
@@ -15,6 +15,8 @@ function sinceQuery(query: unknown): string {
 export function labRoutes(lab: LabUseCases): Router {
   const router = Router();
   router.use('/api/lab', requireAdmin, express.json({ limit: '10kb' }));
+  // The fixes repair the monolith's one transaction (docs/api.md, "Fixes"): nothing here to switch.
+  router.all('/api/lab/fixes', (_req, _res, next) => next(fixesNotApplicable()));
   const requestId = (req: express.Request) => String(req.headers['x-request-id']);
 
   router.get(

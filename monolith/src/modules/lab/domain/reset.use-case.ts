@@ -23,6 +23,8 @@ export async function resetLab(deps: MonolithDeps): Promise<ResetResult> {
     );
     await seedCatalog(manager, 'restore');
   });
+  // Jobs of the fixes still waiting name orders that are gone, and ids that start again.
+  await deps.jobs.clear();
   // The order ids start again at 1: the provider forgets this shop's charges, or they would answer for new orders.
   const chargesDeleted = await resetCharges(deps.paymentProvider).catch((error: unknown) => {
     log.warn({ err: error }, 'the card provider is not reachable: its ledger was left as it is');

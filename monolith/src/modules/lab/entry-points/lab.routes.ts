@@ -6,6 +6,7 @@ import { requireAdmin } from '../../users';
 import { orderRepository } from '../../orders';
 import { auditLab } from '../domain/audit.use-case';
 import { resetLab } from '../domain/reset.use-case';
+import { fixesRoutes } from './fixes.routes';
 import { faultsRoutes } from './faults.routes';
 
 function parseSince(query: unknown): Date | null {
@@ -18,6 +19,7 @@ export function labRoutes(deps: MonolithDeps): Router {
   const router = Router();
   router.use('/lab', requireAdmin(deps));
   router.use(faultsRoutes(deps));
+  router.use(fixesRoutes(deps));
   router.get('/lab/config', (_req, res) => {
     res.json(deps.knobs);
   });

@@ -87,6 +87,26 @@ export function orderRepository(db: Db) {
         },
       );
     },
+    /**
+     * The fixed checkout's answer before the order is final (accept_then_process): what the buyer waited, and the
+     * steps so far; completion_duration_ms stays null while it is pending.
+     */
+    async markAccepted(orderId: number, outcome: { processing_duration_ms: number; steps: CheckoutStep[] }) {
+      await orders.update({ id: orderId }, outcome);
+    },
+    /** The fixed checkout's end: confirmed, or cancelled with its reason, and the steps until then. */
+    async finish(
+      orderId: number,
+      outcome: {
+        status: 'confirmed' | 'cancelled';
+        failure_reason: string | null;
+        processing_duration_ms?: number;
+        completion_duration_ms: number;
+        steps: CheckoutStep[];
+      },
+    ) {
+      await orders.update({ id: orderId }, outcome);
+    },
     async listSince(since: Date | null) {
       const rows = await orders.find({
         select: {

@@ -41,6 +41,24 @@ export class StepClock {
     }
   }
 
+  /**
+   * A clock that goes on with an order's steps later, in a job (the fix accept_then_process): times still count from
+   * the request's arrival (startedWallMs), and the next step starts now, so the wait in the job queue is a gap
+   * between steps, not part of one.
+   */
+  static resume(log: Logger, startedWallMs: number, userId: number, steps: CheckoutStep[]): StepClock {
+    const perf = performance.now() - (Date.now() - startedWallMs);
+    const clock = new StepClock(log, { perf, wall: startedWallMs }, userId);
+    clock.steps.push(...steps);
+    clock.lastBoundaryMs = Math.floor(performance.now() - perf);
+    return clock;
+  }
+
+  /** When the request arrived (epoch ms): completion_duration_ms counts from here. */
+  get startedWallMs(): number {
+    return this.startedAt.wall;
+  }
+
   /** Request start to the end of the last step: what the buyer has waited so far. */
   get elapsedMs(): number {
     return this.lastBoundaryMs;

@@ -22,7 +22,7 @@ export interface CheckoutResult {
   replayed: boolean;
 }
 
-function outOfStock(line: CartLine, available: number): AppError {
+export function outOfStock(line: CartLine, available: number): AppError {
   return errors.conflict('OUT_OF_STOCK', `Not enough stock for "${line.name}": ${available} left`, {
     product_id: line.product_id,
     requested: line.quantity,
@@ -239,7 +239,7 @@ export async function checkout(
  * No decision came back from the card provider: the order is rolled back, though the provider may have taken the
  * money (a timeout is exactly that case: the audit's orphan_charges shows it).
  */
-function paymentUnavailable(error: PaymentUnavailable): AppError {
+export function paymentUnavailable(error: PaymentUnavailable): AppError {
   return error.reason === 'timeout'
     ? new AppError({
         status: 504,
@@ -254,7 +254,7 @@ function paymentUnavailable(error: PaymentUnavailable): AppError {
 }
 
 /** The Idempotency-Key is already on an order of this user (a concurrent checkout committed it first). */
-class DuplicateKey extends AppError {
+export class DuplicateKey extends AppError {
   constructor() {
     super({
       status: 409,

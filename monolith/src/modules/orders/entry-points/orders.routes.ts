@@ -6,6 +6,7 @@ import type { MonolithDeps } from '../../../shared/deps';
 import { parseId } from '../../../shared/params';
 import { currentUser, requireUser } from '../../users';
 import { orderRepository } from '../data-access/order.repository';
+import { checkoutWithFixes } from '../domain/checkout-fixed.use-case';
 import { checkout } from '../domain/checkout.use-case';
 
 /** Notes the moment the request arrived, before authentication: processing_duration_ms counts from here. */
@@ -24,10 +25,17 @@ export function ordersRoutes(deps: MonolithDeps): Router {
       const { 'Idempotency-Key': idempotencyKey } = parseInput(CheckoutHeadersSchema, {
         'Idempotency-Key': req.get('Idempotency-Key'),
       });
-      const result = await checkout(deps, currentUser(res), { startedAt: res.locals.startedAt, idempotencyKey });
+      // With every fix off, the blocking checkout; with any on, the fixed one beside it (docs/api.md, "Fixes").
+      const useFixes = Object.values(deps.fixes).some(Boolean);
+      const result = await (useFixes ? checkoutWithFixes : checkout)(deps, currentUser(res), {
+        startedAt: res.locals.startedAt,
+        idempotencyKey,
+      });
       if (result.replayed) res.set('Idempotent-Replayed', 'true');
-      // LESSON: The 202 and polling (LESSONS.md#the-202-and-polling). 201 and a final order, after all eleven steps.
-      res.status(201).location(`/api/orders/${result.order.id}`).json(result.order);
+      // LESSON: The 202 and polling (LESSONS.md#the-202-and-polling). 201 and a final order, after all eleven steps;
+      // with the fix accept_then_process, 202 and a pending order, as the microservices answer.
+      const status = result.order.status === 'pending' ? 202 : 201;
+      res.status(status).location(`/api/orders/${result.order.id}`).json(result.order);
     }),
   );
   router.get(

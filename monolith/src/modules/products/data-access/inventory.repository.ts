@@ -27,6 +27,26 @@ export function inventoryRepository(db: Db) {
     async delayInDatabase(delayMs: number): Promise<void> {
       if (delayMs > 0) await managerOf(db).query('SELECT pg_sleep($1)', [delayMs / 1000]);
     },
+    // LESSON: Is it the architecture or the transaction? (LESSONS.md#is-it-the-architecture-or-the-transaction) The fix
+    // short_lock: one statement checks and takes the stock; its row lock lasts as long as the statement when it runs
+    // alone (autocommit), where FOR UPDATE held it until COMMIT.
+    /**
+     * Takes n units if there are n (the fix short_lock): UPDATE inventory SET quantity = quantity - n
+     * WHERE product_id = p AND quantity >= n. True when it took them; false, and nothing changed, when there were fewer.
+     */
+    async take(productId: number, quantity: number): Promise<boolean> {
+      const result = await inventory
+        .createQueryBuilder()
+        .update()
+        .set({ quantity: () => 'quantity - :quantity' })
+        .where('product_id = :productId AND quantity >= :quantity', { productId, quantity })
+        .execute();
+      return result.affected === 1;
+    },
+    /** Gives units back (a compensation: a checkout that took them and then failed). */
+    async giveBack(productId: number, quantity: number): Promise<void> {
+      await inventory.increment({ product_id: productId }, 'quantity', quantity);
+    },
     /** Takes the quantity off in the database (quantity = quantity - n), not from a value read earlier. */
     async reduce(productId: number, quantity: number): Promise<void> {
       await inventory.decrement({ product_id: productId }, 'quantity', quantity);
