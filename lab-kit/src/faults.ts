@@ -23,7 +23,8 @@ const SWITCHABLE: readonly FaultName[] = [
   'smtp_down',
   'email_failure_rate',
   'stock_db_delay_ms',
-  'redelivery_rate',
+  'crash',
+  'broker_down',
   'hop_delay_ms',
 ];
 export const FAULTS_NOT_BUILT: readonly FaultName[] = FAULT_NAMES.filter((name) => !SWITCHABLE.includes(name));

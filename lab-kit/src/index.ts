@@ -13,6 +13,7 @@ export * from './process-table';
 export * from './smtp';
 export * from './jwt';
 export * from './faults';
+export * from './crash';
 export * from './payment-provider';
 export * from './seeded-random';
 export * from './fixes';

@@ -43,6 +43,13 @@ export async function call<T = any>(
   return { status: response.status, body: body as T, headers: response.headers };
 }
 
+/** PUT /api/lab/faults as the admin, on either stack: the faults in force after it; anything but a 200 throws. */
+export async function setFaults(base: string, adminToken: string, faults: Record<string, unknown>) {
+  const answer = await call(base, 'PUT', '/api/lab/faults', { token: adminToken, body: faults });
+  if (answer.status !== 200) throw new Error(`PUT /api/lab/faults: ${answer.status} ${JSON.stringify(answer.body)}`);
+  return answer.body.faults as Record<string, unknown>;
+}
+
 export async function login(gateway: string, email: string, password: string): Promise<string> {
   const answer = await call(gateway, 'POST', '/api/auth/login', { body: { email, password } });
   if (answer.status !== 200) throw new Error(`login ${email}: ${answer.status} ${JSON.stringify(answer.body)}`);

@@ -104,6 +104,8 @@ export interface MicroStack {
   missing: ServiceName[];
   kill(name: ServiceName, signal?: NodeJS.Signals): Promise<void>;
   restart(name: ServiceName): Promise<void>;
+  /** The pid of the service's current run, and that run's start time (lab-kit's processStartTime); null: never started. */
+  process(name: ServiceName): { pid: number; start: string | null } | null;
   stop(): Promise<void>;
 }
 
@@ -282,6 +284,10 @@ export async function startMicroservices(options: StartMicroservicesOptions): Pr
     rabbitPrefix: common.RABBIT_PREFIX ?? '',
     missing,
     kill,
+    process(name) {
+      const entry = supervisor.table().find((candidate) => candidate.name === name);
+      return entry ? { pid: entry.pid, start: entry.start } : null;
+    },
     async restart(name) {
       await kill(name, 'SIGTERM');
       await startService(name);

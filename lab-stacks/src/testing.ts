@@ -23,6 +23,7 @@ export {
   newProduct,
   queryService,
   runCheckouts,
+  setFaults,
   startMicroLab,
   stockOf,
   waitAllFinal,
@@ -34,3 +35,4 @@ export {
 export { CHROMIUM_ARGS, CHROMIUM_PATH, ensureChromium } from './chromium';
 export { type ApiResponse, jsonRequest, type RequestOptions, type SendRequest } from './json-request';
 export { shopCounts, startTestShop, type TestShop } from './test-shop';
+export { type MonolithProcess, startMonolithProcess } from './monolith-process';

@@ -3,6 +3,7 @@ import { createApp } from './app';
 import type { OrderConfig } from './config';
 import { cartClient } from './data-access/cart.client';
 import { migrations } from './data-access/migrations';
+import { crashBeforePublish, orderFaults } from './domain/faults';
 import { sagaUseCases } from './domain/saga.use-case';
 import { registerEmailSentConsumer } from './entry-points/messaging/email-sent.consumer';
 import { registerPaymentDeclinedConsumer } from './entry-points/messaging/payment-declined.consumer';
@@ -28,6 +29,9 @@ export async function startOrderService(config: OrderConfig): Promise<RunningSer
   registerPaymentProcessedConsumer(messaging, saga);
   registerPaymentDeclinedConsumer(messaging, saga);
   registerEmailSentConsumer(messaging, saga);
+  // In memory: a restart starts with every fault off.
+  const faults = orderFaults();
+  messaging.relay.beforePublish(crashBeforePublish(faults, log));
   await messaging.start(); // the consumers, and the outbox relay that publishes what checkout and the saga wrote
 
   const checkout = {
@@ -42,6 +46,6 @@ export async function startOrderService(config: OrderConfig): Promise<RunningSer
     // Publish at once instead of at the next poll: the relay is in this process.
     onCommitted: () => messaging.relay.kick(),
   };
-  const app = createApp({ log, internalSecret: config.INTERNAL_SECRET, pool, messaging, checkout });
+  const app = createApp({ log, internalSecret: config.INTERNAL_SECRET, pool, messaging, checkout, faults });
   return serve(app, { service: SERVICE, port: config.ORDER_PORT, config, log, pool, messaging });
 }

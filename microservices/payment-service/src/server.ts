@@ -30,7 +30,7 @@ export async function startPaymentService(config: PaymentConfig): Promise<Runnin
   };
 
   const messaging = serviceMessaging(SERVICE, config, pool, log);
-  registerPaymentRequestedConsumer(messaging, processPaymentUseCase({ pool, knobs, faults, provider }));
+  registerPaymentRequestedConsumer(messaging, processPaymentUseCase({ pool, knobs, faults, provider, log }));
   await messaging.start(); // the consumer, and the outbox relay that publishes payment.payment.processed / declined
 
   const app = createApp({ log, internalSecret: config.INTERNAL_SECRET, pool, messaging, knobs, provider, faults });

@@ -21,7 +21,8 @@ import express, {
 import jwt from 'jsonwebtoken';
 import type { z } from 'zod';
 import { rememberingTokens } from './internal-token-cache';
-import type { DeliveryCounts, DeliveryFaults } from './messaging/messaging';
+import type { ResilientConnection } from './messaging/connection';
+import type { DeliveryFaults } from './messaging/messaging';
 
 /** Who the buyer is, as the gateway found it: a verified token, then the user's record in user-service. */
 export interface Identity {
@@ -185,8 +186,11 @@ export function createServiceApp(options: {
   health: () => Promise<HealthReport>;
   /** INTERNAL_SECRET, shared by the gateway and every service. */
   internalSecret: string;
-  /** Its broker adapter, when it has one: it holds the fault lab's delivery faults (/internal/lab/delivery). */
-  messaging?: { faults: DeliveryFaults; counts: DeliveryCounts } | null;
+  /**
+   * Its broker adapter, when it has one: the fault lab's broker_down acts on its connection, and it holds the delivery
+   * faults (/internal/lab/delivery).
+   */
+  messaging?: { connection: ResilientConnection; faults: DeliveryFaults } | null;
 }): ExpressApp {
   const app = express();
   app.disable('x-powered-by');
@@ -215,8 +219,33 @@ export function createServiceApp(options: {
     res.status(report.status === 'ok' ? 200 : 503).json({ ...report, service: options.service });
   });
   app.use('/internal', requireInternalCaller);
-  if (options.messaging) app.use(deliveryFaultRoutes(options.messaging));
+  if (options.messaging) app.use(brokerFaultRoutes(options.messaging.connection));
+  if (options.messaging) app.use(deliveryFaultRoutes(options.messaging.faults));
   return app;
+}
+
+const brokerFault = ownFaults(['broker_down']).update;
+
+/**
+ * GET and PUT /internal/lab/broker `{broker_down}`: the fault lab's broker_down, on every service that has a broker
+ * connection (the gateway sends it to each, and reads it back from each). It lives in the connection itself.
+ */
+function brokerFaultRoutes(connection: ResilientConnection): Router {
+  const router = Router();
+  const answer = () => ({ broker_down: connection.heldDown });
+  router.get(
+    '/internal/lab/broker',
+    jsonRoute(() => answer()),
+  );
+  router.put(
+    '/internal/lab/broker',
+    jsonRoute(async (req) => {
+      const { broker_down } = parseInput(brokerFault, req.body ?? {});
+      if (broker_down !== undefined) await connection.holdDown(broker_down);
+      return answer();
+    }),
+  );
+  return router;
 }
 
 /** Values the lab changes at run time, in memory: GET answers them all, PUT changes those its body names. */
@@ -244,20 +273,15 @@ export function valuesRoutes<Values extends object>(
   );
 }
 
-const deliveryFaultsUpdate = ownFaults(['hop_delay_ms', 'redelivery_rate']).update;
+const deliveryFaultsUpdate = ownFaults(['hop_delay_ms']).update;
 
 /**
  * GET and PUT /internal/lab/delivery: the fault lab's faults of calls and deliveries, on a service with a broker
- * adapter, which holds them (the gateway sends each to every such service and reads them back from each). GET
- * /internal/lab/deliveries: what redelivery_rate redelivered and the dedupe absorbed.
+ * adapter, which holds them (the gateway sends each to every such service and reads them back from each).
  */
-function deliveryFaultRoutes(messaging: { faults: DeliveryFaults; counts: DeliveryCounts }): Router {
+function deliveryFaultRoutes(faults: DeliveryFaults): Router {
   const router = Router();
-  valuesRoutes(router, '/internal/lab/delivery', { values: messaging.faults, update: deliveryFaultsUpdate });
-  router.get(
-    '/internal/lab/deliveries',
-    jsonRoute(() => ({ ...messaging.counts })),
-  );
+  valuesRoutes(router, '/internal/lab/delivery', { values: faults, update: deliveryFaultsUpdate });
   return router;
 }
 

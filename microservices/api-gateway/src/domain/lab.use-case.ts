@@ -39,21 +39,35 @@ const FAULT_OWNERS: Partial<Record<FaultName, ServiceName>> = {
   email_failure_rate: 'email-service',
   stock_db_delay_ms: 'product-service',
 };
-const OWNED_FAULTS = Object.keys(FAULT_OWNERS) as FaultName[];
-const FAULT_SERVICES = [...new Set(Object.values(FAULT_OWNERS))];
 
 /**
- * hop_delay_ms and redelivery_rate are no one service's: every service with a broker adapter holds them
- * (/internal/lab/delivery) and acts on its own calls and deliveries. The gateway answers the largest any of them holds.
+ * crash is one enum with a point in each of two services: the service whose point it names holds it, the other
+ * holds "none" (one crash point is armed at a time, as on the monolith).
  */
-const DELIVERY_SERVICES: ServiceName[] = [
+const CRASH_POINT_OWNERS: Record<string, ServiceName> = {
+  after_commit_before_publish: 'order-service',
+  after_effect_before_ack: 'payment-service',
+};
+const CRASH_SERVICES = [...new Set(Object.values(CRASH_POINT_OWNERS))];
+
+/**
+ * broker_down is no one service's: every service with a broker connection drops it, through its
+ * /internal/lab/broker (shared/src/http.ts); it is on while any of them holds it.
+ */
+const BROKER_SERVICES: ServiceName[] = [
   'order-service',
   'payment-service',
   'email-service',
   'product-service',
   'cart-service',
 ];
-const DELIVERY_FAULTS = ['hop_delay_ms', 'redelivery_rate'] as const;
+
+/**
+ * hop_delay_ms is no one service's either: every service with a broker adapter holds it (/internal/lab/delivery)
+ * and adds it to its calls and deliveries. The gateway answers the largest any of them holds.
+ */
+const DELIVERY_SERVICES = BROKER_SERVICES;
+const DELIVERY_FAULTS = ['hop_delay_ms'] as const;
 type DeliveryFaults = Pick<Faults, (typeof DELIVERY_FAULTS)[number]>;
 
 /** The delivery faults of `changes`, or null when it names none. */
@@ -62,9 +76,30 @@ function deliveryOf(changes: Partial<Faults>): Partial<DeliveryFaults> | null {
   return named.length ? Object.fromEntries(named) : null;
 }
 
-/** The faults of `changes` that this service owns. */
+const OWNED_FAULTS = [...(Object.keys(FAULT_OWNERS) as FaultName[]), 'crash', 'broker_down'] as const;
+const FAULT_SERVICES = [...new Set([...Object.values(FAULT_OWNERS), ...CRASH_SERVICES])];
+
+/** The faults of `changes` that this service holds: those it owns, and crash as its own point or "none". */
 function faultsOf(service: ServiceName, changes: Partial<Faults>): Partial<Faults> {
-  return Object.fromEntries(Object.entries(changes).filter(([name]) => FAULT_OWNERS[name as FaultName] === service));
+  const own: Partial<Faults> = Object.fromEntries(
+    Object.entries(changes).filter(([name]) => FAULT_OWNERS[name as FaultName] === service),
+  );
+  if (changes.crash !== undefined && CRASH_SERVICES.includes(service)) {
+    own.crash = CRASH_POINT_OWNERS[changes.crash] === service ? changes.crash : 'none';
+  }
+  return own;
+}
+
+/** Several services' answers as one: a fault that is on (not at its default) in any of them is on. */
+function mergeFaults(answers: Partial<Faults>[]): Partial<Faults> {
+  const merged: Record<string, unknown> = {};
+  const defaults: Record<string, unknown> = defaultFaults(OWNED_FAULTS);
+  for (const answer of answers) {
+    for (const [name, value] of Object.entries(answer)) {
+      if (!(name in merged) || merged[name] === defaults[name]) merged[name] = value;
+    }
+  }
+  return merged as Partial<Faults>;
 }
 
 /** Every service behind the gateway has a DLQ once it consumes; one that never did has none, and lists nothing. */
@@ -120,23 +155,25 @@ export function labUseCases(services: ServiceClient, deadLetters: DeadLettersRep
   /** Each owner's faults as it reports them: what is really in force, not what was last asked for. */
   async function readFaults(requestId: string): Promise<FaultsAnswer> {
     const [answers, delivery] = await Promise.all([
-      Promise.all(
-        FAULT_SERVICES.map(async (service) =>
+      Promise.all([
+        ...FAULT_SERVICES.map(async (service) =>
           faultsOf(
             service,
             await services.call<Partial<Faults>>(service, 'GET', '/internal/lab/faults', { requestId }),
           ),
         ),
-      ),
+        ...BROKER_SERVICES.map((service) =>
+          services.call<Partial<Faults>>(service, 'GET', '/internal/lab/broker', { requestId }),
+        ),
+      ]),
       Promise.all(
         DELIVERY_SERVICES.map((service) =>
           services.call<DeliveryFaults>(service, 'GET', '/internal/lab/delivery', { requestId }),
         ),
       ),
     ]);
-    const largest = (name: keyof DeliveryFaults) => Math.max(...delivery.map((held) => held[name]));
-    const held = { hop_delay_ms: largest('hop_delay_ms'), redelivery_rate: largest('redelivery_rate') };
-    return faultsAnswer('microservices', Object.assign(held, ...answers));
+    const hop_delay_ms = Math.max(...delivery.map((held) => held.hop_delay_ms));
+    return faultsAnswer('microservices', { ...mergeFaults(answers), hop_delay_ms });
   }
 
   /** Each fault goes to the service that owns it (the route has checked them against the catalog), then all are read back. */
@@ -149,6 +186,14 @@ export function labUseCases(services: ServiceClient, deadLetters: DeadLettersRep
           ? services.call(service, 'PUT', '/internal/lab/faults', { body, requestId })
           : null;
       }),
+      ...(changes.broker_down === undefined
+        ? []
+        : BROKER_SERVICES.map((service) =>
+            services.call(service, 'PUT', '/internal/lab/broker', {
+              body: { broker_down: changes.broker_down },
+              requestId,
+            }),
+          )),
       ...(delivery
         ? DELIVERY_SERVICES.map((service) =>
             services.call(service, 'PUT', '/internal/lab/delivery', { body: delivery, requestId }),

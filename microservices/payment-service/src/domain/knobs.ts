@@ -7,8 +7,11 @@ export interface PaymentKnobs {
   payment_failure_rate: number;
 }
 
-/** The fault of the fault lab that acts in this service's charge (payment_hang): off at start, set by /internal/lab/faults. */
-export const paymentFaults = () => ownFaults(['payment_hang']);
+/**
+ * The faults of the fault lab that act in this service, off at start, set by /internal/lab/faults: payment_hang in its
+ * charge, and crash, whose point here is after_effect_before_ack.
+ */
+export const paymentFaults = () => ownFaults(['payment_hang', 'crash']);
 export type PaymentFaults = ReturnType<typeof paymentFaults>;
 
 export const knobsUpdateSchema = z

@@ -1,4 +1,4 @@
-import type { PaymentProvider } from '@checkout-lab/kit';
+import { crashAt, type Logger, type PaymentProvider } from '@checkout-lab/kit';
 import { followEvent, type LabEvent, outbox, type Pool, type PoolClient } from '@checkout-lab/shared';
 import { paymentRepository } from '../data-access/payment.repository';
 import { chargeCard } from './charge-card';
@@ -24,6 +24,7 @@ export function processPaymentUseCase(deps: {
   knobs: PaymentKnobs;
   faults: PaymentFaults;
   provider: PaymentProvider;
+  log: Logger;
 }) {
   return {
     async prepare(event: LabEvent<'order.payment.requested'>): Promise<PaymentDecision> {
@@ -84,6 +85,14 @@ export function processPaymentUseCase(deps: {
               timing,
             }),
       );
+    },
+
+    /** Once record() has committed, before the message is acked. */
+    afterRecorded(): void {
+      // LESSON: A crash in the middle of a checkout (LESSONS.md#a-crash-in-the-middle-of-a-checkout). With the fault
+      // crash=after_effect_before_ack the process dies here: charged, recorded, its event in the outbox, the message
+      // not acked. The broker redelivers it to the restarted service, and the idempotent consumer skips it: one charge.
+      crashAt('after_effect_before_ack', deps.faults.values, deps.log);
     },
   };
 }

@@ -15,6 +15,7 @@ export class ResilientConnection {
   private reconnectTimer: NodeJS.Timeout | null = null;
   private attempt = 0;
   private generation = 0;
+  private held = false;
 
   constructor(
     private readonly url: string,
@@ -34,6 +35,33 @@ export class ResilientConnection {
     return this.connection;
   }
 
+  /** The fault lab's broker_down is on: the connection is closed and no reconnect is tried until it is cleared. */
+  get heldDown(): boolean {
+    return this.held;
+  }
+
+  // LESSON: The broker goes away (LESSONS.md#the-broker-goes-away)
+  /**
+   * The fault lab's broker_down. On, the service really loses the broker: its
+   * AMQP connection is closed (the broker hands its unacked deliveries to no one until it is back, the consumers stop,
+   * the outbox relay finds no channel and keeps the events in the outbox) and the reconnect loop waits. Off, it
+   * reconnects at once, and the onConnected hooks resume the consumers and the relay. The shared broker never stops.
+   */
+  async holdDown(down: boolean): Promise<void> {
+    this.held = down;
+    if (!down) {
+      this.attempt = 0;
+      if (!this.connection) this.scheduleReconnect(0);
+      return;
+    }
+    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
+    this.reconnectTimer = null;
+    const connection = this.connection;
+    this.connection = null;
+    if (connection) this.log.warn('fault broker_down: closing the broker connection until it is cleared');
+    await connection?.close().catch(() => {});
+  }
+
   onConnected(hook: OnConnected): void {
     this.hooks.push(hook);
     if (this.connection) void this.runHook(hook, this.connection);
@@ -51,6 +79,11 @@ export class ResilientConnection {
       clientProperties: { connection_name: 'checkout-lab' },
       noDelay: true,
     });
+    if (this.held || this.closing) {
+      // broker_down was switched on (or the service began to stop) while this connect was under way.
+      await connection.close().catch(() => {});
+      return;
+    }
     this.generation += 1;
     this.attempt = 0;
     connection.on('error', (error) => this.log.warn({ err: error.message }, 'broker connection error'));
@@ -77,9 +110,8 @@ export class ResilientConnection {
     }
   }
 
-  private scheduleReconnect(): void {
-    if (this.reconnectTimer || this.closing) return;
-    const delay = Math.min(5000, 200 * 2 ** this.attempt);
+  private scheduleReconnect(delay = Math.min(5000, 200 * 2 ** this.attempt)): void {
+    if (this.reconnectTimer || this.closing || this.held) return;
     this.attempt += 1;
     this.reconnectTimer = setTimeout(async () => {
       this.reconnectTimer = null;

@@ -20,6 +20,11 @@ export interface ConsumeOptions<T extends EventType, P> {
    * not held while waiting. Skipped when the event was already processed.
    */
   prepare?: (event: LabEvent<T>) => Promise<P>;
+  /**
+   * Runs once the handler's effect has committed, before the message is acked (and before the relay is woken): the
+   * fault lab's crash point after_effect_before_ack. Not run for a duplicate, which has no effect of its own.
+   */
+  beforeAck?: (event: LabEvent<T>) => void;
 }
 
 interface Subscription {
@@ -29,28 +34,17 @@ interface Subscription {
   handler: Handler<any, any>;
   // biome-ignore lint/suspicious/noExplicitAny: as above.
   prepare?: (event: any) => Promise<unknown>;
+  // biome-ignore lint/suspicious/noExplicitAny: as above.
+  beforeAck?: (event: any) => void;
 }
 
 /**
  * The fault lab's faults of this service's calls and deliveries (docs/api.md, "Faults"), held by its adapter and set
- * through /internal/lab/delivery: hop_delay_ms is added to every event delivery and every call to another service;
- * redelivery_rate is the share of consumed messages delivered a second time, as after a lost ack.
+ * through /internal/lab/delivery: hop_delay_ms is added to every event delivery and every call to another service.
  */
 export interface DeliveryFaults {
   hop_delay_ms: number;
-  redelivery_rate: number;
 }
-
-/** What the redelivery_rate fault did, and what the dedupe absorbed, since the start (GET /internal/lab/deliveries). */
-export interface DeliveryCounts {
-  /** Messages this adapter delivered a second time because of redelivery_rate. */
-  redelivered: number;
-  /** Deliveries of an event already processed, acked without doing anything. */
-  duplicates_skipped: number;
-}
-
-/** Marks the second delivery redelivery_rate made, so that it is not delivered a third time. */
-const LAB_REDELIVERY_HEADER = 'x-lab-redelivery';
 
 export interface MessagingOptions {
   amqpUrl: string;
@@ -81,8 +75,7 @@ export class Messaging {
   private stopping = false;
   private readonly retryDelays: number[];
   /** Off at start; a restart turns them off again. */
-  readonly faults: DeliveryFaults = { hop_delay_ms: 0, redelivery_rate: 0 };
-  readonly counts: DeliveryCounts = { redelivered: 0, duplicates_skipped: 0 };
+  readonly faults: DeliveryFaults = { hop_delay_ms: 0 };
 
   constructor(private readonly options: MessagingOptions) {
     this.connection = new ResilientConnection(options.amqpUrl, options.log);
@@ -113,7 +106,7 @@ export class Messaging {
     options: ConsumeOptions<T, P> = {},
   ): string {
     const queue = this.names.queue(this.options.service, routingKey);
-    this.subscriptions.push({ queue, routingKey, handler, prepare: options.prepare });
+    this.subscriptions.push({ queue, routingKey, handler, prepare: options.prepare, beforeAck: options.beforeAck });
     return queue;
   }
 
@@ -216,7 +209,6 @@ export class Messaging {
         });
         if (already.rowCount) {
           log.info(context, 'duplicate event skipped');
-          this.counts.duplicates_skipped += 1;
           this.ack(channel, message);
           return;
         }
@@ -245,14 +237,13 @@ export class Messaging {
       }
       if (fresh) {
         log.info(context, 'event processed');
+        subscription.beforeAck?.(event);
         // Publish what this transaction wrote now rather than at the next poll; nothing written, no pass.
         if (wroteEvents) this.relay.kick();
       } else {
         log.info(context, 'duplicate event skipped');
-        this.counts.duplicates_skipped += 1;
       }
       this.ack(channel, message);
-      await this.maybeRedeliver(channel, subscription, message);
     } catch (error) {
       const reason = (error as Error).message ?? String(error);
       if (this.stopping) {
@@ -262,19 +253,6 @@ export class Messaging {
         return;
       }
       await this.settle(channel, message, () => this.retryOrDeadLetter(channel, subscription, message, reason));
-    }
-  }
-
-  // LESSON: Idempotent consumers (LESSONS.md#idempotent-consumers). The fault lab's redelivery_rate: after the ack,
-  // the same message (the same event id) goes back to the same queue, as when an ack is lost and the broker redelivers.
-  private async maybeRedeliver(channel: ConfirmChannel, subscription: Subscription, message: ConsumeMessage) {
-    const rate = this.faults.redelivery_rate;
-    if (rate <= 0 || message.properties.headers?.[LAB_REDELIVERY_HEADER] || Math.random() >= rate) return;
-    try {
-      await this.sendTo(channel, subscription.queue, message, { [LAB_REDELIVERY_HEADER]: 1 });
-      this.counts.redelivered += 1;
-    } catch (error) {
-      this.options.log.warn({ err: (error as Error).message }, 'could not redeliver for the redelivery_rate fault');
     }
   }
 

@@ -77,6 +77,7 @@ export class OutboxRelay {
   private running: Promise<void> | null = null;
   private stopped = true;
   private again = false;
+  private beforePublishHook: ((events: LabEvent[]) => void) | null = null;
 
   constructor(
     private readonly options: {
@@ -97,6 +98,14 @@ export class OutboxRelay {
       this.kick();
     });
     this.schedule();
+  }
+
+  /**
+   * Runs with each batch's events after they are read and before any is published: the fault lab's crash point
+   * after_commit_before_publish (order-service), where the events are committed in the outbox and not yet sent.
+   */
+  beforePublish(hook: (events: LabEvent[]) => void): void {
+    this.beforePublishHook = hook;
   }
 
   /** Publish now rather than at the next poll (called after a commit that wrote outbox rows). */
@@ -149,6 +158,7 @@ export class OutboxRelay {
         await client.query('COMMIT');
         return 0;
       }
+      this.beforePublishHook?.(rows.map((row) => row.payload));
       const outcomes = await Promise.all(rows.map((row) => this.publish(channel, row)));
       const acked = rows.filter((_, index) => outcomes[index]).map((row) => row.id);
       const failed = rows.filter((_, index) => !outcomes[index]).map((row) => row.id);

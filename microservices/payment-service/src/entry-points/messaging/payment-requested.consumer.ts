@@ -5,5 +5,8 @@ export function registerPaymentRequestedConsumer(
   messaging: Messaging,
   useCase: ReturnType<typeof processPaymentUseCase>,
 ): void {
-  messaging.consume('order.payment.requested', useCase.record, { prepare: useCase.prepare });
+  messaging.consume('order.payment.requested', useCase.record, {
+    prepare: useCase.prepare,
+    beforeAck: useCase.afterRecorded,
+  });
 }

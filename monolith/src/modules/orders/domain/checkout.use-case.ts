@@ -1,4 +1,4 @@
-import { AppError, errors, PaymentUnavailable } from '@checkout-lab/kit';
+import { AppError, crashAt, errors, PaymentUnavailable } from '@checkout-lab/kit';
 import type { MonolithDeps } from '../../../shared/deps';
 import { fromCents, toCents } from '../../../shared/money';
 import { cartRepository } from '../../cart';
@@ -163,6 +163,10 @@ export async function checkout(
         // quantity = quantity - n, on rows this transaction has held locked since step 3.
         for (const line of lines) await inventory.reduce(line.product_id, line.quantity);
       });
+
+      // LESSON: A crash in the middle of a checkout (LESSONS.md#a-crash-in-the-middle-of-a-checkout). With the fault
+      // crash=mid_checkout the process dies here: charged at the provider, nothing committed, the email never sent.
+      crashAt('mid_checkout', deps.faults, log, faults.crash);
 
       // LESSON: What happens when email fails (LESSONS.md#what-happens-when-email-fails). Still inside the transaction: no email, no order.
       await clock.run('9_send_email', async () => {
