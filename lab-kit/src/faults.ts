@@ -25,6 +25,7 @@ const SWITCHABLE: readonly FaultName[] = [
   'stock_db_delay_ms',
   'crash',
   'broker_down',
+  'redelivery_rate',
   'hop_delay_ms',
 ];
 export const FAULTS_NOT_BUILT: readonly FaultName[] = FAULT_NAMES.filter((name) => !SWITCHABLE.includes(name));

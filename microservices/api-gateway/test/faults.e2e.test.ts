@@ -1,5 +1,5 @@
 import { FAULT_NAMES, faultCatalog } from '@checkout-lab/contract';
-import { FAULTS_NOT_BUILT } from '@checkout-lab/kit';
+import { confirmationSubject, FAULTS_NOT_BUILT } from '@checkout-lab/kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   call,
@@ -176,7 +176,7 @@ describe('the fault lab of the microservices', () => {
       const held = await call(test.stack.services[service].url, 'GET', '/internal/lab/delivery', {
         headers: internalHeaders(null, { secret: test.internalSecret }),
       });
-      expect(held.body, service).toEqual({ hop_delay_ms: delayMs });
+      expect(held.body, service).toEqual({ hop_delay_ms: delayMs, redelivery_rate: 0 });
     }
     const { buyer, accepted } = await newOrder();
     const order = await waitFinal(test.gateway, buyer.token, accepted.body.id);
@@ -190,5 +190,39 @@ describe('the fault lab of the microservices', () => {
     // product.stock.reserved to order-service, then order.payment.requested to payment-service: two deliveries.
     expect(startOf('6_process_payment') - startOf('3_reserve_inventory')).toBeGreaterThanOrEqual(2 * delayMs);
     expect((await gateway('POST', '/reset')).body.faults.hop_delay_ms).toBe(0);
+  });
+
+  it('when redelivery_rate is 1, then every consumed event is delivered a second time and the idempotent consumers absorb it: one payment, one email', async () => {
+    const deliveries = async (service: 'payment-service' | 'email-service') =>
+      (
+        await call(test.stack.services[service].url, 'GET', '/internal/lab/deliveries', {
+          headers: internalHeaders(null, { secret: test.internalSecret }),
+        })
+      ).body as { redelivered: number; duplicates_skipped: number };
+    const before = { payment: await deliveries('payment-service'), email: await deliveries('email-service') };
+    expect((await put({ redelivery_rate: 1 })).body.faults.redelivery_rate).toBe(1);
+    const { buyer, accepted } = await newOrder();
+    const order = await waitFinal(test.gateway, buyer.token, accepted.body.id);
+    expect(order.status).toBe('confirmed');
+    // The copies come after the acks: wait until both consumers have met theirs, and skipped it.
+    let after = before;
+    for (let i = 0; i < 100; i++) {
+      after = { payment: await deliveries('payment-service'), email: await deliveries('email-service') };
+      if (
+        after.payment.duplicates_skipped > before.payment.duplicates_skipped &&
+        after.email.duplicates_skipped > before.email.duplicates_skipped
+      )
+        break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(after.payment.redelivered).toBeGreaterThan(before.payment.redelivered);
+    expect(after.email.redelivered).toBeGreaterThan(before.email.redelivered);
+    expect(after.payment.duplicates_skipped).toBeGreaterThan(before.payment.duplicates_skipped);
+    expect(after.email.duplicates_skipped).toBeGreaterThan(before.email.duplicates_skipped);
+    const audit = (await call(test.gateway, 'GET', '/api/lab/audit', { token: admin })).body;
+    expect(audit.orders.find((o: { id: number }) => o.id === order.id)).toMatchObject({ payments: 1, emails: 1 });
+    const subject = confirmationSubject('microservices', order.id);
+    expect((await test.mail?.mailbox.list())?.filter((mail) => mail.subject === subject)).toHaveLength(1);
+    expect((await gateway('POST', '/reset')).body.faults.redelivery_rate).toBe(0);
   });
 });

@@ -22,7 +22,7 @@ import jwt from 'jsonwebtoken';
 import type { z } from 'zod';
 import { rememberingTokens } from './internal-token-cache';
 import type { ResilientConnection } from './messaging/connection';
-import type { DeliveryFaults } from './messaging/messaging';
+import type { DeliveryCounts, DeliveryFaults } from './messaging/messaging';
 
 /** Who the buyer is, as the gateway found it: a verified token, then the user's record in user-service. */
 export interface Identity {
@@ -190,7 +190,7 @@ export function createServiceApp(options: {
    * Its broker adapter, when it has one: the fault lab's broker_down acts on its connection, and it holds the delivery
    * faults (/internal/lab/delivery).
    */
-  messaging?: { connection: ResilientConnection; faults: DeliveryFaults } | null;
+  messaging?: { connection: ResilientConnection; faults: DeliveryFaults; counts: DeliveryCounts } | null;
 }): ExpressApp {
   const app = express();
   app.disable('x-powered-by');
@@ -220,7 +220,7 @@ export function createServiceApp(options: {
   });
   app.use('/internal', requireInternalCaller);
   if (options.messaging) app.use(brokerFaultRoutes(options.messaging.connection));
-  if (options.messaging) app.use(deliveryFaultRoutes(options.messaging.faults));
+  if (options.messaging) app.use(deliveryFaultRoutes(options.messaging));
   return app;
 }
 
@@ -273,15 +273,20 @@ export function valuesRoutes<Values extends object>(
   );
 }
 
-const deliveryFaultsUpdate = ownFaults(['hop_delay_ms']).update;
+const deliveryFaultsUpdate = ownFaults(['hop_delay_ms', 'redelivery_rate']).update;
 
 /**
  * GET and PUT /internal/lab/delivery: the fault lab's faults of calls and deliveries, on a service with a broker
- * adapter, which holds them (the gateway sends each to every such service and reads them back from each).
+ * adapter, which holds them (the gateway sends each to every such service and reads them back from each). GET
+ * /internal/lab/deliveries: what redelivery_rate redelivered and the dedupe absorbed.
  */
-function deliveryFaultRoutes(faults: DeliveryFaults): Router {
+function deliveryFaultRoutes(messaging: { faults: DeliveryFaults; counts: DeliveryCounts }): Router {
   const router = Router();
-  valuesRoutes(router, '/internal/lab/delivery', { values: faults, update: deliveryFaultsUpdate });
+  valuesRoutes(router, '/internal/lab/delivery', { values: messaging.faults, update: deliveryFaultsUpdate });
+  router.get(
+    '/internal/lab/deliveries',
+    jsonRoute(() => ({ ...messaging.counts })),
+  );
   return router;
 }
 

@@ -63,11 +63,11 @@ const BROKER_SERVICES: ServiceName[] = [
 ];
 
 /**
- * hop_delay_ms is no one service's either: every service with a broker adapter holds it (/internal/lab/delivery)
- * and adds it to its calls and deliveries. The gateway answers the largest any of them holds.
+ * hop_delay_ms and redelivery_rate are no one service's either: every service with a broker adapter holds them
+ * (/internal/lab/delivery) and acts on its own calls and deliveries. The gateway answers the largest any of them holds.
  */
 const DELIVERY_SERVICES = BROKER_SERVICES;
-const DELIVERY_FAULTS = ['hop_delay_ms'] as const;
+const DELIVERY_FAULTS = ['hop_delay_ms', 'redelivery_rate'] as const;
 type DeliveryFaults = Pick<Faults, (typeof DELIVERY_FAULTS)[number]>;
 
 /** The delivery faults of `changes`, or null when it names none. */
@@ -172,8 +172,9 @@ export function labUseCases(services: ServiceClient, deadLetters: DeadLettersRep
         ),
       ),
     ]);
-    const hop_delay_ms = Math.max(...delivery.map((held) => held.hop_delay_ms));
-    return faultsAnswer('microservices', { ...mergeFaults(answers), hop_delay_ms });
+    const largest = (name: keyof DeliveryFaults) => Math.max(...delivery.map((held) => held[name]));
+    const held = { hop_delay_ms: largest('hop_delay_ms'), redelivery_rate: largest('redelivery_rate') };
+    return faultsAnswer('microservices', { ...mergeFaults(answers), ...held });
   }
 
   /** Each fault goes to the service that owns it (the route has checked them against the catalog), then all are read back. */

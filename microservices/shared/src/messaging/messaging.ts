@@ -40,11 +40,24 @@ interface Subscription {
 
 /**
  * The fault lab's faults of this service's calls and deliveries (docs/api.md, "Faults"), held by its adapter and set
- * through /internal/lab/delivery: hop_delay_ms is added to every event delivery and every call to another service.
+ * through /internal/lab/delivery: hop_delay_ms is added to every event delivery and every call to another service;
+ * redelivery_rate is the share of consumed messages delivered a second time, as after a lost ack.
  */
 export interface DeliveryFaults {
   hop_delay_ms: number;
+  redelivery_rate: number;
 }
+
+/** What the redelivery_rate fault did, and what the dedupe absorbed, since the start (GET /internal/lab/deliveries). */
+export interface DeliveryCounts {
+  /** Messages this adapter delivered a second time because of redelivery_rate. */
+  redelivered: number;
+  /** Deliveries of an event already processed, acked without doing anything. */
+  duplicates_skipped: number;
+}
+
+/** Marks the second delivery redelivery_rate made, so that it is not delivered a third time. */
+const LAB_REDELIVERY_HEADER = 'x-lab-redelivery';
 
 export interface MessagingOptions {
   amqpUrl: string;
@@ -75,7 +88,8 @@ export class Messaging {
   private stopping = false;
   private readonly retryDelays: number[];
   /** Off at start; a restart turns them off again. */
-  readonly faults: DeliveryFaults = { hop_delay_ms: 0 };
+  readonly faults: DeliveryFaults = { hop_delay_ms: 0, redelivery_rate: 0 };
+  readonly counts: DeliveryCounts = { redelivered: 0, duplicates_skipped: 0 };
 
   constructor(private readonly options: MessagingOptions) {
     this.connection = new ResilientConnection(options.amqpUrl, options.log);
@@ -209,6 +223,7 @@ export class Messaging {
         });
         if (already.rowCount) {
           log.info(context, 'duplicate event skipped');
+          this.counts.duplicates_skipped += 1;
           this.ack(channel, message);
           return;
         }
@@ -242,8 +257,10 @@ export class Messaging {
         if (wroteEvents) this.relay.kick();
       } else {
         log.info(context, 'duplicate event skipped');
+        this.counts.duplicates_skipped += 1;
       }
       this.ack(channel, message);
+      await this.maybeRedeliver(channel, subscription, message);
     } catch (error) {
       const reason = (error as Error).message ?? String(error);
       if (this.stopping) {
@@ -253,6 +270,19 @@ export class Messaging {
         return;
       }
       await this.settle(channel, message, () => this.retryOrDeadLetter(channel, subscription, message, reason));
+    }
+  }
+
+  // LESSON: Idempotent consumers (LESSONS.md#idempotent-consumers). The fault lab's redelivery_rate: after the ack,
+  // the same message (the same event id) goes back to the same queue, as when an ack is lost and the broker redelivers.
+  private async maybeRedeliver(channel: ConfirmChannel, subscription: Subscription, message: ConsumeMessage) {
+    const rate = this.faults.redelivery_rate;
+    if (rate <= 0 || message.properties.headers?.[LAB_REDELIVERY_HEADER] || Math.random() >= rate) return;
+    try {
+      await this.sendTo(channel, subscription.queue, message, { [LAB_REDELIVERY_HEADER]: 1 });
+      this.counts.redelivered += 1;
+    } catch (error) {
+      this.options.log.warn({ err: (error as Error).message }, 'could not redeliver for the redelivery_rate fault');
     }
   }
 
