@@ -289,4 +289,44 @@ describe('the lab dashboard in a real browser', () => {
       await page.screenshot({ path: path.join(ARTIFACTS, `dashboard-tab-${tab}.png`), fullPage: true });
     }
   });
+
+  it('when the admin switches smtp_down on for the monolith in the Faults tab, then its checkout answers 503; switched off, the stack has it off again', async () => {
+    const monolithFaults = async () => {
+      const login = await fetch(`${monolith.url}/api/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(DEFAULT_ADMIN),
+      });
+      const { access_token } = await login.json();
+      const answer = await fetch(`${monolith.url}/api/lab/faults`, {
+        headers: { authorization: `Bearer ${access_token}` },
+      });
+      return (await answer.json()).faults;
+    };
+    await page.getByTestId('tab-faults').click();
+    // The run above left its verdict: nothing lost on either stack.
+    for (const stack of ['monolith', 'micro'])
+      await expect
+        .poll(() => page.getByTestId(`verdict-${stack}-lost`).textContent(), { timeout: 15_000 })
+        .toMatch(/^0\b/);
+    const toggle = page.getByTestId('fault-monolith-smtp_down');
+    // The switch shows what the stack answered: it turns on once the PUT comes back.
+    await toggle.click();
+    await expect.poll(() => toggle.isChecked()).toBe(true);
+    expect((await monolithFaults()).smtp_down).toBe(true);
+
+    await page.getByTestId('tab-shops').click();
+    await page.getByTestId('add-monolith-2').click();
+    await expect.poll(() => page.getByTestId('cart-monolith').textContent()).toContain('Total');
+    await page.getByTestId('checkout-monolith').click();
+    await expect
+      .poll(() => page.getByTestId('pane-monolith').getByRole('alert').textContent(), { timeout: 30_000 })
+      .toContain('503');
+
+    await page.getByTestId('tab-faults').click();
+    await toggle.click();
+    await expect.poll(() => toggle.isChecked()).toBe(false);
+    expect((await monolithFaults()).smtp_down).toBe(false);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard-tab-faults.png'), fullPage: true });
+  });
 });

@@ -2,9 +2,10 @@
 import { faultCatalog } from '@checkout-lab/contract';
 import { cleanup, fireEvent, render, screen, within } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { FaultsAnswer, FaultsByStack, SchedulerEvent } from '../shared/types';
+import type { FaultsAnswer, FaultsByStack, RunRecord, SchedulerEvent, TargetResult, VerdictIds } from '../shared/types';
 import { FaultTable, faultErrorInWords } from '../src/components/FaultControls';
 import { SchedulerHistory } from '../src/components/FaultScheduler';
+import { VerdictTable } from '../src/components/LastVerdicts';
 
 function answer(stack: 'monolith' | 'microservices', values: Record<string, boolean | number | string> = {}) {
   const catalog = faultCatalog(stack);
@@ -123,5 +124,84 @@ describe("the scheduler's history", () => {
     render(<SchedulerHistory history={[]} />);
     expect(screen.queryByTestId('scheduler-history')).toBeNull();
     expect(screen.getByText(/has not switched any fault/)).toBeTruthy();
+  });
+});
+
+describe('the verdict of the last run', () => {
+  afterEach(cleanup);
+
+  const NONE: VerdictIds = {
+    lost: [],
+    stuck: [],
+    duplicated_charges: [],
+    duplicated_emails: [],
+    unexpected: [],
+    orphan_charges: [],
+    recovered: [],
+    stock_drift: [],
+  };
+  const counts = (ids: VerdictIds, accepted: number) => ({
+    accepted,
+    final: accepted - ids.stuck.length,
+    ...(Object.fromEntries(Object.entries(ids).map(([name, list]) => [name, list.length])) as Record<
+      keyof VerdictIds,
+      number
+    >),
+  });
+  function result(target: 'monolith' | 'micro', ids: VerdictIds, accepted: number): TargetResult {
+    return {
+      target,
+      started_at: '2026-12-01T10:00:00.000Z',
+      finished_at: '2026-12-01T10:01:00.000Z',
+      requests: 0,
+      requests_per_sec: 0,
+      errors: 0,
+      non_2xx: 0,
+      latency_ms: { p50: 0, p90: 0, p99: 0, max: 0 },
+      throughput: [],
+      orders: [],
+      samples: [],
+      invariants: [],
+      verdict: counts(ids, accepted),
+      verdict_ids: ids,
+    };
+  }
+  const run = (id: number, results: TargetResult[]): RunRecord => ({
+    id,
+    created_at: '2026-12-01T10:00:00.000Z',
+    settings: {} as RunRecord['settings'],
+    status: 'finished',
+    error: null,
+    results,
+    cost: null,
+  });
+
+  it("when runs are kept, then each stack shows its newest run's counts, and the order ids behind a count link to the orders", () => {
+    const runs = [
+      run(3, [result('micro', { ...NONE, lost: [41, 42], stock_drift: [2] }, 6)]),
+      run(2, [result('monolith', { ...NONE, stuck: [] }, 3), result('micro', NONE, 6)]),
+      run(1, [result('monolith', { ...NONE, unexpected: [9] }, 3)]),
+    ];
+    render(<VerdictTable runs={runs} />);
+    expect(screen.getByTestId('verdicts').querySelector('thead')?.textContent).toContain('run #3');
+    expect(screen.getByTestId('verdicts').querySelector('thead')?.textContent).toContain('run #2');
+    expect(screen.getByTestId('verdict-micro-lost').textContent).toBe('2 #41#42');
+    const links = [...screen.getByTestId('verdict-micro-lost').querySelectorAll('a')].map((a) =>
+      a.getAttribute('href'),
+    );
+    expect(links).toEqual(['/api/lab/orders/micro/41', '/api/lab/orders/micro/42']);
+    expect(screen.getByTestId('verdict-micro-lost').className).toBe('error');
+    // Product ids are not orders: shown, not linked.
+    expect(screen.getByTestId('verdict-micro-stock_drift').textContent).toContain('product 2');
+    expect(screen.getByTestId('verdict-micro-stock_drift').querySelector('a')).toBeNull();
+    // The monolith's newest run is #2, where nothing was unexpected (run #1's 9 is older).
+    expect(screen.getByTestId('verdict-monolith-unexpected').textContent?.trim()).toBe('0');
+    expect(screen.getByTestId('verdict-monolith-accepted').textContent?.trim()).toBe('3');
+  });
+
+  it('when no run carries a verdict, then it says where to start one', () => {
+    render(<VerdictTable runs={[]} />);
+    expect(screen.queryByTestId('verdicts')).toBeNull();
+    expect(screen.getByText(/No run with a verdict yet/)).toBeTruthy();
   });
 });

@@ -50,7 +50,7 @@ function FaultInput({
 
   if (spec.type === 'boolean')
     return (
-      <label className="fault-switch">
+      <label className="inline">
         <input
           type="checkbox"
           checked={value === true}

@@ -54,10 +54,11 @@ function NumberField(props: {
   id: string;
 }) {
   return (
-    <label>
+    <label className="inline">
       {props.label}{' '}
       <input
         type="number"
+        className="fault-number"
         min={props.min}
         value={props.value}
         disabled={props.disabled}

@@ -49,7 +49,7 @@ function FaultSwitches({
   };
 
   return (
-    <div className="card span-2" data-testid="fault-switches">
+    <div className="card" data-testid="fault-switches">
       <h3>Faults</h3>
       <p className="small-text">
         Each switch breaks one real part of a stack for the next checkouts. The list is each stack's own catalog: a
@@ -111,7 +111,7 @@ function PatternSwitches() {
       <ul className="patterns">
         {PATTERNS.map((pattern) => (
           <li key={pattern.name}>
-            <label>
+            <label className="inline">
               <input
                 type="checkbox"
                 checked={patterns?.[pattern.name] ?? false}
@@ -143,20 +143,16 @@ export function Faults({ intervalMs = 2000 }: { intervalMs?: number }) {
   usePolling(read, intervalMs);
 
   return (
-    <div className="faults-view instructor" data-testid="faults-view">
+    <div className="faults-view" data-testid="faults-view">
       <FaultSwitches
         byStack={byStack}
         onChanged={(stack, answer) => setByStack((now) => ({ ...now, [stack]: answer }))}
       />
-      <PatternSwitches />
       <FaultSchedulerPanel byStack={byStack} />
+      <PatternSwitches />
       <LastVerdicts />
-      <div className="card">
-        <Processes />
-      </div>
-      <div className="card span-2">
-        <DeadLetters />
-      </div>
+      <Processes />
+      <DeadLetters />
     </div>
   );
 }
