@@ -1,7 +1,6 @@
 import {
   CRASH_POINTS,
   defaultFaults,
-  FAULT_NAMES,
   type FaultName,
   type Faults,
   type FaultsAnswer,
@@ -15,20 +14,10 @@ import { AppError, parseInput } from './http';
 export type { FaultName, Faults };
 
 /**
- * The faults PUT /api/lab/faults may switch on: those whose effect is built (payment_hang acts at the card provider).
- * Every other fault takes only its default, so no switch in the lab ever says "on" while nothing breaks.
+ * Faults of the catalog whose effect is not built yet: PUT accepts only their default, so no switch in the lab ever
+ * says "on" while nothing breaks. Every fault of the catalog is built now; a new one waits here until its effect is.
  */
-const SWITCHABLE: readonly FaultName[] = [
-  'payment_hang',
-  'smtp_down',
-  'email_failure_rate',
-  'stock_db_delay_ms',
-  'crash',
-  'broker_down',
-  'redelivery_rate',
-  'hop_delay_ms',
-];
-export const FAULTS_NOT_BUILT: readonly FaultName[] = FAULT_NAMES.filter((name) => !SWITCHABLE.includes(name));
+export const FAULTS_NOT_BUILT: readonly FaultName[] = [];
 
 /**
  * PUT /api/lab/faults's body, checked the same way on both stacks: a 422 VALIDATION_ERROR for an unknown name or a bad
