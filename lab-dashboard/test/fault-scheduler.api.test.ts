@@ -131,6 +131,21 @@ describe('the fault scheduler of the lab API, against a real monolith', () => {
     expect((await monolithFaults()).smtp_down).toBe(false);
   });
 
+  test('when the verdict links to an order, then the lab admin reads it as the stack keeps it; without the login, 401', async () => {
+    const buyer = await shop.buyer();
+    await shop.api('POST', '/api/cart/items', { token: buyer.token, body: { product_id: 2, quantity: 1 } });
+    const checkout = await shop.api('POST', '/api/orders/checkout', { token: buyer.token });
+    expect(checkout.status).toBe(201);
+    const path = `/api/lab/orders/monolith/${checkout.body.id}`;
+    // An order carries its buyer's data: reading it needs the lab admin, as the dead letters do.
+    expect((await fetch(`${dashboard.url}${path}`)).status).toBe(401);
+    const order = await fetch(`${dashboard.url}${path}`, { headers: { cookie } });
+    expect(order.status).toBe(200);
+    expect(await jsonOf(order)).toMatchObject({ id: checkout.body.id, status: 'confirmed' });
+    const missing = await fetch(`${dashboard.url}/api/lab/orders/monolith/999999`, { headers: { cookie } });
+    expect(missing.status).toBe(404);
+  });
+
   test('when the lab API itself stops while the scheduler has a fault on, then the fault is off on the stack', async () => {
     expect((await change('POST', '/api/lab/scheduler', { ...SETTINGS, seed: 12 })).status).toBe(201);
     await firstStep();
