@@ -3,5 +3,6 @@ export * from './schemas';
 export * from './openapi';
 export * from './checks';
 export * from './faults';
+export * from './patterns';
 export * from './provider';
 export * from './fixes';

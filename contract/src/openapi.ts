@@ -1,5 +1,6 @@
 import { OpenApiGeneratorV31, OpenAPIRegistry, type ResponseConfig } from '@asteasolutions/zod-to-openapi';
 import { FaultsPatchSchema, FaultsSchema } from './faults';
+import { PatternsPatchSchema, PatternsSchema } from './patterns';
 import { idSchema, z } from './primitives';
 import * as s from './schemas';
 
@@ -32,6 +33,8 @@ interface Operation {
   answers: Record<number, Answer>;
   /** Only one stack has it; the other answers 404 NOT_FOUND there (the path is in both documents). */
   only?: Stack;
+  /** With `only`: the other stack's 404 when it is not NOT_FOUND (its code and why). */
+  elsewhere?: string;
   /** What differs between the stacks, said in both documents. */
   stacks?: string;
 }
@@ -43,6 +46,9 @@ const CHECKOUT_HEADERS = {
   Location: '/api/orders/:id',
   'Idempotent-Replayed': '"true" when the answer is an earlier request’s',
 };
+
+/** The monolith's answer on /api/lab/patterns: it has no outbox, consumers or saga to switch. */
+const PATTERNS_ELSEWHERE = 'NOT_APPLICABLE: the monolith has no outbox, consumers or saga to switch';
 
 /** The public operations, in the order of docs/api.md. */
 export const OPERATIONS: Operation[] = [
@@ -346,6 +352,27 @@ export const OPERATIONS: Operation[] = [
     who: 'admin',
     answers: { 200: ['The faults, all off, and the catalog', FaultsSchema] },
   },
+  {
+    method: 'get',
+    path: '/api/lab/patterns',
+    tag: 'lab',
+    summary: 'The reliability patterns, each true while it is in force in every service that uses it (admin)',
+    who: 'admin',
+    only: 'microservices',
+    elsewhere: PATTERNS_ELSEWHERE,
+    answers: { 200: ['The patterns', PatternsSchema] },
+  },
+  {
+    method: 'put',
+    path: '/api/lab/patterns',
+    tag: 'lab',
+    summary: 'Switch any subset of the patterns; off runs the naive variant instead (admin)',
+    who: 'admin',
+    only: 'microservices',
+    elsewhere: PATTERNS_ELSEWHERE,
+    body: PatternsPatchSchema,
+    answers: { 200: ['The patterns now in force', PatternsSchema] },
+  },
 ];
 
 /** `post /api/orders/checkout` is `postOrdersCheckout`: the same on both stacks, so a client can name it. */
@@ -411,7 +438,7 @@ function responsesOf(operation: Operation, stack: Stack): Record<string, Respons
     const other = errors[401] ? { 401: errors[401], 403: errors[403] } : {};
     for (const [status, description] of Object.entries(other))
       if (description) responses[status] = errorAnswer(description);
-    responses[404] = errorAnswer(`NOT_FOUND: only the ${operation.only} have this`);
+    responses[404] = errorAnswer(operation.elsewhere ?? `NOT_FOUND: only the ${operation.only} have this`);
     return responses;
   }
   const [status, description, schema, headers] = successOf(answers, stack);

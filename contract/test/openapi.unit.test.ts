@@ -10,7 +10,7 @@ import {
 } from '../src';
 
 /** The request bodies where every field is optional by design: a patch names only what changes. */
-const ALL_OPTIONAL = ['ProductPatch', 'KnobsPatch', 'Redrive', 'FaultsPatch'];
+const ALL_OPTIONAL = ['ProductPatch', 'KnobsPatch', 'Redrive', 'FaultsPatch', 'PatternsPatch'];
 const STACKS: Stack[] = ['monolith', 'microservices'];
 const pathsOf = (stack: Stack) => openApiDocument(stack).paths ?? {};
 
@@ -45,6 +45,19 @@ describe('the OpenAPI documents made from the contract', () => {
     expect(Object.keys(deadLetters('microservices')?.responses ?? {})).toContain('200');
     expect(Object.keys(deadLetters('monolith')?.responses ?? {})).not.toContain('200');
     for (const stack of STACKS) expect(deadLetters(stack)?.description).toMatch(/Only the microservices/);
+  });
+
+  test('when the patterns are documented, then the gateway answers them and the monolith says 404 NOT_APPLICABLE', () => {
+    for (const method of ['get', 'put'] as const) {
+      const patterns = (stack: Stack) => pathsOf(stack)['/api/lab/patterns']?.[method];
+      expect(Object.keys(patterns('microservices')?.responses ?? {})).toEqual(
+        expect.arrayContaining(['200', '401', '403']),
+      );
+      const monolith = patterns('monolith')?.responses ?? {};
+      expect(Object.keys(monolith).sort()).toEqual(['401', '403', '404']);
+      expect(JSON.stringify(monolith['404'])).toContain('NOT_APPLICABLE');
+    }
+    expect(Object.keys(pathsOf('microservices')['/api/lab/patterns']?.put?.responses ?? {})).toContain('422');
   });
 
   test('when an operation takes a body, parameters or a token, then the document describes them', () => {

@@ -17,3 +17,4 @@ export * from './crash';
 export * from './payment-provider';
 export * from './seeded-random';
 export * from './fixes';
+export * from './patterns';

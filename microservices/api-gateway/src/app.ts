@@ -7,6 +7,7 @@ import { deadLettersRepository } from './data-access/dead-letters.repository';
 import { ServiceClient, type ServiceUrls } from './data-access/service.client';
 import { userDirectory } from './data-access/user.directory';
 import { labUseCases } from './domain/lab.use-case';
+import { patternUseCases } from './domain/patterns.use-case';
 import { healthRoutes } from './entry-points/http/health.routes';
 import { correlationId, identity } from './entry-points/http/identity.middleware';
 import { docsRoutes } from './entry-points/http/docs.routes';
@@ -61,7 +62,7 @@ export function createApp({ config, log }: { config: GatewayConfig; log: Logger 
 
   app.use('/api', identity({ secret: config.JWT_SECRET, users, auth }));
   const deadLetters = deadLettersRepository({ amqpUrl: config.AMQP_URL, rabbitPrefix: config.RABBIT_PREFIX });
-  app.use(labRoutes(labUseCases(services, deadLetters)));
+  app.use(labRoutes(labUseCases(services, deadLetters), patternUseCases(services)));
   app.use(proxyRoutes(urls, config.PROXY_TIMEOUT_MS, log));
 
   // The error handler is placed after every route.

@@ -7,6 +7,7 @@ import {
   type Logger,
   notFoundHandler,
   ownFaults,
+  type Patterns,
   parseInput,
   route,
 } from '@checkout-lab/kit';
@@ -190,7 +191,12 @@ export function createServiceApp(options: {
    * Its broker adapter, when it has one: the fault lab's broker_down acts on its connection, and it holds the delivery
    * faults (/internal/lab/delivery).
    */
-  messaging?: { connection: ResilientConnection; faults: DeliveryFaults; counts: DeliveryCounts } | null;
+  messaging?: {
+    connection: ResilientConnection;
+    faults: DeliveryFaults;
+    counts: DeliveryCounts;
+    patterns: LabValues<Patterns>;
+  } | null;
 }): ExpressApp {
   const app = express();
   app.disable('x-powered-by');
@@ -221,6 +227,8 @@ export function createServiceApp(options: {
   app.use('/internal', requireInternalCaller);
   if (options.messaging) app.use(brokerFaultRoutes(options.messaging.connection));
   if (options.messaging) app.use(deliveryFaultRoutes(options.messaging));
+  // The reliability patterns its messaging adapter runs: the gateway's /api/lab/patterns switches them here.
+  if (options.messaging) app.use(patternRoutes(options.messaging.patterns));
   return app;
 }
 
@@ -271,6 +279,13 @@ export function valuesRoutes<Values extends object>(
       return { ...values };
     }),
   );
+}
+
+/** GET and PUT /internal/lab/patterns: the reliability patterns the service's messaging adapter runs. */
+function patternRoutes(patterns: LabValues<Patterns>): Router {
+  const router = Router();
+  valuesRoutes(router, '/internal/lab/patterns', patterns);
+  return router;
 }
 
 const deliveryFaultsUpdate = ownFaults(['hop_delay_ms', 'redelivery_rate']).update;

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Logger } from '@checkout-lab/kit';
+import { type Logger, ownPatterns } from '@checkout-lab/kit';
 import type { ChannelModel, ConfirmChannel, ConsumeMessage } from 'amqplib';
 import type pg from 'pg';
 import type { EventType, LabEvent } from '../events/contracts';
@@ -81,6 +81,11 @@ export class Messaging {
   readonly connection: ResilientConnection;
   readonly names: ReturnType<typeof names>;
   readonly relay: OutboxRelay;
+  /**
+   * The reliability patterns this service runs (docs/api.md, "Reliability patterns as switches"), in memory and on at
+   * start; the gateway switches them through /internal/lab/patterns. Read at every delivery and every commit.
+   */
+  readonly patterns = ownPatterns();
   private subscriptions: Subscription[] = [];
   private consumerChannel: ConfirmChannel | null = null;
   private consumerTags: string[] = [];

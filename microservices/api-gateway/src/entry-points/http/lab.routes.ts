@@ -1,8 +1,9 @@
-import { KnobsPatchSchema, RedriveSchema, SinceQuerySchema } from '@checkout-lab/contract';
+import { KnobsPatchSchema, PatternsPatchSchema, RedriveSchema, SinceQuerySchema } from '@checkout-lab/contract';
 import { fixesNotApplicable, parseFaultChanges, parseInput } from '@checkout-lab/kit';
 import { jsonRoute } from '@checkout-lab/shared';
 import express, { Router } from 'express';
 import type { LabUseCases } from '../../domain/lab.use-case';
+import type { PatternUseCases } from '../../domain/patterns.use-case';
 import { requireAdmin } from './identity.middleware';
 
 /** The checked `?since=` as a query string for the services ('' when absent). */
@@ -12,7 +13,7 @@ function sinceQuery(query: unknown): string {
 }
 
 /** /api/lab/*: admin only, checked at the gateway; each answer gathers what the services know. */
-export function labRoutes(lab: LabUseCases): Router {
+export function labRoutes(lab: LabUseCases, patterns: PatternUseCases): Router {
   const router = Router();
   router.use('/api/lab', requireAdmin, express.json({ limit: '10kb' }));
   // The fixes repair the monolith's one transaction (docs/api.md, "Fixes"): nothing here to switch.
@@ -38,6 +39,14 @@ export function labRoutes(lab: LabUseCases): Router {
   router.post(
     '/api/lab/faults/reset',
     jsonRoute((req) => lab.resetFaults(requestId(req))),
+  );
+  router.get(
+    '/api/lab/patterns',
+    jsonRoute((req) => patterns.readPatterns(requestId(req))),
+  );
+  router.put(
+    '/api/lab/patterns',
+    jsonRoute((req) => patterns.updatePatterns(parseInput(PatternsPatchSchema, req.body ?? {}), requestId(req))),
   );
   router.post(
     '/api/lab/reset',

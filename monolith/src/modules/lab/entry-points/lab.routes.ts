@@ -1,5 +1,5 @@
 import { KnobsPatchSchema, SinceQuerySchema } from '@checkout-lab/contract';
-import { parseInput, route } from '@checkout-lab/kit';
+import { parseInput, patternsNotApplicable, route } from '@checkout-lab/kit';
 import { Router } from 'express';
 import type { MonolithDeps } from '../../../shared/deps';
 import { requireAdmin } from '../../users';
@@ -20,6 +20,8 @@ export function labRoutes(deps: MonolithDeps): Router {
   router.use('/lab', requireAdmin(deps));
   router.use(faultsRoutes(deps));
   router.use(fixesRoutes(deps));
+  // The reliability patterns are the microservices' switches (docs/api.md): one transaction needs none of them.
+  router.all('/lab/patterns', (_req, _res, next) => next(patternsNotApplicable()));
   router.get('/lab/config', (_req, res) => {
     res.json(deps.knobs);
   });
