@@ -2,22 +2,31 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
+import { PlanError, parsePlan } from './chaos-plan';
 import { compareReports, type Comparison } from './compare';
 import { runBenchmark } from './engine';
 import { ensureLab, ROOT } from './lab';
-import { type BenchOptions, DEFAULT_BENCH_OPTIONS, SCENARIOS, type Scenario, type TargetChoice } from './options';
+import {
+  type BenchOptions,
+  DEFAULT_BENCH_OPTIONS,
+  SCENARIOS,
+  type Scenario,
+  type TargetChoice,
+  validateOptions,
+} from './options';
 import type { Report } from './report';
 import type { Progress } from './stack-run';
 import { writeReport } from './write-report';
 
 const HELP = `Checkout Lab benchmarks: npm run bench -- [options]
 
-  --scenario NAME          single | black-friday | steady | throughput | baseline (default ${DEFAULT_BENCH_OPTIONS.scenario})
+  --scenario NAME          single | black-friday | steady | throughput | baseline | chaos (default ${DEFAULT_BENCH_OPTIONS.scenario})
   --target WHICH           monolith | micro | both                          (default ${DEFAULT_BENCH_OPTIONS.target})
   --buyers N               black-friday buyers; single: sequential checkouts (default ${DEFAULT_BENCH_OPTIONS.buyers})
   --stock N                stock of the Black Friday (hot) product           (default ${DEFAULT_BENCH_OPTIONS.stock})
   --connections N          steady/throughput/baseline: autocannon connections (default ${DEFAULT_BENCH_OPTIONS.connections})
-  --duration SECONDS       steady/throughput/baseline: seconds of load per stack (default ${DEFAULT_BENCH_OPTIONS.durationSec})
+  --duration SECONDS       steady/throughput/baseline: seconds of load per stack; chaos: the seconds over which
+                           the buyers arrive (default ${DEFAULT_BENCH_OPTIONS.durationSec})
   --payment-delay-ms MS    PAYMENT_DELAY_MS knob for the run                  (default ${DEFAULT_BENCH_OPTIONS.paymentDelayMs})
   --email-delay-ms MS      EMAIL_DELAY_MS knob for the run                    (default ${DEFAULT_BENCH_OPTIONS.emailDelayMs})
   --failure-rate R         PAYMENT_FAILURE_RATE knob, 0..1                    (default ${DEFAULT_BENCH_OPTIONS.failureRate})
@@ -32,11 +41,22 @@ const HELP = `Checkout Lab benchmarks: npm run bench -- [options]
   --mail-ui-url URL        mail catcher web page, to count the emails that went out (default ${DEFAULT_BENCH_OPTIONS.mailUiUrl})
   --help                   this text
 
+  chaos (a rush of --buyers on --stock, with a schedule; seconds count from the rush's first checkout):
+  --fault NAME=VALUE[@FROM-TO]  a fault on from FROM to TO (without @: the whole rush), e.g. smtp_down=true@1-4;
+                           repeatable; a fault the stack has not (FAULT_NOT_APPLICABLE) is skipped there and reported
+  --kill PROCESS@SECONDS   SIGKILL a supervised process (GET /api/lab/processes names), e.g. payment-service@2; the
+                           launcher restarts it; repeatable; reported: its restart and the time until its queues empty
+  --pattern NAME=off       outbox | idempotent_consumers | dead_letters | compensation off for the run; repeatable
+  --seed N                 seeds the buyers' arrival times (default: a random one, written in the report)
+  --expect-violations      fail when the verdict is clean (the schedule should break something), not when it is not
+
 It uses the lab running at those URLs (unless --start-lab); when none answers it starts one (npm start's launcher, on free ports, with
 DATABASE_URL or embedded PostgreSQL, RabbitMQ at AMQP_URL) and stops it at the end.
 Admin account: LAB_ADMIN_EMAIL / LAB_ADMIN_PASSWORD (default ${DEFAULT_BENCH_OPTIONS.admin.email}).
 Exit status: 0 when every invariant held (and nothing regressed against --baseline), 1 otherwise, 2 for bad options,
-130 when interrupted (Ctrl-C stops the load and the lab it started).`;
+130 when interrupted (Ctrl-C stops the load and the lab it started). chaos: 1 when, with every pattern on, a verdict
+has a non-zero lost, stuck, duplicated_*, unexpected or stock_drift (with --expect-violations: when every verdict is
+clean), or a scheduled fault or kill could not be carried out; every fault and pattern is put back at the end.`;
 
 function number(name: string, raw: string | undefined, fallback: number): number {
   if (raw === undefined) return fallback;
@@ -77,6 +97,11 @@ export function parseCli(argv: string[]): {
       'gateway-url': { type: 'string' },
       'mail-ui-url': { type: 'string' },
       'start-lab': { type: 'boolean', default: false },
+      fault: { type: 'string', multiple: true },
+      kill: { type: 'string', multiple: true },
+      pattern: { type: 'string', multiple: true },
+      seed: { type: 'string' },
+      'expect-violations': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -85,8 +110,31 @@ export function parseCli(argv: string[]): {
   if (!SCENARIOS.includes(scenario)) throw new UsageError(`--scenario must be one of ${SCENARIOS.join(', ')}`);
   const target = (values.target ?? d.target) as TargetChoice;
   if (!['monolith', 'micro', 'both'].includes(target)) throw new UsageError('--target must be monolith, micro or both');
+  const chaosFlags = (['fault', 'kill', 'pattern', 'seed', 'expect-violations'] as const).filter(
+    (flag) => values[flag] !== undefined && values[flag] !== false,
+  );
+  if (scenario !== 'chaos' && chaosFlags.length) {
+    throw new UsageError(`--${chaosFlags[0]} is an option of --scenario chaos only`);
+  }
+  let chaos: BenchOptions['chaos'];
+  try {
+    chaos =
+      scenario === 'chaos'
+        ? parsePlan({
+            faults: values.fault,
+            kills: values.kill,
+            patterns: values.pattern,
+            seed: values.seed,
+            expectViolations: values['expect-violations'],
+          })
+        : undefined;
+  } catch (error) {
+    if (error instanceof PlanError) throw new UsageError(error.message);
+    throw error;
+  }
   const options: BenchOptions = {
     scenario,
+    chaos,
     target,
     buyers: number('buyers', values.buyers, d.buyers),
     stock: number('stock', values.stock, d.stock),
@@ -105,6 +153,11 @@ export function parseCli(argv: string[]): {
       password: process.env.LAB_ADMIN_PASSWORD || d.admin.password,
     },
   };
+  try {
+    validateOptions(options);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
   return {
     options,
     out: values.out,
@@ -207,7 +260,7 @@ async function main(): Promise<number> {
 
   let report: Report;
   try {
-    report = await runBenchmark(lab.options, { onProgress, signal: controller.signal });
+    report = await runBenchmark(lab.options, { onProgress, signal: controller.signal, processes: lab.processes });
   } catch (error) {
     bar?.stop();
     await lab.stop();

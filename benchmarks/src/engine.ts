@@ -1,5 +1,6 @@
 import { setMaxListeners } from 'node:events';
 import { DEFAULT_PORTS } from '@checkout-lab/kit';
+import { verdictProblems } from './chaos-plan';
 import { abortError } from './client';
 import { cpuProbe } from './cpu';
 import { collectEnvironment, defaultAmqpUrl } from './environment';
@@ -14,6 +15,7 @@ import {
 } from './report';
 import { measureFloor, measureSequentialFloor } from './scenarios/baseline';
 import { runBlackFriday } from './scenarios/black-friday';
+import { runChaos } from './scenarios/chaos';
 import { runSingle } from './scenarios/single';
 import { runSteady } from './scenarios/steady';
 import { runThroughput } from './scenarios/throughput';
@@ -51,7 +53,7 @@ export async function runBenchmark(options: BenchOptions, hooks: Hooks = {}): Pr
   const floorSeconds = options.scenario === 'baseline' ? options.durationSec : Math.min(options.durationSec, 5);
   // black-friday needs no floor: its figures are ratios to the configured delays.
   const baseline: FloorResult | null =
-    options.scenario === 'black-friday'
+    options.scenario === 'black-friday' || options.scenario === 'chaos'
       ? null
       : options.scenario === 'single'
         ? await measureSequentialFloor(1000, hooks)
@@ -80,13 +82,18 @@ export async function runBenchmark(options: BenchOptions, hooks: Hooks = {}): Pr
           ? await runSingle(run)
           : options.scenario === 'black-friday'
             ? await runBlackFriday(run)
-            : options.scenario === 'throughput'
-              ? await runThroughput(run, baseline)
-              : await runSteady(run, baseline);
+            : options.scenario === 'chaos'
+              ? await runChaos(run)
+              : options.scenario === 'throughput'
+                ? await runThroughput(run, baseline)
+                : await runSteady(run, baseline);
       result.memory = probe.finish();
       if (cpu) result.cpu = cpu.finish();
       targets[stack] = result;
-      for (const inv of result.invariants.filter((i) => !i.ok)) failures.push(`${stack}: ${inv.name}: ${inv.detail}`);
+      // chaos: the verdict decides (below, per the contract's exit rule); every other scenario: each invariant.
+      if (result.schedule) failures.push(...result.schedule.problems.map((p) => `${stack}: ${p}`));
+      else
+        for (const inv of result.invariants.filter((i) => !i.ok)) failures.push(`${stack}: ${inv.name}: ${inv.detail}`);
     } catch (error) {
       if (hooks.signal?.aborted) throw abortError(hooks.signal);
       failures.push(`${stack}: the run failed: ${(error as Error).message}`);
@@ -94,6 +101,21 @@ export async function runBenchmark(options: BenchOptions, hooks: Hooks = {}): Pr
       probe.finish();
       run.close();
     }
+  }
+
+  if (options.scenario === 'chaos') {
+    const judged = Object.values(targets).flatMap((t) =>
+      t?.schedule
+        ? [
+            {
+              stack: t.stack,
+              verdict: t.verdict,
+              patternsOff: t.schedule.patterns.filter((p) => p.status === 'applied').map((p) => p.name),
+            },
+          ]
+        : [],
+    );
+    failures.push(...verdictProblems(judged, options.chaos?.expectViolations ?? false));
   }
 
   const finishedAt = new Date();

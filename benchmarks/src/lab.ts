@@ -2,7 +2,16 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DATABASE_NAMES, DEFAULT_AMQP_URL, DEFAULT_PORTS, dropDatabase, freePort } from '@checkout-lab/kit';
+import {
+  DATABASE_NAMES,
+  DEFAULT_AMQP_URL,
+  DEFAULT_PORTS,
+  dropDatabase,
+  freePort,
+  type ProcessTableEntry,
+  readProcessTable,
+  stillRunning,
+} from '@checkout-lab/kit';
 import { abortError } from './client';
 import type { BenchOptions, StackName } from './options';
 import { targetsOf } from './options';
@@ -19,12 +28,54 @@ async function answers(url: string): Promise<boolean> {
   }
 }
 
+/**
+ * The lab's supervised processes, for the chaos scenario's --kill: each kill is a SIGKILL the launcher's supervisor
+ * answers with a restart, as an orchestrator's restart policy would.
+ */
+export interface ProcessControl {
+  /** Where the table comes from, for the report. */
+  source: string;
+  /** Every supervised process now (GET /api/lab/processes's rows). */
+  table(): ProcessTableEntry[];
+  /** SIGKILL now; false when no process of that name runs. */
+  kill(name: string): boolean;
+  /** The microservices' RABBIT_PREFIX, for the names of their queues; null when they do not run. */
+  rabbitPrefix: string | null;
+  amqpUrl: string;
+}
+
 export interface LabForBench {
   options: BenchOptions;
   /** "running" when a lab already answered, "started" when this process started one (and stop() stops it). */
   source: 'running' | 'started';
   warnings: string[];
+  /** The lab's processes; null when no launcher's table is found (a stack started by hand). */
+  processes: ProcessControl | null;
   stop(): Promise<void>;
+}
+
+/**
+ * A lab this process did not start: the table its launcher keeps (LAB_DATA_DIR/lab.pids.json), read at every call;
+ * a kill signals only a process named there that is still the one recorded (its pid and start time), as the
+ * dashboard's Kill does. Null when there is no table.
+ */
+async function launcherTable(): Promise<ProcessControl | null> {
+  const { LAB_PROCESSES_FILE } = await import('@checkout-lab/stacks');
+  const file = path.join(process.env.LAB_DATA_DIR || path.join(ROOT, '.lab-data'), LAB_PROCESSES_FILE);
+  if (!readProcessTable(file)) return null;
+  const table = () => readProcessTable(file)?.processes ?? [];
+  return {
+    source: file,
+    table,
+    kill: (name) => {
+      const entry = table().find((candidate) => candidate.name === name);
+      if (entry?.status !== 'running' || !stillRunning(entry)) return false;
+      process.kill(entry.pid, 'SIGKILL');
+      return true;
+    },
+    rabbitPrefix: process.env.LAB_NAME_PREFIX || process.env.RABBIT_PREFIX || '',
+    amqpUrl: process.env.AMQP_URL || DEFAULT_AMQP_URL,
+  };
 }
 
 /**
@@ -46,7 +97,7 @@ export async function ensureLab(
     const up = await Promise.all(needed.map((s) => answers(urlOf(s))));
     if (needed.length === 0 || up.some(Boolean)) {
       const warnings = needed.filter((_, i) => !up[i]).map((s) => `nothing answers at ${urlOf(s)}/health (${s})`);
-      return { options, source: 'running', warnings, stop: async () => {} };
+      return { options, source: 'running', warnings, processes: await launcherTable(), stop: async () => {} };
     }
     log(`No lab answers at ${needed.map(urlOf).join(' or ')}: starting one for this run...`);
   } else {
@@ -105,6 +156,13 @@ export async function ensureLab(
     },
     source: 'started',
     warnings: lab.warnings,
+    processes: {
+      source: 'the lab this run started',
+      table: () => lab.processes(),
+      kill: (name) => lab.kill(name),
+      rabbitPrefix: lab.rabbitPrefix,
+      amqpUrl: process.env.AMQP_URL || DEFAULT_AMQP_URL,
+    },
     stop,
   };
 }

@@ -1,5 +1,6 @@
 import { FAILING_COUNTS, VERDICT_COUNTS } from '@checkout-lab/stacks/verdict';
 import type {
+  ChaosSchedule,
   CpuFigure,
   CpuResult,
   CpuWindow,
@@ -93,6 +94,37 @@ function goalRow(stack: string, g: GoalResult): string {
     g.comparator === 'within' ? `1 ± ${g.limit}` : `${g.comparator === '<=' ? '≤' : '≥'} ${g.limit} ${g.unit}`;
   const result = g.passed === null ? 'not measured' : g.passed ? 'met' : '**missed**';
   return `| ${stack} | ${g.description} | ${fmt(g.value, 3)} ${g.unit === 'ratio' ? '' : g.unit} | ${target} | ${result} |`;
+}
+
+/** chaos: one row per fault, kill and pattern of the schedule, as the stack's run carried it out. */
+function scheduleRows(stack: string, s: ChaosSchedule): string[] {
+  const secs = (v: number | null) => (v === null ? '–' : `${fmt(v, 3)} s`);
+  const rows: string[] = [];
+  for (const f of s.faults) {
+    const planned = f.to_s === null ? `${fmt(f.from_s)} s – end of the rush` : `${fmt(f.from_s)} – ${fmt(f.to_s)} s`;
+    const applied = f.status === 'applied' ? `on ${secs(f.applied_at_s)}, off ${secs(f.reverted_at_s)}` : '–';
+    const result = f.status === 'applied' ? 'applied' : f.status === 'not_applicable' ? 'skipped' : `**${f.status}**`;
+    rows.push(
+      `| ${stack} | fault ${f.name}=${String(f.value)} | ${planned} | ${applied} | ${result}${f.detail ? `: ${f.detail}` : ''} |`,
+    );
+  }
+  for (const k of s.kills) {
+    const applied =
+      k.status === 'killed'
+        ? `killed ${secs(k.killed_at_s)}, running again ${secs(k.restarted_at_s)}${k.queue_empty_at_s === null ? '' : `, queues empty ${secs(k.queue_empty_at_s)}`}`
+        : '–';
+    const result = k.status === 'killed' ? 'killed' : k.status === 'not_of_this_stack' ? 'skipped' : '**failed**';
+    rows.push(
+      `| ${stack} | kill ${k.process} (SIGKILL) | ${fmt(k.at_s)} s | ${applied} | ${result}${k.detail ? `: ${k.detail}` : ''} |`,
+    );
+  }
+  for (const p of s.patterns) {
+    const result = p.status === 'applied' ? 'off' : p.status === 'failed' ? '**failed**' : 'skipped';
+    rows.push(
+      `| ${stack} | pattern ${p.name}=off | the whole run | ${p.status === 'applied' ? 'off' : '–'} | ${result}: ${p.detail} |`,
+    );
+  }
+  return rows;
 }
 
 /** report.md: the table a person reads, fit for a CI job summary or a pull-request comment. */
@@ -251,6 +283,35 @@ export function toMarkdown(report: Report, charts: string[] = []): string {
         return inv ? (inv.ok ? 'ok' : `**BROKEN**: ${inv.detail}`) : '–';
       });
       lines.push(`| ${name} | ${cells.join(' | ')} |`);
+    }
+    lines.push('');
+  }
+  const scheduled = targets.filter((t) => t.schedule);
+  if (scheduled.length) {
+    const first = scheduled[0].schedule as ChaosSchedule;
+    lines.push(
+      `Schedule (seed ${first.seed}; the buyers' checkouts spread over ${first.arrival_window_s} s; seconds after the rush's first checkout):`,
+      '',
+      '| stack | what | planned | as applied | result |',
+      '| --- | --- | --- | --- | --- |',
+    );
+    for (const t of scheduled) lines.push(...scheduleRows(NAMES[t.stack], t.schedule as ChaosSchedule));
+    if (scheduled.every((t) => !t.schedule?.faults.length && !t.schedule?.kills.length && !t.schedule?.patterns.length))
+      lines.push('| – | nothing scheduled | | | |');
+    lines.push('');
+    for (const t of scheduled) {
+      const s = t.schedule as ChaosSchedule;
+      const drains = s.kills.filter((k) => k.restart_to_queue_empty_ms !== null);
+      const parts = [
+        `rush ${fmt(s.rush_s, 3)} s`,
+        ...drains.map(
+          (k) =>
+            `${k.process}: queues empty ${k.restart_to_queue_empty_ms} ms after its restart (${k.peak_queue_depth ?? 0} messages waited at most)`,
+        ),
+        ...(s.redriven > 0 ? [`${s.redriven} dead letters redriven once the faults were off`] : []),
+        ...(s.judged ? [] : ['a pattern was off: the verdict is reported, not judged (--expect-violations judges it)']),
+      ];
+      lines.push(`- ${NAMES[t.stack]}: ${parts.join('; ')}.`);
     }
     lines.push('');
   }

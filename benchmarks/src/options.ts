@@ -1,10 +1,11 @@
 import { DEFAULT_ADMIN, DEFAULT_PORTS } from '@checkout-lab/kit';
+import type { ChaosPlan } from './chaos-plan';
 
-export type Scenario = 'single' | 'black-friday' | 'steady' | 'throughput' | 'baseline';
+export type Scenario = 'single' | 'black-friday' | 'steady' | 'throughput' | 'baseline' | 'chaos';
 export type TargetChoice = 'monolith' | 'micro' | 'both';
 export type StackName = 'monolith' | 'micro';
 
-export const SCENARIOS: readonly Scenario[] = ['single', 'black-friday', 'steady', 'throughput', 'baseline'];
+export const SCENARIOS: readonly Scenario[] = ['single', 'black-friday', 'steady', 'throughput', 'baseline', 'chaos'];
 
 /** Everything a benchmark run needs to know. The CLI and the dashboard both fill this in. */
 export interface BenchOptions {
@@ -16,7 +17,7 @@ export interface BenchOptions {
   stock: number;
   /** steady, throughput and baseline: concurrent autocannon connections (throughput: one buyer each). */
   connections: number;
-  /** steady and baseline: seconds of load per stack. */
+  /** steady and baseline: seconds of load per stack; chaos: the seconds over which the buyers arrive. */
   durationSec: number;
   paymentDelayMs: number;
   emailDelayMs: number;
@@ -32,6 +33,8 @@ export interface BenchOptions {
   /** The PostgreSQL server the lab runs on, read only for its version in the report (default: DATABASE_URL). */
   databaseUrl?: string;
   admin: { email: string; password: string };
+  /** chaos: the fault schedule, the kills, the patterns off, the seed (chaos-plan.ts). */
+  chaos?: ChaosPlan;
 }
 
 /** Defaults that finish in about a minute per scenario, with delays short enough to keep it so. */

@@ -201,6 +201,92 @@ export interface CpuResult {
   with_settle: CpuWindow | null;
 }
 
+/** chaos: one fault of the schedule as this stack's run applied it; times are seconds after the rush began. */
+export interface ScheduledFault {
+  name: string;
+  value: boolean | number | string;
+  /** As planned: from, and to (null: the whole rush, until every checkout was answered). */
+  from_s: number;
+  to_s: number | null;
+  /**
+   * applied: on from applied_at_s to reverted_at_s; not_applicable: not a fault of this stack (422
+   * FAULT_NOT_APPLICABLE), skipped; not_implemented: its effect is not built yet (422 FAULT_NOT_IMPLEMENTED), which
+   * fails the run; failed: the stack never took it (detail says why), which fails the run too.
+   */
+  status: 'applied' | 'not_applicable' | 'not_implemented' | 'failed';
+  applied_at_s: number | null;
+  reverted_at_s: number | null;
+  detail: string;
+}
+
+/** chaos: one --kill as this stack's run carried it out. */
+export interface ScheduledKill {
+  process: string;
+  at_s: number;
+  /** killed; not_of_this_stack: the process belongs to the other stack, skipped; failed: see detail (fails the run). */
+  status: 'killed' | 'not_of_this_stack' | 'failed';
+  killed_at_s: number | null;
+  /** When the supervisor had it running again (its /health answered). */
+  restarted_at_s: number | null;
+  /** The service's work queues (one per event it consumes), watched from the kill on; [] for a process with none. */
+  queues: string[];
+  /** The most messages waiting in them together, from the kill until they were empty again. */
+  peak_queue_depth: number | null;
+  /** The first time after the restart that every one of them was empty. */
+  queue_empty_at_s: number | null;
+  /** queue_empty_at_s - restarted_at_s, in ms: how long the restarted service took to catch up. */
+  restart_to_queue_empty_ms: number | null;
+  detail: string;
+}
+
+/** chaos: a --pattern as this stack's run applied it. */
+export interface ScheduledPattern {
+  name: string;
+  value: false;
+  /** applied: off for the run, back on after it; not_applicable: the stack has no such switch (the monolith); not_built: the gateway answered 404 (not there yet); failed: see detail. */
+  status: 'applied' | 'not_applicable' | 'not_built' | 'failed';
+  detail: string;
+}
+
+/** chaos: what was scheduled on this stack, as it happened. */
+export interface ChaosSchedule {
+  seed: number;
+  /** The buyers' checkouts were spread over this many seconds (their times drawn with the seed). */
+  arrival_window_s: number;
+  /** Seconds from the first checkout to the last answer and the last scheduled event. */
+  rush_s: number;
+  faults: ScheduledFault[];
+  kills: ScheduledKill[];
+  patterns: ScheduledPattern[];
+  /** Dead letters redriven while the orders settled (after every fault was reverted); microservices only. */
+  redriven: number;
+  /** False when a pattern was off and --expect-violations was not given: the verdict is reported, not judged. */
+  judged: boolean;
+  /** What makes the run fail whatever the verdict: a fault not built, a kill that was not carried out. */
+  problems: string[];
+}
+
+/**
+ * black-friday: the longest lock wait in the stack's stock database during the rush, sampled from pg_stat_activity
+ * (lock-wait.ts): the blocking monolith's buyers queue on the hot product's row lock for seconds; with short_lock the
+ * lock lasts one statement.
+ */
+export interface LockWaitResult {
+  /** "pg_stat_activity": sampled; "unknown": the server or the stack's process was not found (detail says which). */
+  source: 'pg_stat_activity' | 'unknown';
+  detail: string;
+  /** The databases sampled: those the stack's stock process (the monolith, product-service) is connected to. */
+  databases: string[];
+  interval_ms: number;
+  samples: number;
+  /** Samples that saw at least one session waiting on a lock. */
+  samples_with_waits: number;
+  /** The most sessions seen waiting on a lock at once. */
+  most_waiting: number;
+  /** The longest wait seen, ms (clock_timestamp() - query_start of a waiting session); 0 when none was seen; null: unknown. */
+  longest_ms: number | null;
+}
+
 export interface TargetResult {
   stack: StackName;
   url: string;
@@ -219,6 +305,8 @@ export interface TargetResult {
   memory?: MemoryResult;
   /** steady, throughput and black-friday: CPU of the stack's processes, the shared infrastructure and the benchmark. */
   cpu?: CpuResult;
+  /** chaos: the schedule of faults, kills and patterns as this stack's run applied it. */
+  schedule?: ChaosSchedule;
   /** Anything a reader should know about this target's run (e.g. orders of other clients seen in the audit). */
   notes: string[];
 }

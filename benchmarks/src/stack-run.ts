@@ -17,6 +17,7 @@ import {
   throwIfAborted,
 } from './client';
 import type { CpuProbe } from './cpu';
+import type { ProcessControl } from './lab';
 import type { BenchOptions, StackName } from './options';
 import type { GoalResult, HttpCounts, OrderSample, TargetMetrics, TargetResult } from './report';
 import { summarize } from './stats';
@@ -32,6 +33,8 @@ export interface Progress {
 export interface Hooks {
   onProgress?: (p: Progress) => void;
   signal?: AbortSignal;
+  /** The lab's supervised processes (chaos: --kill); absent when the caller has none to give. */
+  processes?: ProcessControl | null;
 }
 
 /** Everything a scenario needs to drive one stack. */
@@ -200,8 +203,10 @@ export class StackRun {
     samples: OrderSample[];
     /** A load generator ran: requests may still have been in flight at the server when it stopped. */
     afterLoad?: boolean;
+    /** Faults were on (chaos): a 5xx is what a fault makes a stack answer, so no_5xx is not an invariant of the run. */
+    faulty?: boolean;
   }): Promise<TargetResult> {
-    const { check } = await this.verify(parts.records, parts.initialStock, parts.counts, parts.afterLoad);
+    const { check } = await this.verify(parts.records, parts.initialStock, parts.counts, parts.afterLoad, parts.faulty);
     return {
       stack: this.stack,
       url: this.url,
@@ -223,6 +228,7 @@ export class StackRun {
     initialStock: Record<number, number>,
     measuredCounts: HttpCounts,
     afterLoad = false,
+    faulty = false,
   ): Promise<{ audit: Audit; check: HistoryCheck }> {
     const attempts = records.map(attemptOf);
     this.progress('verify', 0, 1, 'reading the audit');
@@ -279,7 +285,7 @@ export class StackRun {
       audit,
       mails,
       initialStock: Object.fromEntries(Object.entries(initialStock).filter(([id]) => touched.has(Number(id)))),
-      status5xx: measuredCounts.status_5xx + this.prepCounts.status_5xx,
+      status5xx: faulty ? undefined : measuredCounts.status_5xx + this.prepCounts.status_5xx,
     });
     this.progress('verify', 1, 1);
     return { audit, check };

@@ -23,6 +23,7 @@ export {
   type StartMicroservicesOptions,
 } from './microservices';
 export { deleteBrokerObjects } from './broker-cleanup';
+export { serviceQueueDepths, serviceQueues } from './service-queues';
 export {
   type AttemptOutcome,
   type AuditOrder,

@@ -16,6 +16,7 @@ import {
   LabSetupError,
   type MailCatcher,
   type PostgresServer,
+  type ProcessTableEntry,
   redact,
   spawnTypeScript,
   startMailCatcher,
@@ -78,6 +79,12 @@ export interface Lab {
   /** Why a part was left out (RabbitMQ missing, say), one line each. */
   warnings: string[];
   logDir: string;
+  /** The microservices' RABBIT_PREFIX (their queue names start with it); null when they were not started. */
+  rabbitPrefix: string | null;
+  /** The supervised processes now: name, stack, pid, status, restarts, url (GET /api/lab/processes's rows). */
+  processes(): ProcessTableEntry[];
+  /** SIGKILL to one supervised process, which the supervisor then restarts; false when none of that name runs. */
+  kill(name: string): boolean;
   stop(): Promise<void>;
 }
 
@@ -365,6 +372,9 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
       serverUrl,
       warnings,
       logDir,
+      rabbitPrefix: gatewayUrl ? rabbitPrefix : null,
+      processes: () => supervisor.table(),
+      kill: (name) => supervisor.kill(name),
       stop: stopAll,
     };
   } catch (error) {

@@ -135,6 +135,17 @@ export class Supervisor {
     this.changed();
   }
 
+  /**
+   * SIGKILL to the current run of name, as a crash would (the benchmarks' --kill, the dashboard's Kill): the exit is
+   * not asked for, so the process is restarted like after any crash. False when no run of that name is alive now.
+   */
+  kill(name: string): boolean {
+    const entry = this.processes.get(name);
+    if (!entry?.wanted || !alive(entry.run)) return false;
+    entry.run.child.kill('SIGKILL');
+    return true;
+  }
+
   /** From now on every exit is final and no restart is pending: the lab is stopping. Then stop each process. */
   endSupervision(): void {
     this.ending.abort(new Error('the lab is stopping'));

@@ -119,6 +119,18 @@ describe('the supervisor', () => {
     expect(processStartTime(lab.runs[0].child.pid as number)).toBeNull();
   });
 
+  it('when it is killed by name, then it dies by SIGKILL and is restarted; a name it does not run, or a stopped one, is not killed', async () => {
+    const lab = await standIn();
+    expect(lab.supervisor.kill('someone-else')).toBe(false);
+    expect(lab.supervisor.kill('stand-in')).toBe(true);
+    await lab.until('running again', () => lab.entry().restarts === 1 && lab.entry().status === 'running');
+    expect(lab.runs[0].child.signalCode).toBe('SIGKILL');
+    expect(lab.lines).toEqual(['stand-in exited (SIGKILL): restarting in 0.05 s (restart 1)']);
+    expect(lab.entry().pid).toBe(lab.runs[1].child.pid);
+    await lab.supervisor.stop('stand-in');
+    expect(lab.supervisor.kill('stand-in')).toBe(false);
+  });
+
   it('when it is stopped, then it exits and is not restarted', async () => {
     const lab = await standIn();
     await lab.supervisor.stop('stand-in');

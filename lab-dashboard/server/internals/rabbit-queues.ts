@@ -1,26 +1,13 @@
+import { CONSUMED_ROUTING_KEYS } from '@checkout-lab/shared';
 import amqp from 'amqplib';
 import type { QueueState } from '../../shared/types';
 
 /**
- * Each service's consumers, by the routing key it passes to `messaging.consume(routingKey, ...)` in its
- * `src/entry-points/messaging/<event>.consumer.ts`. The routing key is the last part of the queue's name
- * (`<service>.<routing key>`), so it is copied here exactly. test/rabbit-queues.unit.test.ts checks the names
- * against the adapter's, and test/dashboard.e2e.test.ts checks that every one of them exists with a consumer on a
- * started stack.
+ * Each service's consumers, by the routing key it passes to `messaging.consume(routingKey, ...)`: the messaging
+ * adapter's own list. test/rabbit-queues.unit.test.ts checks the names against the adapter's, and
+ * test/dashboard.e2e.test.ts checks that every one of them exists with a consumer on a started stack.
  */
-export const CONSUMERS: Record<string, string[]> = {
-  'order-service': [
-    'product.stock.reserved',
-    'product.stock.rejected',
-    'payment.payment.processed',
-    'payment.payment.declined',
-    'email.email.sent',
-  ],
-  'product-service': ['order.order.created', 'order.order.cancelled'],
-  'cart-service': ['order.order.created'],
-  'payment-service': ['order.payment.requested'],
-  'email-service': ['order.order.paid'],
-};
+export const CONSUMERS = CONSUMED_ROUTING_KEYS;
 
 /** How many parking queues each consumer queue has (`<queue>.retry.1` ...): the adapter's DEFAULT_RETRY_DELAYS_MS. */
 export const RETRY_ATTEMPTS = 3;

@@ -14,6 +14,25 @@ export function names(rabbitPrefix: string) {
   };
 }
 
+/**
+ * The routing keys each service consumes, one queue each (names().queue(service, key)): what every
+ * `src/entry-points/messaging/<event>.consumer.ts` passes to `messaging.consume`. The dashboard's internals view reads
+ * the queues by these names, and the benchmarks time a killed service's queues until they are empty.
+ */
+export const CONSUMED_ROUTING_KEYS: Record<string, readonly string[]> = {
+  'order-service': [
+    'product.stock.reserved',
+    'product.stock.rejected',
+    'payment.payment.processed',
+    'payment.payment.declined',
+    'email.email.sent',
+  ],
+  'product-service': ['order.order.created', 'order.order.cancelled'],
+  'cart-service': ['order.order.created'],
+  'payment-service': ['order.payment.requested'],
+  'email-service': ['order.order.paid'],
+};
+
 /** Header names the adapter writes on retried and dead-lettered messages. */
 export const HEADERS = {
   retryCount: 'x-retry-count',
