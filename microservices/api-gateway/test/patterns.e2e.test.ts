@@ -1,5 +1,20 @@
+import { type CheckoutAttempt, checkHistory, type Verdict } from '@checkout-lab/stacks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { call, internalHeaders, login, newBuyer, startTestStack, type TestStack } from '@checkout-lab/stacks/testing';
+import {
+  call,
+  checkout,
+  historyOf,
+  internalHeaders,
+  login,
+  type MicroLab,
+  newBuyer,
+  newProduct,
+  queryService,
+  startTestStack,
+  stockOf,
+  type TestStack,
+  waitAllFinal,
+} from '@checkout-lab/stacks/testing';
 
 const ALL_ON = { outbox: true, idempotent_consumers: true, dead_letters: true, compensation: true };
 
@@ -11,12 +26,14 @@ describe('the reliability patterns of the microservices', () => {
   let test: TestStack;
   let admin: string;
   beforeAll(async () => {
-    test = await startTestStack({ label: 'patterns' });
+    // info: the services' logs say when a consumer skipped a duplicate, which the tests wait for.
+    test = await startTestStack({ label: 'patterns', env: { LOG_LEVEL: 'info' } });
     admin = await login(test.gateway, test.admin.email, test.admin.password);
   });
   afterAll(async () => {
     await test?.stop();
   });
+  const lab = () => test as MicroLab;
   const patterns = (body?: unknown) =>
     call(test.gateway, body === undefined ? 'GET' : 'PUT', '/api/lab/patterns', { token: admin, body });
   /** What one service itself holds, asked as the gateway would. */
@@ -26,6 +43,44 @@ describe('the reliability patterns of the microservices', () => {
         headers: internalHeaders(null, { secret: test.internalSecret }),
       })
     ).body;
+
+  const adminCall = (method: string, path: string, body?: unknown) =>
+    call(test.gateway, method, path, { token: admin, body });
+
+  /** `count` buyers check out one unit each of a new product of `stock` units, one after the other. */
+  async function placeOrders(count: number, stock = 10) {
+    const product = await newProduct(test.gateway, admin, stock);
+    const attempts: CheckoutAttempt[] = [];
+    for (let n = 0; n < count; n++) {
+      const buyer = await newBuyer(test.gateway);
+      const answer = await checkout(test.gateway, buyer.token, product.id);
+      expect(answer.status, JSON.stringify(answer.body)).toBe(202);
+      const items = [{ product_id: product.id, quantity: 1 }];
+      attempts.push({ buyer: buyer.email, outcome: 'accepted', status: 202, orderId: answer.body.id, items });
+    }
+    return { productId: product.id, stock, attempts, ids: attempts.map((a) => a.orderId as number) };
+  }
+
+  /**
+   * The checker's verdict on these orders: the services' own tables (historyOf), with the provider's charges and the
+   * stock now from GET /api/lab/audit, against the product's stock before the run.
+   */
+  async function verdictOf(run: Awaited<ReturnType<typeof placeOrders>>): Promise<Verdict> {
+    const history = await historyOf(lab(), run.ids, run.attempts);
+    const audit = (await adminCall('GET', '/api/lab/audit')).body as {
+      orders: { id: number; provider_charges: number }[];
+      products: { id: number; name: string; stock: number }[];
+    };
+    const charges = new Map(audit.orders.map((order) => [order.id, order.provider_charges]));
+    return checkHistory({
+      ...history,
+      audit: {
+        orders: history.audit.orders.map((order) => ({ ...order, provider_charges: charges.get(order.id) ?? 0 })),
+        products: audit.products,
+      },
+      initialStock: { [run.productId]: run.stock },
+    }).verdict;
+  }
 
   describe('the API', () => {
     it('when the admin reads the patterns, then all four are on', async () => {
@@ -72,4 +127,54 @@ describe('the reliability patterns of the microservices', () => {
       expect((await patterns({ idempotent_consumers: true })).body).toEqual(ALL_ON);
     });
   });
+
+  describe('compensation', () => {
+    afterAll(async () => {
+      await adminCall('PUT', '/api/lab/config', { payment_failure_rate: 0 });
+      await patterns({ compensation: true });
+    });
+
+    it('when it is off and every payment is declined, then the reserved stock never comes back: stock_drift', async () => {
+      await adminCall('PUT', '/api/lab/config', { payment_failure_rate: 1 });
+      expect((await patterns({ compensation: false })).body.compensation).toBe(false);
+      const run = await placeOrders(2, 5);
+      await waitAllFinal(lab(), run.ids);
+      const orders = await queryService(
+        lab(),
+        'order-service',
+        'SELECT status, failure_reason FROM orders WHERE id = ANY($1)',
+        [run.ids],
+      );
+      expect(orders).toEqual(run.ids.map(() => ({ status: 'cancelled', failure_reason: 'payment_declined' })));
+      // No compensation was ever sent (the outbox is on: what the saga wrote is all there), so none can arrive late.
+      const cancelled = await queryService(
+        lab(),
+        'order-service',
+        `SELECT 1 FROM outbox WHERE type = 'order.order.cancelled' AND (payload->'payload'->>'order_id')::int = ANY($1)`,
+        [run.ids],
+      );
+      expect(cancelled).toEqual([]);
+      expect(await stockOf(test.gateway, run.productId)).toBe(3);
+      const verdict = await verdictOf(run);
+      expect(verdict).toMatchObject({ accepted: 2, final: 2, stock_drift: 1, lost: 0, stuck: 0 });
+    });
+
+    it('when it is on and every payment is declined, then the stock goes back: no stock_drift', async () => {
+      await adminCall('PUT', '/api/lab/config', { payment_failure_rate: 1 });
+      expect((await patterns({ compensation: true })).body.compensation).toBe(true);
+      const run = await placeOrders(2, 5);
+      await waitAllFinal(lab(), run.ids);
+      await until(async () => (await stockOf(test.gateway, run.productId)) === 5);
+      expect(await verdictOf(run)).toMatchObject({ accepted: 2, final: 2, stock_drift: 0, lost: 0, stuck: 0 });
+    });
+  });
 });
+
+/** Polls `check` until it holds, or fails after `timeoutMs`. */
+async function until(check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`not within ${timeoutMs} ms: ${check.toString()}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}

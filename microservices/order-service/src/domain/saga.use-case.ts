@@ -17,6 +17,17 @@ export function sagaUseCases(log: Logger) {
     );
   }
 
+  /** A declined payment cancels the order, if it is still waiting for its payment; null when it is not. */
+  function cancelDeclined(event: LabEvent<'payment.payment.declined'>, client: PoolClient) {
+    return orderRepository.transition(client, {
+      id: event.payload.order_id,
+      from: ['stock_reserved'],
+      to: 'cancelled',
+      failureReason: 'payment_declined',
+      step: event.payload.timing,
+    });
+  }
+
   return {
     async onStockReserved(event: LabEvent<'product.stock.reserved'>, client: PoolClient): Promise<void> {
       const { order_id, timing } = event.payload;
@@ -78,14 +89,8 @@ export function sagaUseCases(log: Logger) {
 
     /** The compensation: the stock product-service reserved must go back (stock_reserved=true). */
     async onPaymentDeclined(event: LabEvent<'payment.payment.declined'>, client: PoolClient): Promise<void> {
-      const { order_id, timing } = event.payload;
-      const order = await orderRepository.transition(client, {
-        id: order_id,
-        from: ['stock_reserved'],
-        to: 'cancelled',
-        failureReason: 'payment_declined',
-        step: timing,
-      });
+      const { order_id } = event.payload;
+      const order = await cancelDeclined(event, client);
       if (!order) return ignored(event, order_id);
       await outbox.add(
         client,
@@ -97,6 +102,24 @@ export function sagaUseCases(log: Logger) {
           stock_reserved: true,
         }),
       );
+    },
+
+    // LESSON: Switch off compensation (LESSONS.md#switch-off-compensation)
+    /**
+     * The naive variant of onPaymentDeclined, run while the
+     * compensation is switched off: the order is cancelled, and that is all. No order.order.cancelled goes out, so
+     * product-service never hears that the stock it reserved for this order is free again (and a charge, had there
+     * been one, would not be refunded): each declined order keeps its units out of the shop for ever. Each service's
+     * own step committed on its own; only a compensating step undoes one, and here nobody sends it.
+     */
+    async onPaymentDeclinedWithoutCompensation(
+      event: LabEvent<'payment.payment.declined'>,
+      client: PoolClient,
+    ): Promise<void> {
+      const { order_id } = event.payload;
+      const order = await cancelDeclined(event, client);
+      if (!order) return ignored(event, order_id);
+      log.warn({ order_id, correlation_id: event.correlation_id }, 'compensation off: the reserved stock is kept');
     },
 
     async onEmailSent(event: LabEvent<'email.email.sent'>, client: PoolClient): Promise<void> {
