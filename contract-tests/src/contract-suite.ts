@@ -639,9 +639,28 @@ export function registerContractSuite(getTarget: () => ContractTarget): void {
         ['POST', '/api/lab/reset'],
         ['GET', '/api/lab/orders'],
         ['GET', '/api/lab/audit'],
+        ['GET', '/api/lab/fixes'],
+        ['PUT', '/api/lab/fixes'],
       ]) {
         expectError(await api.call(method, path, { token, body: method === 'PUT' ? {} : undefined }), 403);
         expectError(await api.call(method, path, { body: method === 'PUT' ? {} : undefined }), 401);
+      }
+    });
+
+    test('when the fixes are read, then the monolith answers them, all off, and the gateway 404 NOT_APPLICABLE', async () => {
+      const fixes = await api.get('/api/lab/fixes', { token: adminToken });
+      if (target.stack === 'monolith') {
+        expect(fixes.status).toBe(200);
+        expect(fixes.body).toEqual({
+          short_lock: false,
+          payment_outside_transaction: false,
+          async_email: false,
+          accept_then_process: false,
+        });
+        expectError(await api.put('/api/lab/fixes', { token: adminToken, body: { short_lock: 'yes' } }), 422);
+      } else {
+        expectError(fixes, 404);
+        expect(fixes.body.error.code).toBe('NOT_APPLICABLE');
       }
     });
 

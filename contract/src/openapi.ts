@@ -1,5 +1,6 @@
 import { OpenApiGeneratorV31, OpenAPIRegistry, type ResponseConfig } from '@asteasolutions/zod-to-openapi';
 import { FaultsPatchSchema, FaultsSchema } from './faults';
+import { FixesPatchSchema, FixesSchema } from './fixes';
 import { PatternsPatchSchema, PatternsSchema } from './patterns';
 import { idSchema, z } from './primitives';
 import * as s from './schemas';
@@ -49,6 +50,9 @@ const CHECKOUT_HEADERS = {
 
 /** The monolith's answer on /api/lab/patterns: it has no outbox, consumers or saga to switch. */
 const PATTERNS_ELSEWHERE = 'NOT_APPLICABLE: the monolith has no outbox, consumers or saga to switch';
+
+/** The gateway's answer on /api/lab/fixes: the fixes repair the monolith's one transaction. */
+const FIXES_ELSEWHERE = 'NOT_APPLICABLE: the fixes repair the monolith’s one transaction; the microservices have none';
 
 /** The public operations, in the order of docs/api.md. */
 export const OPERATIONS: Operation[] = [
@@ -221,6 +225,11 @@ export const OPERATIONS: Operation[] = [
           s.OrderSchema,
           CHECKOUT_HEADERS,
         ],
+        monolith: [
+          'With the fix accept_then_process only: the accepted order, status "pending", as the microservices answer',
+          s.OrderSchema,
+          CHECKOUT_HEADERS,
+        ],
       },
       400: 'CART_EMPTY',
       409: 'OUT_OF_STOCK: no order',
@@ -373,6 +382,27 @@ export const OPERATIONS: Operation[] = [
     body: PatternsPatchSchema,
     answers: { 200: ['The patterns now in force', PatternsSchema] },
   },
+  {
+    method: 'get',
+    path: '/api/lab/fixes',
+    tag: 'lab',
+    summary: 'The monolith’s fix switches; all off is the blocking checkout (admin)',
+    who: 'admin',
+    only: 'monolith',
+    elsewhere: FIXES_ELSEWHERE,
+    answers: { 200: ['The fixes', FixesSchema] },
+  },
+  {
+    method: 'put',
+    path: '/api/lab/fixes',
+    tag: 'lab',
+    summary: 'Switch any subset of the fixes; the next checkout runs with them (admin)',
+    who: 'admin',
+    only: 'monolith',
+    elsewhere: FIXES_ELSEWHERE,
+    body: FixesPatchSchema,
+    answers: { 200: ['The fixes now in force', FixesSchema] },
+  },
 ];
 
 /** `post /api/orders/checkout` is `postOrdersCheckout`: the same on both stacks, so a client can name it. */
@@ -412,13 +442,15 @@ function commonErrors(operation: Operation, stack: Stack): Record<number, string
 }
 
 /** The success answer this stack gives, with its status. */
-function successOf(answers: [string, Answer][], stack: Stack): [number, ...Success] {
+function successesOf(answers: [string, Answer][], stack: Stack): [number, ...Success][] {
+  const found: [number, ...Success][] = [];
   for (const [status, answer] of answers) {
     if (typeof answer === 'string') continue;
     const success = Array.isArray(answer) ? answer : answer[stack];
-    if (success) return [Number(status), ...success];
+    if (success) found.push([Number(status), ...success]);
   }
-  throw new Error(`no success answer on the ${stack}`);
+  if (found.length === 0) throw new Error(`no success answer on the ${stack}`);
+  return found;
 }
 
 /** What one stack answers to one operation. */
@@ -430,6 +462,9 @@ function responsesOf(operation: Operation, stack: Stack): Record<string, Respons
   if (operation.path === '/api/orders/checkout' && stack === 'monolith') {
     errors[402] = 'PAYMENT_DECLINED: nothing kept';
     errors[503] = 'EMAIL_FAILED: the whole order rolled back';
+    errors[502] = 'PAYMENT_UNAVAILABLE: the card provider could not be reached; the order rolled back';
+    errors[504] =
+      'PAYMENT_TIMEOUT: the card provider did not answer in time; the order rolled back, the charge maybe kept';
   }
   if (stack === 'microservices' && (operation.path === '/api/auth/register' || operation.path === '/api/auth/login'))
     errors[429] = `${errors[429] ? `${errors[429]}; ` : ''}RATE_LIMITED: the gateway's limit of login and register requests per minute`;
@@ -441,18 +476,19 @@ function responsesOf(operation: Operation, stack: Stack): Record<string, Respons
     responses[404] = errorAnswer(operation.elsewhere ?? `NOT_FOUND: only the ${operation.only} have this`);
     return responses;
   }
-  const [status, description, schema, headers] = successOf(answers, stack);
-  responses[status] = {
-    description,
-    ...(schema ? { content: json(schema) } : {}),
-    ...(headers
-      ? {
-          headers: Object.fromEntries(
-            Object.entries(headers).map(([name, text]) => [name, { description: text, schema: { type: 'string' } }]),
-          ),
-        }
-      : {}),
-  };
+  for (const [status, description, schema, headers] of successesOf(answers, stack)) {
+    responses[status] = {
+      description,
+      ...(schema ? { content: json(schema) } : {}),
+      ...(headers
+        ? {
+            headers: Object.fromEntries(
+              Object.entries(headers).map(([name, text]) => [name, { description: text, schema: { type: 'string' } }]),
+            ),
+          }
+        : {}),
+    };
+  }
   for (const [code, text] of Object.entries(errors)) {
     responses[code] =
       code === '429'

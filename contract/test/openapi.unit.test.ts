@@ -10,7 +10,7 @@ import {
 } from '../src';
 
 /** The request bodies where every field is optional by design: a patch names only what changes. */
-const ALL_OPTIONAL = ['ProductPatch', 'KnobsPatch', 'Redrive', 'FaultsPatch', 'PatternsPatch'];
+const ALL_OPTIONAL = ['ProductPatch', 'KnobsPatch', 'Redrive', 'FaultsPatch', 'PatternsPatch', 'FixesPatch'];
 const STACKS: Stack[] = ['monolith', 'microservices'];
 const pathsOf = (stack: Stack) => openApiDocument(stack).paths ?? {};
 
@@ -58,6 +58,19 @@ describe('the OpenAPI documents made from the contract', () => {
       expect(JSON.stringify(monolith['404'])).toContain('NOT_APPLICABLE');
     }
     expect(Object.keys(pathsOf('microservices')['/api/lab/patterns']?.put?.responses ?? {})).toContain('422');
+  });
+
+  test('when the fixes are documented, then the monolith answers them, 202 included, and the gateway says 404 NOT_APPLICABLE', () => {
+    for (const method of ['get', 'put'] as const) {
+      const fixes = (stack: Stack) => pathsOf(stack)['/api/lab/fixes']?.[method];
+      expect(Object.keys(fixes('monolith')?.responses ?? {})).toEqual(expect.arrayContaining(['200', '401', '403']));
+      const gateway = fixes('microservices')?.responses ?? {};
+      expect(Object.keys(gateway).sort()).toEqual(['401', '403', '404']);
+      expect(JSON.stringify(gateway['404'])).toContain('NOT_APPLICABLE');
+    }
+    // With accept_then_process the monolith answers 202 too, and the card provider's failures have their statuses.
+    const checkout = pathsOf('monolith')['/api/orders/checkout']?.post?.responses ?? {};
+    expect(Object.keys(checkout)).toEqual(expect.arrayContaining(['201', '202', '402', '502', '503', '504']));
   });
 
   test('when an operation takes a body, parameters or a token, then the document describes them', () => {
