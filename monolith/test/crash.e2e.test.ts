@@ -33,6 +33,18 @@ describe('the monolith under crash=mid_checkout', () => {
     return { email, token: login.body.access_token as string };
   };
 
+  /** Arms the crash and checks out: the buyer's request gets no HTTP answer at all. Returns the process that died. */
+  const checkoutIntoTheCrash = async (token: string) => {
+    expect((await setFaults(shop.url, shop.adminToken, { crash: 'mid_checkout' })).crash).toBe('mid_checkout');
+    const before = shop.entry();
+    const cut = await shop.api('POST', '/api/orders/checkout', { token }).then(
+      (answer) => answer,
+      (error: Error) => error,
+    );
+    expect(cut).toBeInstanceOf(Error);
+    return before;
+  };
+
   it('when the checkout reaches the crash, then its buyer gets no answer, the shop is down until the restart, no order is kept, the charge is an orphan; after the restart the fault is off and the next checkout is confirmed', async () => {
     const product = 2;
     const stockBefore = await stock(product);
@@ -40,15 +52,8 @@ describe('the monolith under crash=mid_checkout', () => {
     const added = await shop.api('POST', '/api/cart/items', { token, body: { product_id: product, quantity: 1 } });
     expect(added.status).toBe(201);
     const total = added.body.total as string;
-    expect((await setFaults(shop.url, shop.adminToken, { crash: 'mid_checkout' })).crash).toBe('mid_checkout');
-    const before = shop.entry();
-
-    // The buyer's request gets no HTTP answer at all: the process died with the request open.
-    const cut = await shop.api('POST', '/api/orders/checkout', { token }).then(
-      (answer) => answer,
-      (error: Error) => error,
-    );
-    expect(cut).toBeInstanceOf(Error);
+    // The process died with the request open.
+    const before = await checkoutIntoTheCrash(token);
     // The process really died (SIGKILL), and with it the whole shop: even the catalogue does not answer.
     expect(processStartTime(before.pid)).not.toBe(before.start);
     await expect(shop.api('GET', '/api/products')).rejects.toThrow();
@@ -87,5 +92,38 @@ describe('the monolith under crash=mid_checkout', () => {
     });
     expect(failingCounts(verdict)).toEqual([]);
     expect(verdict).toMatchObject({ accepted: 1, final: 1, lost: 0, duplicated_charges: 0, orphan_charges: 1 });
+  });
+
+  it('when payment_outside_transaction has committed the order before the charge, then the crash leaves it pending for good, charged at the provider and never confirmed', async () => {
+    const fixes = await shop.api('PUT', '/api/lab/fixes', {
+      token: shop.adminToken,
+      body: { payment_outside_transaction: true },
+    });
+    expect(fixes.status, JSON.stringify(fixes.body)).toBe(200);
+    const { token } = await buyer();
+    expect((await shop.api('POST', '/api/cart/items', { token, body: { product_id: 3, quantity: 1 } })).status).toBe(
+      201,
+    );
+    const before = await checkoutIntoTheCrash(token);
+    await shop.runningAgain(before.pid);
+
+    // The fix's first transaction had committed the order (pending) before the charge; the second, which records the
+    // payment and confirms, died with the process. Nothing finishes it: the fix has no recovery of its own.
+    const mine = (await shop.api('GET', '/api/orders', { token })).body as { id: number; status: string }[];
+    expect(mine.map((order) => order.status)).toEqual(['pending']);
+    await new Promise((r) => setTimeout(r, 1000));
+    const audit = (await shop.api('GET', '/api/lab/audit', { token: shop.adminToken })).body;
+    expect(audit.orders.find((order: { id: number }) => order.id === mine[0].id)).toMatchObject({
+      status: 'pending',
+      payments: 0,
+      provider_charges: 1,
+    });
+    const { verdict, ids } = checkHistory({
+      attempts: [{ buyer: 'fixed', outcome: 'accepted', status: 201, orderId: mine[0].id }],
+      audit: { ...audit, orders: audit.orders.filter((order: { id: number }) => order.id === mine[0].id) },
+      mails: [],
+    });
+    expect(verdict.stuck).toBe(1);
+    expect(ids.stuck).toEqual([mine[0].id]);
   });
 });

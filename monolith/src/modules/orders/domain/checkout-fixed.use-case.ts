@@ -1,4 +1,4 @@
-import { AppError, errors, PaymentUnavailable, refundCharge } from '@checkout-lab/kit';
+import { AppError, crashAt, errors, PaymentUnavailable, refundCharge } from '@checkout-lab/kit';
 import type { EntityManager } from 'typeorm';
 import type { MonolithDeps } from '../../../shared/deps';
 import { fromCents, toCents } from '../../../shared/money';
@@ -238,6 +238,9 @@ async function confirmationEmail(
   clock: StepClock,
   settings: Settings,
 ): Promise<void> {
+  // LESSON: A crash in the middle of a checkout (LESSONS.md#a-crash-in-the-middle-of-a-checkout). The same point with
+  // the fixes on: charged, step 9 not reached; what is lost then depends on what the fixes had already committed.
+  crashAt('mid_checkout', deps.faults, deps.log, settings.faults.crash);
   await clock.run('9_send_email', async () => {
     if (settings.fixes.async_email) {
       // LESSON: Is it the architecture or the transaction? (LESSONS.md#is-it-the-architecture-or-the-transaction)
