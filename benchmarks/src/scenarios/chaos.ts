@@ -268,9 +268,18 @@ export async function runChaos(run: StackRun): Promise<TargetResult> {
         }
         event(`fault ${f.name} off at ${record.reverted_at_s} s`);
       });
-    // After a restart: the faults on now, again (the restarted process starts with its own off).
+    // After a restart: the patterns off and the faults on now, again (a restarted process starts with every pattern
+    // on and every fault off).
+    const patternsOff = switched.patterns.filter((p) => p.status === 'applied').map((p) => p.name);
     const putAgain = (process: string) =>
       serially(async () => {
+        if (patternsOff.length > 0) {
+          const off = Object.fromEntries(patternsOff.map((name) => [name, false]));
+          const answer = await switches.patterns('PUT', off).catch(() => null);
+          event(
+            `${patternsOff.join(', ')} off again after ${process}'s restart${answer?.status === 200 ? '' : `: PUT /api/lab/patterns answered ${answer?.status ?? 'nothing'}`}`,
+          );
+        }
         if (active.size === 0) return;
         const again = Object.fromEntries(active);
         const put = await switches.putFaults(again, run.signal);
@@ -338,7 +347,6 @@ export async function runChaos(run: StackRun): Promise<TargetResult> {
       samples,
       faulty: true,
     });
-    const patternsReallyOff = switched.patterns.filter((p) => p.status === 'applied');
     const problems = [
       ...faults
         .filter((f) => f.status === 'not_implemented' || f.status === 'failed')
@@ -354,7 +362,7 @@ export async function runChaos(run: StackRun): Promise<TargetResult> {
       kills: killed,
       patterns: switched.patterns,
       redriven,
-      judged: plan.expectViolations || patternsReallyOff.length === 0,
+      judged: plan.expectViolations || patternsOff.length === 0,
       problems,
     };
     result.schedule = schedule;
@@ -423,7 +431,8 @@ interface KillContext {
 /**
  * One --kill: at its second, SIGKILL through the supervisor; then the wait until the supervisor has it running again
  * (`restarted`, which the rush waits for), and, for a microservice with queues, until they are empty again
- * (`result`). The faults on at that moment are put again once it is back: a restarted process starts with its own off.
+ * (`result`). The faults on and the patterns off at that moment are put again once it is back (it starts with its own
+ * faults off and patterns on).
  */
 function carryOutKill(
   run: StackRun,
