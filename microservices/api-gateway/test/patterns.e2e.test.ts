@@ -1,4 +1,7 @@
-import { type CheckoutAttempt, checkHistory, type Verdict } from '@checkout-lab/stacks';
+import fs from 'node:fs';
+import { DEFAULT_RETRY_DELAYS_MS, makeEvent, names } from '@checkout-lab/shared';
+import { type CheckoutAttempt, checkHistory, type ServiceName, type Verdict } from '@checkout-lab/stacks';
+import amqp from 'amqplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   call,
@@ -82,6 +85,37 @@ describe('the reliability patterns of the microservices', () => {
     }).verdict;
   }
 
+  /** What a service wrote to its log (pino's JSON lines), matching `match`. */
+  const logOf = (service: ServiceName, match: (line: Record<string, unknown>) => boolean) =>
+    fs
+      .readFileSync(test.stack.services[service].logFile, 'utf8')
+      .split('\n')
+      .flatMap((line) => {
+        try {
+          return [JSON.parse(line) as Record<string, unknown>];
+        } catch {
+          return [];
+        }
+      })
+      .filter(match);
+
+  /** Puts a message straight into a service's queue for that routing key, as the relay or a redelivery would. */
+  async function deliverTo(service: ServiceName, event: { id: string; type: string }, body = JSON.stringify(event)) {
+    const connection = await amqp.connect(test.amqpUrl);
+    try {
+      const channel = await connection.createConfirmChannel();
+      channel.sendToQueue(names(test.prefix).queue(service, event.type), Buffer.from(body), {
+        persistent: true,
+        contentType: 'application/json',
+        messageId: event.id,
+        type: event.type,
+      });
+      await channel.waitForConfirms();
+    } finally {
+      await connection.close();
+    }
+  }
+
   describe('the API', () => {
     it('when the admin reads the patterns, then all four are on', async () => {
       const answer = await patterns();
@@ -125,6 +159,57 @@ describe('the reliability patterns of the microservices', () => {
       expect(await heldBy('cart-service')).toMatchObject({ idempotent_consumers: true });
       expect((await patterns()).body.idempotent_consumers).toBe(false);
       expect((await patterns({ idempotent_consumers: true })).body).toEqual(ALL_ON);
+    });
+  });
+
+  describe('dead letters', () => {
+    afterAll(async () => {
+      await patterns({ dead_letters: true });
+    });
+
+    /**
+     * A poison message: a well-formed envelope whose order id is not a number, so order-service's handler fails on
+     * every delivery (PostgreSQL refuses the id), as an event from a buggy publisher would.
+     */
+    async function deliverPoison() {
+      const poison = makeEvent(
+        'product.stock.reserved',
+        {
+          order_id: 'not-a-number' as unknown as number,
+          items: [],
+          timing: { service: 'product-service', name: '3_reserve_inventory', started_at: '', duration_ms: 0 },
+        },
+        { correlationId: 'poison' },
+      );
+      await deliverTo('order-service', poison);
+      return poison;
+    }
+    const deadLettersOf = async (id: string) =>
+      ((await adminCall('GET', '/api/lab/dead-letters')).body as { event: { id?: string }; attempts: number }[]).filter(
+        (letter) => letter.event?.id === id,
+      );
+    const roundsOf = (id: string) =>
+      logOf('order-service', (line) => line.message_id === id).map((line) => Number(line.retry));
+
+    it('when they are off, then a poison message goes round past its retry limit and is never parked; on again, it is', async () => {
+      expect((await patterns({ dead_letters: false })).body.dead_letters).toBe(false);
+      const poison = await deliverPoison();
+      // Past the retries it would have had (DEFAULT_RETRY_DELAYS_MS), twice more.
+      const limit = DEFAULT_RETRY_DELAYS_MS.length;
+      await until(async () => Math.max(0, ...roundsOf(poison.id)) >= limit + 2, 60_000);
+      expect(await deadLettersOf(poison.id)).toEqual([]);
+      // Switched back on, its next failure is past the limit: it is parked, and the loop ends.
+      await patterns({ dead_letters: true });
+      await until(async () => (await deadLettersOf(poison.id)).length === 1);
+    });
+
+    it('when they are on, then a poison message is parked in the dead letters after its retries', async () => {
+      expect((await patterns()).body.dead_letters).toBe(true);
+      const poison = await deliverPoison();
+      await until(async () => (await deadLettersOf(poison.id)).length === 1, 60_000);
+      const [letter] = await deadLettersOf(poison.id);
+      expect(letter.attempts).toBe(DEFAULT_RETRY_DELAYS_MS.length + 1);
+      expect(roundsOf(poison.id)).toEqual([]);
     });
   });
 

@@ -211,7 +211,11 @@ export class Messaging {
     const event = parseEnvelope(message.content);
     if (!event) {
       log.error({ queue: subscription.queue }, 'message is not a valid event envelope; dead-lettering it');
-      await this.settle(channel, message, () => this.deadLetter(channel, subscription, message, 'invalid envelope'));
+      await this.settle(channel, message, () =>
+        this.patterns.values.dead_letters
+          ? this.deadLetter(channel, subscription, message, 'invalid envelope')
+          : this.redeliverForever(channel, subscription, message, 'invalid envelope'),
+      );
       return;
     }
     const context = { event_id: event.id, type: event.type, correlation_id: event.correlation_id };
@@ -323,6 +327,10 @@ export class Messaging {
     reason: string,
   ): Promise<void> {
     const retries = Number(message.properties.headers?.[HEADERS.retryCount] ?? 0);
+    if (retries >= this.retryDelays.length && !this.patterns.values.dead_letters) {
+      await this.redeliverForever(channel, subscription, message, reason);
+      return;
+    }
     if (retries >= this.retryDelays.length) {
       this.options.log.error({ queue: subscription.queue, retries, reason }, 'retries exhausted; dead-lettering');
       await this.deadLetter(channel, subscription, message, reason);
@@ -330,6 +338,34 @@ export class Messaging {
     }
     this.options.log.warn({ queue: subscription.queue, retry: retries + 1, reason }, 'handler failed; will retry');
     await this.sendTo(channel, this.names.retryQueue(subscription.queue, retries + 1), message, {
+      [HEADERS.retryCount]: retries + 1,
+      [HEADERS.error]: reason.slice(0, 500),
+    });
+  }
+
+  // LESSON: Switch off dead letters (LESSONS.md#switch-off-dead-letters)
+  /**
+   * The naive variant of the DLQ, run while dead letters
+   * are switched off: a message that keeps failing is sent round again with no limit, its retry count growing past
+   * the one where it would have been parked. Each round waits in the first retry queue (its TTL), so the loop costs
+   * a delivery and a log line every half second or so rather than a CPU; nobody is told, and nothing lists it.
+   * Switching dead letters back on ends it: its next failure is past the limit and it goes to the DLQ.
+   */
+  private async redeliverForever(
+    channel: ConfirmChannel,
+    subscription: Subscription,
+    message: ConsumeMessage,
+    reason: string,
+  ): Promise<void> {
+    const retries = Number(message.properties.headers?.[HEADERS.retryCount] ?? 0);
+    this.options.log.warn(
+      { queue: subscription.queue, message_id: message.properties.messageId, retry: retries + 1, reason },
+      'handler failed; dead letters are off, so it goes round again (no limit)',
+    );
+    // Without retry queues (retryDelaysMs: []), the pause is here, and the message goes straight back to its queue.
+    if (this.retryDelays.length === 0) await sleep(FOREVER_PAUSE_MS);
+    const parking = this.retryDelays.length ? this.names.retryQueue(subscription.queue, 1) : subscription.queue;
+    await this.sendTo(channel, parking, message, {
       [HEADERS.retryCount]: retries + 1,
       [HEADERS.error]: reason.slice(0, 500),
     });
@@ -384,6 +420,9 @@ export class Messaging {
     await this.connection.close();
   }
 }
+
+/** With dead letters off and no retry queue to wait in, the pause before a failing message goes round again. */
+const FOREVER_PAUSE_MS = 500;
 
 /** x-death is the broker's own bookkeeping of TTL hops; it is not ours to copy onto a new message. */
 function withoutDeathHistory(headers: Record<string, unknown> | undefined): Record<string, unknown> {
