@@ -135,9 +135,16 @@ export function toMarkdown(report: Report, charts: string[] = []): string {
   const e = report.environment;
   const lines: string[] = [];
   lines.push(`## Checkout Lab benchmark: ${report.scenario}`, '');
+  // chaos: with --expect-violations a pass means the schedule broke something; with a pattern off, nothing is judged.
+  const expectViolations = o.chaos?.expectViolations === true;
+  const why = expectViolations
+    ? 'a verdict shows the breakage --expect-violations asked for'
+    : targets.some((t) => t.schedule && !t.schedule.judged)
+      ? 'a pattern was off: the verdict is reported, not judged'
+      : 'every invariant held';
   lines.push(
     report.passed
-      ? '**Result: passed** (every invariant held)'
+      ? `**Result: passed** (${why})`
       : `**Result: FAILED** (${report.failures.length} problem${report.failures.length === 1 ? '' : 's'})`,
     '',
   );
@@ -317,7 +324,9 @@ export function toMarkdown(report: Report, charts: string[] = []): string {
   }
   if (targets.some((t) => t.verdict)) {
     lines.push(
-      'Verdict (docs/conventions.md, "The verdict"; a non-zero count in bold fails the run, ids in brackets):',
+      expectViolations
+        ? 'Verdict (docs/conventions.md, "The verdict"; --expect-violations: a clean one fails the run, ids in brackets):'
+        : 'Verdict (docs/conventions.md, "The verdict"; a non-zero count in bold fails the run, ids in brackets):',
       '',
     );
     lines.push(`| count | ${stacks.map((s) => NAMES[s]).join(' | ')} |`);

@@ -16,6 +16,12 @@ import { DEFAULT_BENCH_OPTIONS, runBenchmark, toMarkdown } from '../src/index';
  * checkouts whose email fails (503 EMAIL_FAILED, nothing kept); the microservices accept every one and confirm it
  * once the mail goes through on a retry. Both verdicts are clean.
  */
+async function smtpDown(url: string): Promise<boolean> {
+  const login = await jsonRequest(`${url}/api/auth/login`, 'POST', { body: DEFAULT_ADMIN });
+  const faults = await jsonRequest(`${url}/api/lab/faults`, 'GET', { token: login.body.access_token });
+  return faults.body.faults.smtp_down;
+}
+
 describe('chaos with smtp_down on both stacks', () => {
   let shop: TestShop;
   let micro: TestStack;
@@ -88,10 +94,33 @@ describe('chaos with smtp_down on both stacks', () => {
     expect(markdown.indexOf('Schedule (')).toBeLessThan(markdown.indexOf('Verdict ('));
 
     // Every fault is off again on both stacks.
-    for (const url of [shop.monolith.url, micro.gateway]) {
-      const login = await jsonRequest(`${url}/api/auth/login`, 'POST', { body: DEFAULT_ADMIN });
-      const faults = await jsonRequest(`${url}/api/lab/faults`, 'GET', { token: login.body.access_token });
-      expect(faults.body.faults.smtp_down).toBe(false);
-    }
+    for (const url of [shop.monolith.url, micro.gateway]) expect(await smtpDown(url)).toBe(false);
+  });
+
+  it('when the run is cancelled while SMTP is down, then it rejects with an AbortError and the fault is off again', async () => {
+    const controller = new AbortController();
+    const run = runBenchmark(
+      {
+        ...DEFAULT_BENCH_OPTIONS,
+        scenario: 'chaos',
+        target: 'monolith',
+        buyers: 6,
+        stock: 20,
+        durationSec: 5,
+        paymentDelayMs: 20,
+        emailDelayMs: 20,
+        monolithUrl: shop.monolith.url,
+        mailUiUrl: shop.mail.webUrl,
+        chaos: parsePlan({ faults: ['smtp_down=true'], seed: '3' }),
+      },
+      {
+        signal: controller.signal,
+        onProgress: (p) => {
+          if (p.phase === 'run' && p.done >= 1) controller.abort();
+        },
+      },
+    );
+    await expect(run).rejects.toMatchObject({ name: 'AbortError' });
+    expect(await smtpDown(shop.monolith.url)).toBe(false);
   });
 });
