@@ -1,0 +1,21 @@
+import type { Lesson } from './lesson';
+import { aChargeOutlivesARollback } from './lessons/a-charge-outlives-a-rollback';
+import { deadLettersAndRedrive } from './lessons/dead-letters-and-redrive';
+import { feelTheWait } from './lessons/feel-the-wait';
+import { isItTheArchitectureOrTheTransaction } from './lessons/is-it-the-architecture-or-the-transaction';
+import { the202AndPolling } from './lessons/the-202-and-polling';
+import { theSagaAndItsCompensation } from './lessons/the-saga-and-its-compensation';
+import { watchTheLock } from './lessons/watch-the-lock';
+import { whatHappensWhenEmailFails } from './lessons/what-happens-when-email-fails';
+
+/** Every runnable lesson, in the order of LESSONS.md (the monolith's first, then the microservices'). */
+export const LESSONS: Lesson[] = [
+  feelTheWait,
+  watchTheLock,
+  whatHappensWhenEmailFails,
+  aChargeOutlivesARollback,
+  isItTheArchitectureOrTheTransaction,
+  the202AndPolling,
+  theSagaAndItsCompensation,
+  deadLettersAndRedrive,
+];

@@ -1,0 +1,108 @@
+import { DATABASE_NAMES, DEFAULT_KNOBS, type Knobs } from '@checkout-lab/kit';
+import type { Answer, LabHandle, Order } from '../lab-handle';
+import { type CheckResult, fail, pass, type Stack, type Step } from '../lesson';
+
+/** What the lessons share: reading the knobs, faults and fixes, the newest orders, and the monolith's backends. */
+
+export async function config(lab: LabHandle, stack: Stack): Promise<Knobs> {
+  return lab.expect<Knobs>(stack, 'GET', '/api/lab/config');
+}
+
+export async function faults(lab: LabHandle, stack: Stack): Promise<Record<string, unknown>> {
+  return (await lab.expect<{ faults: Record<string, unknown> }>(stack, 'GET', '/api/lab/faults')).faults;
+}
+
+export async function fixes(lab: LabHandle): Promise<Record<string, boolean>> {
+  return lab.expect<Record<string, boolean>>('monolith', 'GET', '/api/lab/fixes');
+}
+
+export function describeOrder(order: Pick<Order, 'id' | 'status' | 'failure_reason'>): string {
+  return `#${order.id} ${order.status}${order.failure_reason ? ` (${order.failure_reason})` : ''}`;
+}
+
+export const hasProduct = (productId: number) => (order: Order) =>
+  order.items.some((item) => item.product_id === productId);
+
+/** The newest orders of a stack with their steps, newest first, optionally only those that match. */
+export function newestOrders(lab: LabHandle, stack: Stack, count: number, where?: (order: Order) => boolean) {
+  return lab.latestOrders(stack, count, where);
+}
+
+export interface Backend {
+  pid: number;
+  state: string;
+  wait_event_type: string | null;
+  blocked_by: number[];
+  query: string;
+}
+
+/** The monolith's backends in a transaction now, as "Watch the lock" reads them from pg_stat_activity. */
+export async function monolithBackends(lab: LabHandle): Promise<Backend[]> {
+  const database = lab.address.namePrefix ? `${lab.address.namePrefix}_monolith` : DATABASE_NAMES.monolith;
+  return lab.query<Backend>(
+    'monolith',
+    `SELECT pid, state, wait_event_type, pg_blocking_pids(pid) AS blocked_by, left(query, 120) AS query
+       FROM pg_stat_activity
+      WHERE application_name = 'checkout-monolith' AND datname = $1 AND xact_start IS NOT NULL
+      ORDER BY xact_start`,
+    [database],
+  );
+}
+
+/**
+ * Two new buyers of one product check out on the monolith, the second once the first is inside its transaction (a
+ * backend of the monolith `idle in transaction`, waiting on the payment): both answers, still in flight.
+ */
+export async function twoBuyers(lab: LabHandle, productId: number): Promise<Promise<Answer<Order>>[]> {
+  const [anna, ben] = [await lab.buyer('monolith', 'anna'), await lab.buyer('monolith', 'ben')];
+  for (const token of [anna, ben]) {
+    await lab.api('monolith', 'POST', '/api/cart/items', { token, body: { product_id: productId, quantity: 1 } });
+  }
+  const first = lab.api<Order>('monolith', 'POST', '/api/orders/checkout', { token: anna });
+  await lab.until('the first buyer inside the transaction', async () =>
+    (await monolithBackends(lab)).some((backend) => backend.state === 'idle in transaction') ? true : undefined,
+  );
+  const second = lab.api<Order>('monolith', 'POST', '/api/orders/checkout', { token: ben });
+  return [first, second];
+}
+
+/**
+ * The last step of a lesson that turned a knob: put it back to its default. Its check first asks the lesson's
+ * evidence again (so a fresh lab, where the knob is at its default anyway, does not pass it).
+ */
+export function knobBackStep(
+  stack: Stack,
+  knob: keyof Knobs,
+  evidence: (lab: LabHandle) => Promise<CheckResult>,
+): Step {
+  const base = stack === 'monolith' ? '$M' : '$G';
+  const value = DEFAULT_KNOBS[knob];
+  return {
+    instructions: `Put the knob back: ${knob} ${value} on the ${stack}.`,
+    uses: { command: `curl -X PUT ${base}/api/lab/config -d '{"${knob}": ${value}}'` },
+    async check(lab) {
+      const done = await evidence(lab);
+      if (!done.pass) return done;
+      const now = (await config(lab, stack))[knob];
+      if (now !== value)
+        return fail(`${knob} is still ${now} on the ${stack}: put it back to ${value} (PUT /api/lab/config).`);
+      return pass(`${knob} is back at ${value} on the ${stack}.`);
+    },
+    hints: ['The same PUT /api/lab/config, with the default.'],
+    async solve(lab) {
+      await lab.settle();
+      await lab.expect(stack, 'PUT', '/api/lab/config', { [knob]: value });
+    },
+  };
+}
+
+/** Redrives the dead letters until the microservices order is final (its email may still be retrying meanwhile). */
+export async function redriveUntilFinal(lab: LabHandle, orderId: number): Promise<void> {
+  await lab.until(`order ${orderId} final`, async () => {
+    const now = await lab.order('microservices', orderId);
+    if (now.status === 'confirmed' || now.status === 'cancelled') return true;
+    await lab.expect('microservices', 'POST', '/api/lab/dead-letters/redrive', {});
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    return undefined;
+  });
+}
