@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import { DEFAULT_RETRY_DELAYS_MS, makeEvent, names } from '@checkout-lab/shared';
+import { DEFAULT_RETRY_DELAYS_MS, type LabEvent, makeEvent, names } from '@checkout-lab/shared';
 import { type CheckoutAttempt, checkHistory, type ServiceName, type Verdict } from '@checkout-lab/stacks';
 import amqp from 'amqplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -116,6 +116,18 @@ describe('the reliability patterns of the microservices', () => {
     }
   }
 
+  /** The event order-service wrote to its outbox for this order (and the relay published). */
+  async function outboxEvent(type: string, orderId: number): Promise<LabEvent> {
+    const rows = await queryService<{ payload: LabEvent }>(
+      lab(),
+      'order-service',
+      `SELECT payload FROM outbox WHERE type = $1 AND (payload->'payload'->>'order_id')::int = $2`,
+      [type, orderId],
+    );
+    expect(rows).toHaveLength(1);
+    return rows[0].payload;
+  }
+
   describe('the API', () => {
     it('when the admin reads the patterns, then all four are on', async () => {
       const answer = await patterns();
@@ -159,6 +171,56 @@ describe('the reliability patterns of the microservices', () => {
       expect(await heldBy('cart-service')).toMatchObject({ idempotent_consumers: true });
       expect((await patterns()).body.idempotent_consumers).toBe(false);
       expect((await patterns({ idempotent_consumers: true })).body).toEqual(ALL_ON);
+    });
+  });
+
+  describe('idempotent consumers', () => {
+    afterAll(async () => {
+      await patterns({ idempotent_consumers: true });
+    });
+
+    /**
+     * One confirmed order, then the two events that charge and mail it delivered a second time with the same ids, as
+     * a lost ack would: straight into payment-service's and email-service's queues.
+     */
+    async function orderDeliveredTwice() {
+      const run = await placeOrders(1);
+      await waitAllFinal(lab(), run.ids);
+      const [orderId] = run.ids;
+      const requested = await outboxEvent('order.payment.requested', orderId);
+      const paid = await outboxEvent('order.order.paid', orderId);
+      await deliverTo('payment-service', requested);
+      await deliverTo('email-service', paid);
+      return { run, orderId, requested, paid };
+    }
+
+    const chargesOf = async (orderId: number) =>
+      (await adminCall('GET', '/api/lab/audit')).body.orders.find((order: { id: number }) => order.id === orderId)
+        ?.provider_charges ?? 0;
+    const sendsOf = async (orderId: number) =>
+      (await queryService(lab(), 'email-service', 'SELECT 1 FROM email_sends WHERE order_id = $1', [orderId])).length;
+
+    it('when they are off and an event is delivered twice, then the card is charged twice and the buyer mailed twice', async () => {
+      expect((await patterns({ idempotent_consumers: false })).body.idempotent_consumers).toBe(false);
+      const { run, orderId } = await orderDeliveredTwice();
+      await until(async () => (await chargesOf(orderId)) >= 2 && (await sendsOf(orderId)) >= 2);
+      const verdict = await verdictOf(run);
+      expect(verdict).toMatchObject({ accepted: 1, final: 1, duplicated_charges: 1, duplicated_emails: 1 });
+      // The shop's own table was saved by its UNIQUE (order_id); the provider, outside it, was not.
+      const payments = await queryService(lab(), 'payment-service', 'SELECT 1 FROM payments WHERE order_id = $1', [
+        orderId,
+      ]);
+      expect(payments).toHaveLength(1);
+    });
+
+    it('when they are on and an event is delivered twice, then the copy is skipped: one charge, one mail', async () => {
+      expect((await patterns({ idempotent_consumers: true })).body.idempotent_consumers).toBe(true);
+      const { run, requested, paid } = await orderDeliveredTwice();
+      const skipped = (service: ServiceName, id: string) =>
+        logOf(service, (line) => line.event_id === id && line.msg === 'duplicate event skipped').length > 0;
+      await until(async () => skipped('payment-service', requested.id) && skipped('email-service', paid.id));
+      const verdict = await verdictOf(run);
+      expect(verdict).toMatchObject({ accepted: 1, final: 1, duplicated_charges: 0, duplicated_emails: 0 });
     });
   });
 

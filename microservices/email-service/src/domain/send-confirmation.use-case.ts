@@ -3,7 +3,12 @@ import { followEvent, type LabEvent, outbox, type Pool, type PoolClient } from '
 import type { Mailer } from '../data-access/mailer';
 import { notificationRepository } from '../data-access/notification.repository';
 import type { EmailKnobs } from './knobs';
-import { confirmationText, type SendOutcome, sendOrderConfirmation } from './send-order-confirmation';
+import {
+  confirmationText,
+  type SendOutcome,
+  sendOrderConfirmation,
+  sendOrderConfirmationEveryTime,
+} from './send-order-confirmation';
 
 // LESSON: Idempotent consumers (LESSONS.md#idempotent-consumers)
 /**
@@ -23,14 +28,15 @@ export function sendConfirmationUseCase(deps: {
   // second waits for the first instead of racing it.
   const sending = new Map<number, Promise<SendOutcome>>();
 
+  const mailOf = (event: LabEvent<'order.order.paid'>) => ({
+    delayMs: deps.knobs.email_delay_ms,
+    to: event.payload.user_email,
+    orderId: event.payload.order_id,
+    total: event.payload.total,
+    correlationId: event.correlation_id,
+  });
   const sendOnce = (event: LabEvent<'order.order.paid'>): Promise<SendOutcome> =>
-    sendOrderConfirmation(deps, {
-      delayMs: deps.knobs.email_delay_ms,
-      to: event.payload.user_email,
-      orderId: event.payload.order_id,
-      total: event.payload.total,
-      correlationId: event.correlation_id,
-    });
+    sendOrderConfirmation(deps, mailOf(event));
 
   return {
     prepare(event: LabEvent<'order.order.paid'>): Promise<SendOutcome> {
@@ -40,6 +46,14 @@ export function sendConfirmationUseCase(deps: {
       const attempt = sendOnce(event).finally(() => sending.delete(orderId));
       sending.set(orderId, attempt);
       return attempt;
+    },
+
+    /**
+     * The naive prepare, while idempotent consumers are switched off: every delivery sends (record() still writes
+     * one notification per order: that row is the shop's, the mail is the buyer's).
+     */
+    prepareWithoutDedup(event: LabEvent<'order.order.paid'>): Promise<SendOutcome> {
+      return sendOrderConfirmationEveryTime(deps, mailOf(event));
     },
 
     async record(event: LabEvent<'order.order.paid'>, client: PoolClient, outcome: SendOutcome): Promise<void> {

@@ -63,11 +63,41 @@ export async function sendOrderConfirmation(
     return recorded(unsettled);
   }
   const id = unsettled ?? messageId;
-  await deps.mailer.send({
-    to,
-    subject: confirmationSubject('microservices', orderId),
-    text: confirmationText(options),
-    messageId: id,
-  });
+  await sendMail(deps.mailer, options, id);
   return recorded(id);
+}
+
+/** One confirmation mail handed to SMTP, under the Message-ID the caller chose. */
+function sendMail(mailer: Mailer, options: { to: string; orderId: number; total: string }, messageId: string) {
+  return mailer.send({
+    to: options.to,
+    subject: confirmationSubject('microservices', options.orderId),
+    text: confirmationText(options),
+    messageId,
+  });
+}
+
+// LESSON: Switch off idempotent consumers (LESSONS.md#switch-off-idempotent-consumers)
+/**
+ * sendOrderConfirmation as it would be written
+ * without idempotency, run while idempotent consumers are switched off: wait, send, write the send down. No look at
+ * what an earlier delivery sent, no attempt row: every delivery of the same order.order.paid is one more mail in the
+ * buyer's inbox, and a mail once sent cannot be taken back.
+ */
+export async function sendOrderConfirmationEveryTime(
+  deps: { pool: Pool; mailer: Mailer; stopping?: AbortSignal },
+  options: { delayMs: number; to: string; orderId: number; total: string },
+): Promise<SendOutcome> {
+  const started = Date.now();
+  await setTimeout(options.delayMs, undefined, { signal: deps.stopping });
+  const messageId = `<order-${options.orderId}.${crypto.randomUUID()}@checkout.lab>`;
+  await sendMail(deps.mailer, options, messageId);
+  const sentAt = new Date();
+  await notificationRepository.recordSend(deps.pool, {
+    orderId: options.orderId,
+    recipient: options.to,
+    messageId,
+    sentAt,
+  });
+  return { sentAt, startedAt: new Date(started).toISOString(), durationMs: Date.now() - started };
 }

@@ -25,25 +25,38 @@ export const migrations: Migration[] = [
 
 type Queryable = pg.Pool | pg.PoolClient;
 
+/** One payment as step 6 records it. */
+export interface NewPayment {
+  orderId: number;
+  userId: number;
+  amount: string;
+  status: 'succeeded' | 'declined';
+  reason: string | null;
+  providerRef: string | null;
+}
+
 export const paymentRepository = {
   /** Inserts the order's payment; null when the order already has one (a redelivery or a replayed request). */
-  async insertOnce(
-    client: pg.PoolClient,
-    payment: {
-      orderId: number;
-      userId: number;
-      amount: string;
-      status: 'succeeded' | 'declined';
-      reason: string | null;
-      providerRef: string | null;
-    },
-  ): Promise<number | null> {
+  async insertOnce(client: pg.PoolClient, payment: NewPayment): Promise<number | null> {
     const { rows } = await client.query<{ id: number }>(
       `INSERT INTO payments (order_id, user_id, amount, status, reason, provider_ref) VALUES ($1, $2, $3, $4, $5, $6)
        ON CONFLICT (order_id) DO NOTHING RETURNING id`,
       [payment.orderId, payment.userId, payment.amount, payment.status, payment.reason, payment.providerRef],
     );
     return rows[0]?.id ?? null;
+  },
+
+  /**
+   * The plain INSERT the naive consumer makes (idempotent consumers switched off): a second payment of the same order
+   * fails on UNIQUE (order_id) instead of being skipped.
+   */
+  async insert(client: pg.PoolClient, payment: NewPayment): Promise<number> {
+    const { rows } = await client.query<{ id: number }>(
+      `INSERT INTO payments (order_id, user_id, amount, status, reason, provider_ref) VALUES ($1, $2, $3, $4, $5, $6)
+       RETURNING id`,
+      [payment.orderId, payment.userId, payment.amount, payment.status, payment.reason, payment.providerRef],
+    );
+    return rows[0].id;
   },
 
   async exists(db: Queryable, orderId: number): Promise<boolean> {

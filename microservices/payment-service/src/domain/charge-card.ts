@@ -19,10 +19,18 @@ export interface PaymentResult {
  */
 export async function chargeCard(
   provider: PaymentProvider,
-  options: { orderId: number; amount: string; delayMs: number; failureRate: number; hang: boolean },
+  options: {
+    orderId: number;
+    amount: string;
+    delayMs: number;
+    failureRate: number;
+    hang: boolean;
+    /** The order's by default; only the naive consumer (idempotent consumers switched off) passes another. */
+    idempotencyKey?: string;
+  },
 ): Promise<PaymentResult> {
   const charge = await requestCharge(provider, {
-    idempotencyKey: `order-${options.orderId}-payment`,
+    idempotencyKey: options.idempotencyKey ?? `order-${options.orderId}-payment`,
     orderRef: String(options.orderId),
     amount: options.amount,
     simulate: { delay_ms: options.delayMs, failure_rate: options.failureRate, hang: options.hang },

@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { type Logger, ownPatterns } from '@checkout-lab/kit';
 import type { ChannelModel, ConfirmChannel, ConsumeMessage } from 'amqplib';
 import type pg from 'pg';
+import { withTransaction } from '../db';
 import type { EventType, LabEvent } from '../events/contracts';
 import { ResilientConnection } from './connection';
 import { parseEnvelope } from './events';
@@ -21,6 +22,11 @@ export interface ConsumeOptions<T extends EventType, P> {
    */
   prepare?: (event: LabEvent<T>) => Promise<P>;
   /**
+   * The naive variant of handler and prepare, run instead of them while idempotent consumers are switched off: they
+   * do not look for an earlier delivery either. Without it, the same handler and prepare run, minus the dedupe.
+   */
+  withoutDedup?: { handler: Handler<T, P>; prepare?: (event: LabEvent<T>) => Promise<P> };
+  /**
    * Runs once the handler's effect has committed, before the message is acked (and before the relay is woken): the
    * fault lab's crash point after_effect_before_ack. Not run for a duplicate, which has no effect of its own.
    */
@@ -34,6 +40,8 @@ interface Subscription {
   handler: Handler<any, any>;
   // biome-ignore lint/suspicious/noExplicitAny: as above.
   prepare?: (event: any) => Promise<unknown>;
+  // biome-ignore lint/suspicious/noExplicitAny: as above.
+  withoutDedup?: { handler: Handler<any, any>; prepare?: (event: any) => Promise<unknown> };
   // biome-ignore lint/suspicious/noExplicitAny: as above.
   beforeAck?: (event: any) => void;
 }
@@ -125,7 +133,14 @@ export class Messaging {
     options: ConsumeOptions<T, P> = {},
   ): string {
     const queue = this.names.queue(this.options.service, routingKey);
-    this.subscriptions.push({ queue, routingKey, handler, prepare: options.prepare, beforeAck: options.beforeAck });
+    this.subscriptions.push({
+      queue,
+      routingKey,
+      handler,
+      prepare: options.prepare,
+      beforeAck: options.beforeAck,
+      withoutDedup: options.withoutDedup,
+    });
     return queue;
   }
 
@@ -222,6 +237,10 @@ export class Messaging {
     try {
       // hop_delay_ms: the event arrives that much later, as over a slow network, before anything else happens.
       if (this.faults.hop_delay_ms > 0) await sleep(this.faults.hop_delay_ms);
+      if (!this.patterns.values.idempotent_consumers) {
+        await this.consumeWithoutDedup(channel, subscription, message, event);
+        return;
+      }
       // A handler with a step before its transaction (a delay, an SMTP send) checks for a duplicate first, so a
       // redelivery does not repeat that step; for the others the INSERT below is the check.
       if (subscription.prepare) {
@@ -280,6 +299,30 @@ export class Messaging {
       }
       await this.settle(channel, message, () => this.retryOrDeadLetter(channel, subscription, message, reason));
     }
+  }
+
+  // LESSON: Switch off idempotent consumers (LESSONS.md#switch-off-idempotent-consumers)
+  /**
+   * The naive variant of deliver(), run while
+   * idempotent consumers are switched off: no processed_events, so every delivery is handled as if it were the first.
+   * The transaction, the ack after COMMIT and the retries are the same; what is missing is the memory of what was
+   * done. A redelivery (a lost ack, a relay that published twice) repeats the effect: the service's own rows may still
+   * be saved by a UNIQUE constraint, but a card charge or a sent mail outside the database happens again.
+   */
+  private async consumeWithoutDedup(
+    channel: ConfirmChannel,
+    subscription: Subscription,
+    message: ConsumeMessage,
+    event: LabEvent,
+  ): Promise<void> {
+    const { handler, prepare } = subscription.withoutDedup ?? subscription;
+    const prepared = prepare ? await prepare(event) : undefined;
+    await withTransaction(this.options.pool, (client) => handler(event, client, prepared));
+    this.options.log.info({ event_id: event.id, type: event.type }, 'event processed (no dedupe)');
+    subscription.beforeAck?.(event);
+    this.relay.kick();
+    this.ack(channel, message);
+    await this.maybeRedeliver(channel, subscription, message);
   }
 
   // LESSON: Idempotent consumers (LESSONS.md#idempotent-consumers). The fault lab's redelivery_rate: after the ack,

@@ -8,5 +8,6 @@ export function registerPaymentRequestedConsumer(
   messaging.consume('order.payment.requested', useCase.record, {
     prepare: useCase.prepare,
     beforeAck: useCase.afterRecorded,
+    withoutDedup: { prepare: useCase.prepareWithoutDedup, handler: useCase.recordWithoutDedup },
   });
 }
