@@ -1,4 +1,4 @@
-import { FAULT_NAMES, FaultsPatchSchema } from '@checkout-lab/contract';
+import { FAULT_NAMES, FaultsPatchSchema, FixesPatchSchema, PatternsPatchSchema } from '@checkout-lab/contract';
 import { AppError, parseId, parseInput, route } from '@checkout-lab/kit';
 import { Router } from 'express';
 import { z } from 'zod';
@@ -7,16 +7,6 @@ import type { FaultScheduler } from './fault-scheduler';
 import { onEachStack, pickStacks, type StackClient, StackError } from './stack-client';
 
 const stackSchema = z.enum(['monolith', 'micro']);
-
-const patternsPatchSchema = z
-  .object({
-    outbox: z.boolean(),
-    idempotent_consumers: z.boolean(),
-    dead_letters: z.boolean(),
-    compensation: z.boolean(),
-  })
-  .partial()
-  .strict();
 
 const schedulerSchema = z
   .object({
@@ -95,8 +85,21 @@ export function faultsRouter(stacks: Record<StackId, StackClient>, scheduler: Fa
   router.put(
     '/api/lab/patterns',
     route(async (req, res) => {
-      const changes = parseInput(patternsPatchSchema, req.body);
+      const changes = parseInput(PatternsPatchSchema, req.body);
       res.json(await asTheStackSays(() => stacks.micro.putPatterns(changes)));
+    }),
+  );
+
+  // The monolith's fix switches, shown in its pane (docs/api.md, "Fixes").
+  router.get(
+    '/api/lab/fixes',
+    route(async (_req, res) => res.json(await asTheStackSays(() => stacks.monolith.fixes()))),
+  );
+  router.put(
+    '/api/lab/fixes',
+    route(async (req, res) => {
+      const changes = parseInput(FixesPatchSchema, req.body);
+      res.json(await asTheStackSays(() => stacks.monolith.putFixes(changes)));
     }),
   );
 

@@ -1,4 +1,4 @@
-import type { Faults, FaultsAnswer, Knobs, Order } from '@checkout-lab/contract';
+import type { Faults, FaultsAnswer, Fixes, Knobs, Order } from '@checkout-lab/contract';
 import { parseInput } from '@checkout-lab/kit';
 import { z } from 'zod';
 import type { DeadLetter, LabOrder, Patterns, StackId } from '../shared/types';
@@ -78,6 +78,15 @@ export class StackClient {
 
   putPatterns(changes: Partial<Patterns>): Promise<Patterns> {
     return this.admincall('PUT', '/api/lab/patterns', changes);
+  }
+
+  /** The monolith's fix switches (GET /api/lab/fixes); the gateway answers 404 NOT_APPLICABLE. */
+  fixes(): Promise<Fixes> {
+    return this.admincall('GET', '/api/lab/fixes');
+  }
+
+  putFixes(changes: Partial<Fixes>): Promise<Fixes> {
+    return this.admincall('PUT', '/api/lab/fixes', changes);
   }
 
   /** One order, as the stack's admin reads it (GET /api/orders/:id). */

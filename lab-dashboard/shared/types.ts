@@ -7,7 +7,7 @@ import type {
   StackName,
   TargetChoice as EngineTarget,
 } from '@checkout-lab/benchmarks';
-import type { DeadLetter, FaultName, FaultsAnswer, LabOrder } from '@checkout-lab/contract';
+import type { DeadLetter, FaultName, FaultsAnswer, Fixes, LabOrder } from '@checkout-lab/contract';
 
 export type StackId = StackName;
 export type TargetChoice = EngineTarget;
@@ -227,6 +227,33 @@ export const PATTERNS: { name: keyof Patterns; label: string; prevents: string }
     name: 'compensation',
     label: 'Compensation',
     prevents: 'a failed order keeping the stock it reserved (or a charge): the reservation is given back',
+  },
+];
+
+/** The monolith's fix switches (GET /api/lab/fixes on the monolith); the gateway answers 404 NOT_APPLICABLE. */
+export type { Fixes };
+
+/** Each fix with what it buys, in one line, as the monolith's pane shows it (LESSONS.md, "Is it the architecture or the transaction?"). */
+export const FIXES: { name: keyof Fixes; label: string; prevents: string }[] = [
+  {
+    name: 'short_lock',
+    label: 'Short lock',
+    prevents: 'buyers queueing on the stock row through a payment: one conditional UPDATE, committed at once',
+  },
+  {
+    name: 'payment_outside_transaction',
+    label: 'Payment outside the transaction',
+    prevents: 'a lock and a connection held through the charge: commit pending, charge, record; a decline gives back',
+  },
+  {
+    name: 'async_email',
+    label: 'Email as a job',
+    prevents: 'waiting for the mail server, and an email failure throwing a paid order away',
+  },
+  {
+    name: 'accept_then_process',
+    label: 'Accept, then process',
+    prevents: 'the buyer waiting for the payment at all: 202 at once, the order goes pending → confirmed',
   },
 ];
 

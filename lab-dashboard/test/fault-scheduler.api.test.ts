@@ -146,6 +146,19 @@ describe('the fault scheduler of the lab API, against a real monolith', () => {
     expect(missing.status).toBe(404);
   });
 
+  test("when the monolith's fixes are read and switched through the lab API, then the stack's own switches change; without the login, 401", async () => {
+    const before = await fetch(`${dashboard.url}/api/lab/fixes`);
+    expect(before.status).toBe(200);
+    expect((await jsonOf(before)).short_lock).toBe(false);
+    expect((await change('PUT', '/api/lab/fixes', { short_lock: true }, false)).status).toBe(401);
+    expect((await change('PUT', '/api/lab/fixes', { short_lock: 'yes' })).status).toBe(422);
+    const on = await change('PUT', '/api/lab/fixes', { short_lock: true });
+    expect(on.status).toBe(200);
+    expect((await shop.api('GET', '/api/lab/fixes', { token: shop.adminToken })).body.short_lock).toBe(true);
+    await change('PUT', '/api/lab/fixes', { short_lock: false });
+    expect((await shop.api('GET', '/api/lab/fixes', { token: shop.adminToken })).body.short_lock).toBe(false);
+  });
+
   test('when the lab API itself stops while the scheduler has a fault on, then the fault is off on the stack', async () => {
     expect((await change('POST', '/api/lab/scheduler', { ...SETTINGS, seed: 12 })).status).toBe(201);
     await firstStep();

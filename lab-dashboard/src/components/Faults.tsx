@@ -3,13 +3,14 @@ import { usePolling } from '../hooks/usePolling';
 import { labApi } from '../lib/api';
 import { STACK_LABELS } from '../lib/format';
 import { useLabSession } from '../lib/session';
-import { type FaultsAnswer, type FaultsByStack, PATTERNS, type Patterns, type StackId } from '../../shared/types';
+import { type FaultsAnswer, type FaultsByStack, PATTERNS, type StackId } from '../../shared/types';
 import { LoginHint } from './AdminLogin';
 import { DeadLetters } from './DeadLetters';
 import { FaultTable, faultErrorInWords } from './FaultControls';
 import { FaultSchedulerPanel } from './FaultScheduler';
 import { LastVerdicts } from './LastVerdicts';
 import { Processes } from './Processes';
+import { Switches } from './Switches';
 
 /** Each stack's faults, read back every intervalMs (the scheduler and other pages change them too). */
 function FaultSwitches({
@@ -74,59 +75,15 @@ function FaultSwitches({
  * and the breakage the pattern prevents shows in the next run's verdict.
  */
 function PatternSwitches() {
-  const session = useLabSession();
-  const [patterns, setPatterns] = useState<Patterns | null>(null);
-  const [unavailable, setUnavailable] = useState<string | null>(null);
-  const [message, setMessage] = useState<string | null>(null);
-
-  const read = useCallback(async (mounted: () => boolean) => {
-    const result = await labApi.get<Patterns>('/lab/patterns');
-    if (!mounted()) return;
-    if (result.ok) {
-      setPatterns(result.body);
-      setUnavailable(null);
-    } else
-      setUnavailable(
-        result.status === 404
-          ? 'not available: the gateway has no pattern switches'
-          : (result.error?.message ?? 'failed'),
-      );
-  }, []);
-  usePolling(read, 5000);
-
-  const set = async (name: keyof Patterns, on: boolean) => {
-    const result = await labApi.put<Patterns>('/lab/patterns', { [name]: on });
-    if (result.ok) setPatterns(result.body);
-    setMessage(result.ok ? null : (result.error?.message ?? 'failed'));
-  };
-
   return (
-    <div className="card" data-testid="patterns">
-      <h3>Reliability patterns (microservices)</h3>
-      {unavailable && (
-        <p className="muted" data-testid="patterns-unavailable">
-          {unavailable}
-        </p>
-      )}
-      <ul className="patterns">
-        {PATTERNS.map((pattern) => (
-          <li key={pattern.name}>
-            <label className="inline">
-              <input
-                type="checkbox"
-                checked={patterns?.[pattern.name] ?? false}
-                disabled={!patterns || !session.logged_in}
-                onChange={(e) => void set(pattern.name, e.target.checked)}
-                data-testid={`pattern-${pattern.name}`}
-              />{' '}
-              <b>{pattern.label}</b>
-            </label>{' '}
-            <span className="small-text">prevents {pattern.prevents}</span>
-          </li>
-        ))}
-      </ul>
-      {message && <p className="error small-text">{message}</p>}
-    </div>
+    <Switches
+      path="/lab/patterns"
+      title="Reliability patterns (microservices)"
+      switches={PATTERNS.map((pattern) => ({ ...pattern, prevents: `prevents ${pattern.prevents}` }))}
+      testId="patterns"
+      itemTestId="pattern"
+      unavailableText="not available: the gateway has no pattern switches"
+    />
   );
 }
 

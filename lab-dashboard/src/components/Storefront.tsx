@@ -3,8 +3,9 @@ import { useLiveTimer } from '../hooks/useLiveTimer';
 import { stackApi } from '../lib/api';
 import { formatMoney, formatMs, formatTimer, STACK_LABELS } from '../lib/format';
 import { type Cart, FINAL_STATUSES, type Order, type Product } from '../lib/shop-types';
-import type { StackId } from '../../shared/types';
+import { FIXES, type StackId } from '../../shared/types';
 import { StepsBar } from './StepsBar';
+import { Switches } from './Switches';
 
 interface Session {
   token: string;
@@ -51,6 +52,16 @@ export function Storefront({ stack }: { stack: StackId }) {
         <p className="error" role="alert">
           {error}
         </p>
+      )}
+      {stack === 'monolith' && (
+        <Switches
+          path="/lab/fixes"
+          title="Fixes (the fair fight: is it the architecture or the transaction?)"
+          switches={FIXES}
+          testId="fixes"
+          itemTestId="fix"
+          unavailableText="not available: this monolith has no fix switches"
+        />
       )}
       {session ? (
         <Shop
@@ -278,8 +289,11 @@ function Shop({
           <div className="muted small-text">what the buyer waits for the checkout answer</div>
         </div>
       </div>
-      {accept && order && stack === 'monolith' && <MonolithConfirmation order={order} status={accept.status} />}
-      {accept && order && stack === 'micro' && (
+      {accept && order && stack === 'monolith' && accept.status !== 202 && (
+        <MonolithConfirmation order={order} status={accept.status} />
+      )}
+      {/* A 202 from either stack (the monolith's with the fix accept_then_process) is polled until it is final. */}
+      {accept && order && (stack === 'micro' || accept.status === 202) && (
         <MicroOrderTracker
           api={api}
           initial={order}

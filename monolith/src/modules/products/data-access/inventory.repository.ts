@@ -27,9 +27,9 @@ export function inventoryRepository(db: Db) {
     async delayInDatabase(delayMs: number): Promise<void> {
       if (delayMs > 0) await managerOf(db).query('SELECT pg_sleep($1)', [delayMs / 1000]);
     },
-    // LESSON: Is it the architecture or the transaction? (LESSONS.md#is-it-the-architecture-or-the-transaction) The fix
-    // short_lock: one statement checks and takes the stock; its row lock lasts as long as the statement when it runs
-    // alone (autocommit), where FOR UPDATE held it until COMMIT.
+    // LESSON: Is it the architecture or the transaction? (LESSONS.md#is-it-the-architecture-or-the-transaction). The
+    // fix short_lock: one statement checks and takes the stock; its row lock lasts as long as the statement when it
+    // runs alone (autocommit), where FOR UPDATE held it until COMMIT.
     /**
      * Takes n units if there are n (the fix short_lock): UPDATE inventory SET quantity = quantity - n
      * WHERE product_id = p AND quantity >= n. True when it took them; false, and nothing changed, when there were fewer.
