@@ -1,9 +1,12 @@
+import { TARGET_NAMES, type TargetName } from './options';
 import type { OrderSample, Report } from './report';
 
 /** Vega specs of the report's charts; rendered to SVG by vega itself (no hand-drawn paths). */
 
-const STACK_LABEL = { monolith: 'monolith', micro: 'microservices' } as const;
-const COLORS = { monolith: '#d62728', micro: '#1f77b4' } as const;
+/** Short enough for the distribution's axis labels; the fixed monolith is the monolith with every fix switch on. */
+const STACK_LABEL = { monolith: 'monolith', 'monolith-fixed': 'fixed monolith', micro: 'microservices' } as const;
+/** One colour per target, told apart also by colour-blind readers: red, bluish green (Okabe-Ito), blue. */
+export const COLORS = { monolith: '#d62728', 'monolith-fixed': '#009e73', micro: '#1f77b4' } as const;
 /** Charts stay readable (and their files small) with at most this many orders per stack. */
 const MAX_POINTS = 2000;
 
@@ -18,10 +21,11 @@ function markEach(type: 'rect' | 'rule' | 'symbol', data: string, enter: Record<
   return { type, from: { data }, encode: { enter } };
 }
 
-function ordersOf(report: Report): { stack: 'monolith' | 'micro'; orders: OrderSample[] }[] {
-  return (['monolith', 'micro'] as const)
-    .filter((s) => report.targets[s])
-    .map((stack) => ({ stack, orders: report.targets[stack]!.orders }));
+function ordersOf(report: Report): { stack: TargetName; orders: OrderSample[] }[] {
+  return TARGET_NAMES.filter((s) => report.targets[s]).map((stack) => ({
+    stack,
+    orders: report.targets[stack]!.orders,
+  }));
 }
 
 /**
@@ -38,9 +42,10 @@ export function distributionSpec(report: Report): object | null {
           ms: Math.max(0.01, o.processing_duration_ms),
           stack,
         });
-      if (stack === 'micro' && o.completion_duration_ms !== null)
+      // Where the answer comes before the order is final: the microservices, and the fixed monolith's 202.
+      if (stack !== 'monolith' && o.completion_duration_ms !== null)
         rows.push({
-          series: 'microservices: completion',
+          series: `${STACK_LABEL[stack]}: completion`,
           ms: Math.max(0.01, o.completion_duration_ms),
           stack,
         });
@@ -81,8 +86,8 @@ export function distributionSpec(report: Report): object | null {
       {
         name: 'color',
         type: 'ordinal',
-        domain: ['monolith', 'micro'],
-        range: [COLORS.monolith, COLORS.micro],
+        domain: [...TARGET_NAMES],
+        range: TARGET_NAMES.map((t) => COLORS[t]),
       },
     ],
     axes: [
@@ -129,6 +134,8 @@ export function timelineSpec(report: Report): object | null {
     thin(withEnd).forEach(({ o, answered, final }, rank) => {
       rows.push({
         stack: STACK_LABEL[stack],
+        order: TARGET_NAMES.indexOf(stack),
+        color: COLORS[stack],
         rank: rank + 1,
         start: o.started_at_ms,
         answered,
@@ -144,10 +151,11 @@ export function timelineSpec(report: Report): object | null {
     padding: 10,
     title: {
       text: `${report.scenario}: each order from checkout sent to final status`,
-      subtitle: 'one line per order, sorted by when it was final; dot: when the buyer got the answer',
+      subtitle:
+        "one line per order, sorted by when it was final; dot (in the target's colour): when the buyer got the answer",
       fontSize: 13,
     },
-    layout: { columns: 2, padding: 30 },
+    layout: { columns: Math.min(3, new Set(rows.map((r) => r.stack)).size), padding: 30 },
     data: [{ name: 'orders', values: rows }],
     scales: [
       {
@@ -169,9 +177,9 @@ export function timelineSpec(report: Report): object | null {
     marks: [
       {
         type: 'group',
-        from: { facet: { name: 'panel', data: 'orders', groupby: 'stack' } },
-        sort: { field: 'datum.stack', order: 'descending' },
-        title: { text: { signal: 'parent.stack' }, fontSize: 12 },
+        from: { facet: { name: 'panel', data: 'orders', groupby: ['stack', 'order', 'color'] } },
+        sort: { field: 'datum.order', order: 'ascending' },
+        title: { text: { signal: 'parent.stack' }, fontSize: 12, color: { signal: 'parent.color' } },
         encode: { update: { width: { value: 380 }, height: { value: 260 } } },
         // Inside a facet the "height" range would be the (unset) outer height: the panel's pixels are given outright.
         scales: [{ name: 'y', type: 'linear', domain: { data: 'panel', field: 'rank' }, range: [260, 0], zero: true }],
@@ -191,7 +199,8 @@ export function timelineSpec(report: Report): object | null {
             x: { scale: 'x', field: 'answered' },
             y: { scale: 'y', field: 'rank' },
             size: { value: 12 },
-            fill: { value: '#000000' },
+            // The answer's dot in the target's colour: three series told apart at a glance.
+            fill: { field: 'color' },
           }),
         ],
       },

@@ -11,6 +11,7 @@ import {
   DEFAULT_BENCH_OPTIONS,
   SCENARIOS,
   type Scenario,
+  TARGET_CHOICES,
   type TargetChoice,
   validateOptions,
 } from './options';
@@ -21,7 +22,9 @@ import { writeReport } from './write-report';
 const HELP = `Checkout Lab benchmarks: npm run bench -- [options]
 
   --scenario NAME          single | black-friday | steady | throughput | baseline | chaos (default ${DEFAULT_BENCH_OPTIONS.scenario})
-  --target WHICH           monolith | micro | both                          (default ${DEFAULT_BENCH_OPTIONS.target})
+  --target WHICH           monolith | monolith-fixed | micro | both | all  (default ${DEFAULT_BENCH_OPTIONS.target});
+                           monolith-fixed: the monolith with every fix on (PUT /api/lab/fixes, put back after);
+                           all: monolith, monolith-fixed and micro, one after the other, each from a reset lab
   --buyers N               black-friday buyers; single: sequential checkouts (default ${DEFAULT_BENCH_OPTIONS.buyers})
   --stock N                stock of the Black Friday (hot) product           (default ${DEFAULT_BENCH_OPTIONS.stock})
   --connections N          steady/throughput/baseline: autocannon connections (default ${DEFAULT_BENCH_OPTIONS.connections})
@@ -109,7 +112,7 @@ export function parseCli(argv: string[]): {
   const scenario = (values.scenario ?? d.scenario) as Scenario;
   if (!SCENARIOS.includes(scenario)) throw new UsageError(`--scenario must be one of ${SCENARIOS.join(', ')}`);
   const target = (values.target ?? d.target) as TargetChoice;
-  if (!['monolith', 'micro', 'both'].includes(target)) throw new UsageError('--target must be monolith, micro or both');
+  if (!TARGET_CHOICES.includes(target)) throw new UsageError(`--target must be one of ${TARGET_CHOICES.join(', ')}`);
   const chaosFlags = (['fault', 'kill', 'pattern', 'seed', 'expect-violations'] as const).filter(
     (flag) => values[flag] !== undefined && values[flag] !== false,
   );

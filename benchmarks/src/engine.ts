@@ -4,8 +4,9 @@ import { verdictProblems } from './chaos-plan';
 import { abortError } from './client';
 import { cpuProbe } from './cpu';
 import { collectEnvironment, defaultAmqpUrl } from './environment';
+import { type FixesInForce, fixesFor, switchFixes } from './fixes';
 import { memoryProbe } from './memory';
-import { type BenchOptions, type StackName, targetsOf, validateOptions } from './options';
+import { type BenchOptions, stackOf, type TargetName, targetRunsOf, validateOptions } from './options';
 import {
   type ComparableMetric,
   type FloorResult,
@@ -18,6 +19,7 @@ import { runBlackFriday } from './scenarios/black-friday';
 import { runChaos } from './scenarios/chaos';
 import { runSingle } from './scenarios/single';
 import { runSteady } from './scenarios/steady';
+import { threeWayGoals } from './scenarios/three-way-goals';
 import { runThroughput } from './scenarios/throughput';
 import { type Hooks, StackRun } from './stack-run';
 import { ratio, round } from './stats';
@@ -38,8 +40,10 @@ export async function runBenchmark(options: BenchOptions, hooks: Hooks = {}): Pr
   if (hooks.signal) setMaxListeners(0, hooks.signal);
   const startedAt = new Date();
   const failures: string[] = [];
-  const targets: Partial<Record<StackName, TargetResult>> = {};
-  const stacks = options.scenario === 'baseline' ? [] : targetsOf(options.target);
+  const targets: Partial<Record<TargetName, TargetResult>> = {};
+  // --target all: the blocking monolith, the fixed monolith, the microservices, one after the other.
+  const runs = options.scenario === 'baseline' ? [] : targetRunsOf(options.target);
+  const stacks = runs.map(stackOf);
   const environment = await collectEnvironment({
     databaseUrl: options.databaseUrl ?? process.env.DATABASE_URL,
     amqpUrl: stacks.includes('micro') || options.scenario === 'baseline' ? defaultAmqpUrl() : undefined,
@@ -59,9 +63,10 @@ export async function runBenchmark(options: BenchOptions, hooks: Hooks = {}): Pr
         ? await measureSequentialFloor(1000, hooks)
         : await measureFloor({ connections: floorConnections, durationSec: floorSeconds, rate: options.rate }, hooks);
 
-  for (const stack of stacks) {
+  for (const target of runs) {
     checkAborted(hooks);
-    const run = new StackRun(stack, options, hooks);
+    const stack = stackOf(target);
+    const run = new StackRun(stack, options, hooks, target);
     const probe = await memoryProbe(stack, stack === 'monolith' ? options.monolithUrl : options.gatewayUrl);
     // CPU is measured over a window the scenario marks: the load of steady and throughput, black-friday's rushes.
     const cpu = CPU_SCENARIOS.has(options.scenario)
@@ -76,7 +81,11 @@ export async function runBenchmark(options: BenchOptions, hooks: Hooks = {}): Pr
       : undefined;
     run.cpu = cpu;
     probe.start();
+    let fixes: FixesInForce | null = null;
     try {
+      // The monolith's fix switches for this target (every one on for monolith-fixed), put back in the finally.
+      if (stack === 'monolith') fixes = await switchFixes(options, fixesFor(target, options.target));
+      run.emailsAfterFinal = fixes?.during?.async_email ?? false;
       const result =
         options.scenario === 'single'
           ? await runSingle(run)
@@ -89,19 +98,27 @@ export async function runBenchmark(options: BenchOptions, hooks: Hooks = {}): Pr
                 : await runSteady(run, baseline);
       result.memory = probe.finish();
       if (cpu) result.cpu = cpu.finish();
-      targets[stack] = result;
+      if (fixes?.during) result.fixes = fixes.during;
+      targets[target] = result;
       // chaos: the verdict decides (below, per the contract's exit rule); every other scenario: each invariant.
-      if (result.schedule) failures.push(...result.schedule.problems.map((p) => `${stack}: ${p}`));
+      if (result.schedule) failures.push(...result.schedule.problems.map((p) => `${target}: ${p}`));
       else
-        for (const inv of result.invariants.filter((i) => !i.ok)) failures.push(`${stack}: ${inv.name}: ${inv.detail}`);
+        for (const inv of result.invariants.filter((i) => !i.ok))
+          failures.push(`${target}: ${inv.name}: ${inv.detail}`);
     } catch (error) {
       if (hooks.signal?.aborted) throw abortError(hooks.signal);
-      failures.push(`${stack}: the run failed: ${(error as Error).message}`);
+      failures.push(`${target}: the run failed: ${(error as Error).message}`);
     } finally {
       probe.finish();
       run.close();
+      await fixes
+        ?.restore()
+        .catch((error) => failures.push(`${target}: the fixes were not put back: ${(error as Error).message}`));
     }
   }
+  // The goals that set the targets of this run side by side (--target all), once every one has run.
+  const threeWay = threeWayGoals(options.scenario, targets);
+  for (const target of runs) targets[target]?.goals.push(...(threeWay[target] ?? []));
 
   if (options.scenario === 'chaos') {
     const judged = Object.values(targets).flatMap((t) =>
@@ -148,7 +165,7 @@ function checkAborted(hooks: Hooks): void {
 export function comparableMetrics(
   options: BenchOptions,
   floor: FloorResult | null,
-  targets: Partial<Record<StackName, TargetResult>>,
+  targets: Partial<Record<TargetName, TargetResult>>,
 ): Record<string, ComparableMetric> {
   const out: Record<string, ComparableMetric> = {};
   const add = (
@@ -171,7 +188,7 @@ export function comparableMetrics(
     return out;
   }
   const delays = options.paymentDelayMs + options.emailDelayMs;
-  for (const [stack, t] of Object.entries(targets) as [StackName, TargetResult][]) {
+  for (const [stack, t] of Object.entries(targets) as [TargetName, TargetResult][]) {
     const m = t.metrics;
     // The checkout's latency at a percentile (client's clock) over a bare Express POST's at the same percentile.
     const checkoutLatencyToFloor = (key: string, p: 'p50' | 'p99', threshold: number, connections: string) =>

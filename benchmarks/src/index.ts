@@ -1,8 +1,17 @@
 /** The benchmark engine: what the CLI and the lab dashboard import. */
 export { runBenchmark, comparableMetrics } from './engine';
 export type { Hooks, Progress } from './engine';
-export { DEFAULT_BENCH_OPTIONS, SCENARIOS, targetsOf, validateOptions } from './options';
-export type { BenchOptions, Scenario, StackName, TargetChoice } from './options';
+export {
+  DEFAULT_BENCH_OPTIONS,
+  SCENARIOS,
+  stackOf,
+  TARGET_CHOICES,
+  TARGET_NAMES,
+  targetRunsOf,
+  targetsOf,
+  validateOptions,
+} from './options';
+export type { BenchOptions, Scenario, StackName, TargetChoice, TargetName } from './options';
 export { writeReport } from './write-report';
 export type { WrittenReport } from './write-report';
 export type { Audit } from './client';

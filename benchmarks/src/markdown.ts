@@ -6,13 +6,15 @@ import type {
   CpuWindow,
   GoalResult,
   LoadResult,
+  LockWaitResult,
   MemoryResult,
   Report,
   TargetResult,
 } from './report';
+import { TARGET_NAMES } from './options';
 import type { Summary } from './stats';
 
-const NAMES = { monolith: 'monolith', micro: 'microservices' } as const;
+const NAMES = { monolith: 'monolith', 'monolith-fixed': 'monolith, every fix on', micro: 'microservices' } as const;
 
 function fmt(v: number | null | undefined, digits = 1): string {
   if (v === null || v === undefined || Number.isNaN(v)) return '–';
@@ -89,6 +91,13 @@ function verdictCell(t: TargetResult, count: (typeof VERDICT_COUNTS)[number]): s
   return `${(FAILING_COUNTS as readonly string[]).includes(count) ? `**${n}**` : n} (${shown})`;
 }
 
+/** The longest lock wait seen, with how many sessions waited at most; "unknown" when it could not be sampled. */
+function lockWaitCell(l: LockWaitResult | undefined): string {
+  if (!l) return '–';
+  if (l.source === 'unknown' || l.longest_ms === null) return 'unknown';
+  return `${fmt(l.longest_ms)} (${l.most_waiting} waiting at most; ${l.samples_with_waits} of ${l.samples} samples saw one)`;
+}
+
 function goalRow(stack: string, g: GoalResult): string {
   const target =
     g.comparator === 'within' ? `1 ± ${g.limit}` : `${g.comparator === '<=' ? '≤' : '≥'} ${g.limit} ${g.unit}`;
@@ -129,8 +138,10 @@ function scheduleRows(stack: string, s: ChaosSchedule): string[] {
 
 /** report.md: the table a person reads, fit for a CI job summary or a pull-request comment. */
 export function toMarkdown(report: Report, charts: string[] = []): string {
-  const stacks = (['monolith', 'micro'] as const).filter((s) => report.targets[s]);
+  // One column per target, in TARGET_NAMES' order: the blocking monolith, the fixed one, the microservices.
+  const stacks = TARGET_NAMES.filter((s) => report.targets[s]);
   const targets = stacks.map((s) => report.targets[s] as TargetResult);
+  const nameOf = (t: TargetResult) => NAMES[stacks[targets.indexOf(t)] ?? t.stack];
   const o = report.options;
   const e = report.environment;
   const lines: string[] = [];
@@ -165,6 +176,15 @@ export function toMarkdown(report: Report, charts: string[] = []): string {
     lines.push(`| --- | ${stacks.map(() => '---').join(' | ')} |`);
     const row = (label: string, pick: (t: TargetResult) => string) =>
       lines.push(`| ${label} | ${targets.map(pick).join(' | ')} |`);
+    if (targets.some((t) => t.fixes))
+      row('monolith fix switches on (GET /api/lab/fixes)', (t) =>
+        t.fixes
+          ? Object.entries(t.fixes)
+              .filter(([, on]) => on)
+              .map(([name]) => name)
+              .join(', ') || 'none: the blocking checkout'
+          : '–',
+      );
     row('checkouts: accepted / confirmed / cancelled / refused', (t) => {
       const m = t.metrics;
       return `${m.checkouts}: ${m.accepted} / ${m.confirmed} / ${m.cancelled} / ${m.refused}`;
@@ -203,7 +223,15 @@ export function toMarkdown(report: Report, charts: string[] = []): string {
       row('CPU ms per accepted checkout: the stack / everything listed', (t) =>
         t.cpu?.window ? `${cpuMs(t.cpu.window.stack)} / ${cpuMs(t.cpu.window.all_listed)}` : 'unknown',
       );
+      row('machine CPU ms per accepted checkout: the window / through settling', (t) =>
+        t.cpu?.window
+          ? `${cpuMs({ cpu_s: t.cpu.window.machine.busy_cpu_s, ms_per_accepted_checkout: t.cpu.window.machine.ms_per_accepted_checkout })} / ${t.cpu.with_settle ? cpuMs({ cpu_s: t.cpu.with_settle.machine.busy_cpu_s, ms_per_accepted_checkout: t.cpu.with_settle.machine.ms_per_accepted_checkout }) : '–'}`
+          : 'unknown',
+      );
       row('machine busy during the CPU window', (t) => machineCell(t.cpu?.window));
+    }
+    if (targets.some((t) => t.lock_wait)) {
+      row('longest lock wait on the hot product, ms (pg_stat_activity)', (t) => lockWaitCell(t.lock_wait));
     }
     row('HTTP answers by status', (t) =>
       Object.entries(t.http.by_status)
@@ -220,9 +248,9 @@ export function toMarkdown(report: Report, charts: string[] = []): string {
     for (const t of withMemory) {
       const m = t.memory as MemoryResult;
       for (const [name, p] of Object.entries(m.processes))
-        lines.push(`| ${NAMES[t.stack]} | ${name} | ${p.pid} | ${mb(p.idle_rss_bytes)} | ${mb(p.peak_rss_bytes)} |`);
+        lines.push(`| ${nameOf(t)} | ${name} | ${p.pid} | ${mb(p.idle_rss_bytes)} | ${mb(p.peak_rss_bytes)} |`);
       lines.push(
-        `| ${NAMES[t.stack]} | **together** (${m.samples} samples) | | **${mb(m.idle_rss_bytes)}** | **${mb(m.peak_rss_bytes)}** |`,
+        `| ${nameOf(t)} | **together** (${m.samples} samples) | | **${mb(m.idle_rss_bytes)}** | **${mb(m.peak_rss_bytes)}** |`,
       );
     }
     lines.push('');
@@ -241,7 +269,7 @@ export function toMarkdown(report: Report, charts: string[] = []): string {
       const w = c.window as CpuWindow;
       const s = c.with_settle;
       lines.push(
-        `- ${NAMES[t.stack]}: ${w.description}: ${fmt(w.window_s)} s${w.spans > 1 ? ` in ${w.spans} spans` : ''}, ` +
+        `- ${nameOf(t)}: ${w.description}: ${fmt(w.window_s)} s${w.spans > 1 ? ` in ${w.spans} spans` : ''}, ` +
           `${w.accepted_checkouts} accepted checkouts${s ? `; through settling: ${fmt(s.window_s)} s` : ''}; ` +
           `${c.clock_ticks_per_sec} clock ticks/s (${c.clock_ticks_source}).`,
       );
@@ -251,7 +279,7 @@ export function toMarkdown(report: Report, charts: string[] = []): string {
       `| stack | process | role | pid | CPU s | share of one core | CPU ms / accepted checkout |${settling ? ' CPU ms / accepted checkout, through settling |' : ''}`,
       `| --- | --- | --- | --- | --- | --- | --- |${settling ? ' --- |' : ''}`,
     );
-    for (const t of withCpu) lines.push(...cpuRows(NAMES[t.stack], t.cpu as CpuResult, settling));
+    for (const t of withCpu) lines.push(...cpuRows(nameOf(t), t.cpu as CpuResult, settling));
     lines.push('');
   }
 
@@ -273,7 +301,7 @@ export function toMarkdown(report: Report, charts: string[] = []): string {
       );
   }
 
-  const goals = targets.flatMap((t) => t.goals.map((g) => goalRow(NAMES[t.stack], g)));
+  const goals = targets.flatMap((t) => t.goals.map((g) => goalRow(nameOf(t), g)));
   if (goals.length) {
     lines.push('Goals (reported; they do not fail the run):', '');
     lines.push('| stack | goal | measured | target | result |', '| --- | --- | --- | --- | --- |', ...goals, '');
@@ -337,7 +365,13 @@ export function toMarkdown(report: Report, charts: string[] = []): string {
     lines.push('');
   }
   if (report.failures.length) lines.push('Problems:', '', ...report.failures.map((f) => `- ${f}`), '');
-  const notes = targets.flatMap((t) => t.notes.map((n) => `- ${NAMES[t.stack]}: ${n}`));
+  const lockWaits = targets.filter((t) => t.lock_wait);
+  if (lockWaits.length) {
+    lines.push('Lock waits during the rush (a wait shorter than the sampling interval may go unseen):', '');
+    for (const t of lockWaits) lines.push(`- ${nameOf(t)}: ${t.lock_wait?.detail}; ${t.lock_wait?.samples} samples.`);
+    lines.push('');
+  }
+  const notes = targets.flatMap((t) => t.notes.map((n) => `- ${nameOf(t)}: ${n}`));
   if (notes.length) lines.push('Notes:', '', ...notes, '');
   if (charts.length) lines.push(...charts.map((c) => `![${c}](${c})`), '');
   return lines.join('\n');

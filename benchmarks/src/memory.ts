@@ -11,9 +11,9 @@ import type { MemoryResult } from './report';
 
 const LOCAL_HOSTS = new Set(['127.0.0.1', 'localhost', '::1', '[::1]', '0.0.0.0']);
 
-/** The inodes of the sockets listening on each port, from /proc/net/tcp and tcp6 (state 0A is LISTEN). */
-function listeningInodes(ports: Set<number>): Map<string, number> {
-  const byInode = new Map<string, number>();
+/** Every TCP socket of this machine (/proc/net/tcp and tcp6): its local port, state (0A LISTEN, 01 ESTABLISHED), inode. */
+export function tcpSockets(): { localPort: number; state: string; inode: string }[] {
+  const sockets: { localPort: number; state: string; inode: string }[] = [];
   for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
     let text: string;
     try {
@@ -23,11 +23,18 @@ function listeningInodes(ports: Set<number>): Map<string, number> {
     }
     for (const line of text.split('\n').slice(1)) {
       const cols = line.trim().split(/\s+/);
-      if (cols.length < 10 || cols[3] !== '0A') continue;
-      const port = Number.parseInt(cols[1].split(':').pop() ?? '', 16);
-      if (ports.has(port)) byInode.set(cols[9], port);
+      if (cols.length < 10) continue;
+      sockets.push({ localPort: Number.parseInt(cols[1].split(':').pop() ?? '', 16), state: cols[3], inode: cols[9] });
     }
   }
+  return sockets;
+}
+
+/** The inodes of the sockets listening on each port (state 0A is LISTEN). */
+function listeningInodes(ports: Set<number>): Map<string, number> {
+  const byInode = new Map<string, number>();
+  for (const socket of tcpSockets())
+    if (socket.state === '0A' && ports.has(socket.localPort)) byInode.set(socket.inode, socket.localPort);
   return byInode;
 }
 

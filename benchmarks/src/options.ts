@@ -2,8 +2,14 @@ import { DEFAULT_ADMIN, DEFAULT_PORTS } from '@checkout-lab/kit';
 import type { ChaosPlan } from './chaos-plan';
 
 export type Scenario = 'single' | 'black-friday' | 'steady' | 'throughput' | 'baseline' | 'chaos';
-export type TargetChoice = 'monolith' | 'micro' | 'both';
+export type TargetChoice = 'monolith' | 'monolith-fixed' | 'micro' | 'both' | 'all';
 export type StackName = 'monolith' | 'micro';
+/** What one run measures: a stack, or the monolith with every fix on (GET/PUT /api/lab/fixes, docs/api.md "Fixes"). */
+export type TargetName = StackName | 'monolith-fixed';
+
+export const TARGET_CHOICES: readonly TargetChoice[] = ['monolith', 'monolith-fixed', 'micro', 'both', 'all'];
+/** The order the targets run in and the columns of a report: the blocking monolith, the fixed one, the microservices. */
+export const TARGET_NAMES: readonly TargetName[] = ['monolith', 'monolith-fixed', 'micro'];
 
 export const SCENARIOS: readonly Scenario[] = ['single', 'black-friday', 'steady', 'throughput', 'baseline', 'chaos'];
 
@@ -56,15 +62,27 @@ export const DEFAULT_BENCH_OPTIONS: BenchOptions = {
   admin: { ...DEFAULT_ADMIN },
 };
 
-export function targetsOf(choice: TargetChoice): StackName[] {
+/** The targets a choice runs, one after the other, each from a reset lab. */
+export function targetRunsOf(choice: TargetChoice): TargetName[] {
+  if (choice === 'all') return [...TARGET_NAMES];
   return choice === 'both' ? ['monolith', 'micro'] : [choice];
+}
+
+/** The stack a target runs on: monolith-fixed is the monolith. */
+export function stackOf(target: TargetName): StackName {
+  return target === 'micro' ? 'micro' : 'monolith';
+}
+
+/** The stacks a choice needs running (each once). */
+export function targetsOf(choice: TargetChoice): StackName[] {
+  return [...new Set(targetRunsOf(choice).map(stackOf))];
 }
 
 /** Throws a one-line message for options that cannot make a meaningful run. */
 export function validateOptions(options: BenchOptions): void {
   const problems: string[] = [];
   if (!SCENARIOS.includes(options.scenario)) problems.push(`unknown scenario "${options.scenario}"`);
-  if (!['monolith', 'micro', 'both'].includes(options.target)) problems.push(`unknown target "${options.target}"`);
+  if (!TARGET_CHOICES.includes(options.target)) problems.push(`unknown target "${options.target}"`);
   const positive: (keyof BenchOptions)[] = ['buyers', 'connections', 'durationSec', 'repeat'];
   for (const key of positive) {
     const value = options[key] as number;

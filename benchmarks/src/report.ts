@@ -1,6 +1,7 @@
+import type { Fixes } from '@checkout-lab/contract';
 import type { Knobs } from '@checkout-lab/kit';
 import type { InvariantResult, Verdict, VerdictIds } from '@checkout-lab/stacks/verdict';
-import type { BenchOptions, Scenario, StackName } from './options';
+import type { BenchOptions, Scenario, StackName, TargetName } from './options';
 import type { Summary } from './stats';
 
 /** Version of the report.json layout described in benchmarks/REPORT-SCHEMA.md; bumped on any breaking change. */
@@ -288,7 +289,14 @@ export interface LockWaitResult {
 }
 
 export interface TargetResult {
+  /** What was measured: the stack, or monolith-fixed (the monolith with every fix on); the key in Report.targets. */
+  target: TargetName;
+  /** The stack it ran on (monolith-fixed runs on the monolith). */
   stack: StackName;
+  /** Monolith targets: the fix switches in force during the run (GET /api/lab/fixes), put back as they were after. */
+  fixes?: Fixes;
+  /** black-friday: the longest lock wait on the hot product during the rush. */
+  lock_wait?: LockWaitResult;
   url: string;
   knobs: Knobs;
   metrics: TargetMetrics;
@@ -353,7 +361,8 @@ export interface Report {
   options: Omit<BenchOptions, 'admin'> & { admin: { email: string } };
   environment: Environment;
   baseline: FloorResult | null;
-  targets: Partial<Record<StackName, TargetResult>>;
+  /** By target: monolith, monolith-fixed, micro (each present when it ran). */
+  targets: Partial<Record<TargetName, TargetResult>>;
   /** Flat map of machine-independent figures, e.g. "steady.micro.accepted_checkouts_ratio". */
   comparable: Record<string, ComparableMetric>;
   /** false when any invariant broke, or the run failed. */

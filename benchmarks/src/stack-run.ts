@@ -18,13 +18,13 @@ import {
 } from './client';
 import type { CpuProbe } from './cpu';
 import type { ProcessControl } from './lab';
-import type { BenchOptions, StackName } from './options';
+import type { BenchOptions, StackName, TargetName } from './options';
 import type { GoalResult, HttpCounts, OrderSample, TargetMetrics, TargetResult } from './report';
 import { summarize } from './stats';
 
 export interface Progress {
   phase: string;
-  target: StackName | 'baseline';
+  target: TargetName | 'baseline';
   done: number;
   total: number;
   message?: string;
@@ -52,12 +52,19 @@ export class StackRun {
   readonly notes: string[] = [];
   /** CPU accounting of the processes, when the scenario measures it (the engine sets it up). */
   cpu?: CpuProbe;
+  /**
+   * The monolith's async_email is on (the engine sets it from GET /api/lab/fixes): a confirmation is sent by a job
+   * after its order is final, so the check waits for every confirmed order's email before it reads the audit.
+   */
+  emailsAfterFinal = false;
   private products: ProductBody[] = [];
 
   constructor(
     readonly stack: StackName,
     readonly options: BenchOptions,
     readonly hooks: Hooks,
+    /** What this run measures (monolith-fixed runs on the monolith); the stack's name by default. */
+    readonly target: TargetName = stack,
   ) {
     this.url = stack === 'monolith' ? options.monolithUrl : options.gatewayUrl;
     this.client = new ApiClient(this.url, hooks.signal);
@@ -74,7 +81,7 @@ export class StackRun {
   }
 
   progress(phase: string, done: number, total: number, message?: string): void {
-    this.hooks.onProgress?.({ phase, target: this.stack, done, total, message });
+    this.hooks.onProgress?.({ phase, target: this.target, done, total, message });
   }
 
   /** When the measured phase began (ISO); orders created after it belong to the run. */
@@ -186,6 +193,18 @@ export class StackRun {
     }
   }
 
+  /** Polls the audit until every confirmed order has its email recorded as sent, or the deadline passes. */
+  async waitEmails(timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const audit = await this.api.audit(this.adminToken, this.since);
+      const unsent = audit.orders.filter((o) => o.status === 'confirmed' && o.emails === 0).length;
+      this.progress('settle', 0, 1, `${unsent} confirmations not sent yet`);
+      if (unsent === 0 || Date.now() > deadline) return;
+      await sleep(100, this.signal);
+    }
+  }
+
   /** How long to wait for every accepted order to be final before the run counts them as lost. */
   settleTimeoutMs(orders: number): number {
     const perOrder = this.knobs.payment_delay_ms + this.knobs.email_delay_ms;
@@ -208,6 +227,7 @@ export class StackRun {
   }): Promise<TargetResult> {
     const { check } = await this.verify(parts.records, parts.initialStock, parts.counts, parts.afterLoad, parts.faulty);
     return {
+      target: this.target,
       stack: this.stack,
       url: this.url,
       knobs: this.knobs,
@@ -265,6 +285,7 @@ export class StackRun {
         `${late.length} orders were placed by requests whose answer no buyer read (still in flight when the load stopped, or answered with an error); they are checked too, as recovered`,
       );
     }
+    if (this.emailsAfterFinal) await this.waitEmails(this.settleTimeoutMs(known.size));
     const audit = await this.api.audit(this.adminToken, this.since);
     let mails: number[] | null = null;
     if (this.options.mailUiUrl) {

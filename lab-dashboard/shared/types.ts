@@ -10,7 +10,8 @@ import type {
 import type { DeadLetter, FaultName, FaultsAnswer, Fixes, LabOrder } from '@checkout-lab/contract';
 
 export type StackId = StackName;
-export type TargetChoice = EngineTarget;
+/** The page runs each stack itself (run-manager.ts); the engine's monolith-fixed and all are the CLI's for now. */
+export type TargetChoice = Extract<EngineTarget, 'monolith' | 'micro' | 'both'>;
 export type ScenarioId = Extract<Scenario, 'steady' | 'black-friday' | 'single'>;
 
 /** The benchmark engine's scenarios (benchmarks/src/scenarios), as the page offers them. */

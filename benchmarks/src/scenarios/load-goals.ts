@@ -25,7 +25,7 @@ export async function loadAndSettle(
   run.progress('run', 0, options.durationSec, `${options.connections} connections: ${label}`);
   const cpu = run.cpu?.begin();
   const { load } = await runLoad({
-    label: `${run.stack} ${label}`,
+    label: `${run.target} ${label}`,
     url: run.url,
     connections: options.connections,
     durationSec: options.durationSec,
