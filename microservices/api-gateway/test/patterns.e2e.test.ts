@@ -174,6 +174,44 @@ describe('the reliability patterns of the microservices', () => {
     });
   });
 
+  describe('the outbox', () => {
+    afterAll(async () => {
+      await adminCall('PUT', '/api/lab/faults', { broker_down: false });
+      await patterns({ outbox: true });
+    });
+
+    /** broker_down (the fault lab): every service loses the broker; cleared, they reconnect. */
+    async function brokerDown(down: boolean) {
+      const answer = await adminCall('PUT', '/api/lab/faults', { broker_down: down });
+      expect(answer.status, JSON.stringify(answer.body)).toBe(200);
+      if (!down) await until(async () => (await call(test.gateway, 'GET', '/health')).status === 200);
+    }
+
+    it('when it is off and the broker is gone as orders are accepted, then their events are lost: stuck', async () => {
+      expect((await patterns({ outbox: false })).body.outbox).toBe(false);
+      await brokerDown(true);
+      const run = await placeOrders(2);
+      await brokerDown(false);
+      // The broker is back and an order accepted now goes through: the two before it have nothing left to send.
+      const after = await placeOrders(1);
+      await waitAllFinal(lab(), after.ids);
+      const rows = await queryService(lab(), 'order-service', 'SELECT 1 FROM outbox');
+      expect(rows).toEqual([]);
+      const lost = logOf('order-service', (line) => String(line.msg).includes('the event is lost'));
+      expect(lost.length).toBeGreaterThanOrEqual(2);
+      expect(await verdictOf(run)).toMatchObject({ accepted: 2, final: 0, stuck: 2 });
+    });
+
+    it('when it is on and the broker is gone as orders are accepted, then the relay sends them once it is back', async () => {
+      expect((await patterns({ outbox: true })).body.outbox).toBe(true);
+      await brokerDown(true);
+      const run = await placeOrders(2);
+      await brokerDown(false);
+      await waitAllFinal(lab(), run.ids);
+      expect(await verdictOf(run)).toMatchObject({ accepted: 2, final: 2, stuck: 0, lost: 0 });
+    });
+  });
+
   describe('idempotent consumers', () => {
     afterAll(async () => {
       await patterns({ idempotent_consumers: true });

@@ -45,6 +45,8 @@ export async function startOrderService(config: OrderConfig): Promise<RunningSer
     log,
     // Publish at once instead of at the next poll: the relay is in this process.
     onCommitted: () => messaging.relay.kick(),
+    patterns: messaging.patterns.values,
+    publishAfterCommit: messaging.relay.publishAfterCommit.bind(messaging.relay),
   };
   const app = createApp({ log, internalSecret: config.INTERNAL_SECRET, pool, messaging, checkout, faults });
   return serve(app, { service: SERVICE, port: config.ORDER_PORT, config, log, pool, messaging });

@@ -1,6 +1,15 @@
 import crypto from 'node:crypto';
 import { errors, type Logger } from '@checkout-lab/kit';
-import { type Identity, makeEvent, type OrderLine, outbox, type Pool, withTransaction } from '@checkout-lab/shared';
+import {
+  type Identity,
+  type LabEvent,
+  makeEvent,
+  type OrderLine,
+  outbox,
+  type Pool,
+  type PoolClient,
+  withTransaction,
+} from '@checkout-lab/shared';
 import type { Cart, CartClient } from '../data-access/cart.client';
 import { type Order, orderRepository } from '../data-access/order.repository';
 
@@ -10,6 +19,10 @@ export interface CheckoutDeps {
   log: Logger;
   /** Called after each COMMIT that wrote an order: the outbox relay publishes at once. */
   onCommitted: () => void;
+  /** The reliability patterns in force (GET /api/lab/patterns): with the outbox off, acceptOrderThenPublish runs. */
+  patterns: { outbox: boolean };
+  /** The outbox switched off: sends committed events straight to the broker, once (OutboxRelay.publishAfterCommit). */
+  publishAfterCommit: (events: LabEvent[]) => Promise<void>;
 }
 
 export interface CheckoutResult {
@@ -49,53 +62,88 @@ function elapsedMs(startedAt: CheckoutRequest['startedAt']): number {
   return Math.floor(Number(process.hrtime.bigint() - startedAt.hr) / 1e6);
 }
 
+type AcceptLines = { items: OrderLine[]; total: string; holdId: string };
+
+/** The order and its items, in the open transaction: the new order's id. */
+async function insertOrder(client: PoolClient, identity: Identity, input: CheckoutRequest, lines: AcceptLines) {
+  const orderId = await orderRepository.insert(client, {
+    userId: identity.userId,
+    userEmail: identity.email,
+    total: lines.total,
+    idempotencyKey: input.idempotencyKey,
+    correlationId: input.requestId,
+    cartHoldId: lines.holdId,
+    createdAt: input.startedAt.wall,
+  });
+  await orderRepository.insertItems(client, orderId, lines.items);
+  return orderId;
+}
+
+/** The event that starts the saga: product-service reserves the stock, cart-service settles the hold. */
+function orderCreated(orderId: number, identity: Identity, input: CheckoutRequest, lines: AcceptLines) {
+  return makeEvent(
+    'order.order.created',
+    {
+      order_id: orderId,
+      user_id: identity.userId,
+      user_email: identity.email,
+      items: lines.items,
+      total: lines.total,
+      cart_hold_id: lines.holdId,
+    },
+    { correlationId: input.requestId, causationId: input.requestId },
+  );
+}
+
+/**
+ * The buyer's wait, as late as it can be measured before COMMIT: the order's processing_duration_ms and its first
+ * step. The order comes back as the repository reads every order.
+ */
+function recordAccept(client: PoolClient, orderId: number, input: CheckoutRequest): Promise<Order> {
+  return orderRepository.recordAccept(client, orderId, {
+    name: 'accept_checkout',
+    service: 'order-service',
+    started_at: input.startedAt.wall.toISOString(),
+    duration_ms: elapsedMs(input.startedAt),
+  });
+}
+
 // LESSON: The outbox (LESSONS.md#the-outbox)
 /**
  * The accept: the order, its items and the order.order.created event in one transaction, so they commit together
  * or not at all. The relay publishes the event after COMMIT; nothing is sent to the broker from here.
  * A repeated Idempotency-Key fails the first INSERT with 23505 (unique violation) and writes nothing.
  */
-async function acceptOrder(
-  pool: Pool,
+async function acceptOrder(pool: Pool, identity: Identity, input: CheckoutRequest, lines: AcceptLines): Promise<Order> {
+  return withTransaction(pool, async (client) => {
+    const orderId = await insertOrder(client, identity, input, lines);
+    await outbox.add(client, orderCreated(orderId, identity, input, lines));
+    return recordAccept(client, orderId, input);
+  });
+}
+
+// LESSON: Switch off the outbox (LESSONS.md#switch-off-the-outbox)
+/**
+ * acceptOrder as it is often first written, run while
+ * the outbox is switched off: the transaction writes the order and its items, no event; once COMMIT has returned,
+ * the event goes straight to the broker. The buyer gets the same 202. But between the COMMIT and the publish the
+ * order exists and nobody knows: when the broker is unreachable then, or the process dies there, the event is lost,
+ * no stock is reserved, no payment asked, and the order stays pending for ever.
+ */
+async function acceptOrderThenPublish(
+  deps: CheckoutDeps,
   identity: Identity,
   input: CheckoutRequest,
-  lines: { items: OrderLine[]; total: string; holdId: string },
+  lines: AcceptLines,
 ): Promise<Order> {
-  return withTransaction(pool, async (client) => {
-    const orderId = await orderRepository.insert(client, {
-      userId: identity.userId,
-      userEmail: identity.email,
-      total: lines.total,
-      idempotencyKey: input.idempotencyKey,
-      correlationId: input.requestId,
-      cartHoldId: lines.holdId,
-      createdAt: input.startedAt.wall,
-    });
-    await orderRepository.insertItems(client, orderId, lines.items);
-    await outbox.add(
-      client,
-      makeEvent(
-        'order.order.created',
-        {
-          order_id: orderId,
-          user_id: identity.userId,
-          user_email: identity.email,
-          items: lines.items,
-          total: lines.total,
-          cart_hold_id: lines.holdId,
-        },
-        { correlationId: input.requestId, causationId: input.requestId },
-      ),
-    );
-    // The buyer's wait, as late as it can be measured before COMMIT: the order's processing_duration_ms and its
-    // first step. The order comes back as the repository reads every order.
-    return orderRepository.recordAccept(client, orderId, {
-      name: 'accept_checkout',
-      service: 'order-service',
-      started_at: input.startedAt.wall.toISOString(),
-      duration_ms: elapsedMs(input.startedAt),
-    });
+  const events: LabEvent[] = [];
+  const order = await withTransaction(deps.pool, async (client) => {
+    const orderId = await insertOrder(client, identity, input, lines);
+    events.push(orderCreated(orderId, identity, input, lines));
+    return recordAccept(client, orderId, input);
   });
+  await deps.publishAfterCommit(events);
+  return order;
 }
 
 // LESSON: The 202 and polling (LESSONS.md#the-202-and-polling)
@@ -166,7 +214,9 @@ async function accept(deps: CheckoutDeps, identity: Identity, request: CheckoutR
   const { items, total } = linesOf(cart);
   let order: Order;
   try {
-    order = await acceptOrder(deps.pool, identity, request, { items, total, holdId });
+    order = deps.patterns.outbox
+      ? await acceptOrder(deps.pool, identity, request, { items, total, holdId })
+      : await acceptOrderThenPublish(deps, identity, request, { items, total, holdId });
   } catch (error) {
     // No order was written: the cart's lines go back to the buyer (if this fails too, cart-service's sweep puts
     // them back once it sees no order holds them).

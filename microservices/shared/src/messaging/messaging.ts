@@ -6,7 +6,7 @@ import { withTransaction } from '../db';
 import type { EventType, LabEvent } from '../events/contracts';
 import { ResilientConnection } from './connection';
 import { parseEnvelope } from './events';
-import { OutboxRelay, takeOutboxMark } from './outbox';
+import { holdEventsForAfterCommit, OutboxRelay, takeOutboxMark } from './outbox';
 import { DEFAULT_RETRY_DELAYS_MS, HEADERS, names, RETIRED_QUEUES } from './topology';
 
 export type Handler<T extends EventType, P = undefined> = (
@@ -260,6 +260,7 @@ export class Messaging {
       const client = await this.options.pool.connect();
       let fresh = false;
       let wroteEvents = false;
+      let held: LabEvent[] = [];
       takeOutboxMark(client);
       try {
         await client.query('BEGIN');
@@ -269,7 +270,7 @@ export class Messaging {
           values: [event.id, subscription.queue],
         });
         fresh = inserted.rowCount === 1;
-        if (fresh) await subscription.handler(event, client, prepared);
+        if (fresh) held = await this.handle(subscription.handler, event, client, prepared);
         await client.query('COMMIT');
         wroteEvents = takeOutboxMark(client);
       } catch (error) {
@@ -278,6 +279,7 @@ export class Messaging {
       } finally {
         client.release();
       }
+      await this.relay.publishAfterCommit(held);
       if (fresh) {
         log.info(context, 'event processed');
         subscription.beforeAck?.(event);
@@ -301,6 +303,24 @@ export class Messaging {
     }
   }
 
+  /**
+   * Runs a handler in the open transaction. With the outbox on, its events are outbox rows of that transaction and
+   * this returns nothing; switched off, it returns them, for publishAfterCommit once COMMIT has returned.
+   */
+  private async handle(
+    // biome-ignore lint/suspicious/noExplicitAny: each subscription keeps its own event type; checked at consume().
+    handler: Handler<any, any>,
+    event: LabEvent,
+    client: pg.PoolClient,
+    prepared: unknown,
+  ): Promise<LabEvent[]> {
+    if (this.patterns.values.outbox) {
+      await handler(event, client, prepared);
+      return [];
+    }
+    return (await holdEventsForAfterCommit(client, () => handler(event, client, prepared))).events;
+  }
+
   // LESSON: Switch off idempotent consumers (LESSONS.md#switch-off-idempotent-consumers)
   /**
    * The naive variant of deliver(), run while
@@ -317,7 +337,8 @@ export class Messaging {
   ): Promise<void> {
     const { handler, prepare } = subscription.withoutDedup ?? subscription;
     const prepared = prepare ? await prepare(event) : undefined;
-    await withTransaction(this.options.pool, (client) => handler(event, client, prepared));
+    const held = await withTransaction(this.options.pool, (client) => this.handle(handler, event, client, prepared));
+    await this.relay.publishAfterCommit(held);
     this.options.log.info({ event_id: event.id, type: event.type }, 'event processed (no dedupe)');
     subscription.beforeAck?.(event);
     this.relay.kick();

@@ -38,10 +38,18 @@ export const messagingMigrations: Migration[] = [
  */
 /** Marks a connection whose open transaction wrote outbox rows, so the consumer kicks the relay only then. */
 const WROTE_EVENTS = Symbol('wroteOutboxRows');
-type MarkedClient = pg.PoolClient & { [WROTE_EVENTS]?: boolean };
+/** Marks a connection whose transaction runs with the outbox switched off: outbox.add keeps its events here. */
+const HELD_EVENTS = Symbol('heldForAfterCommit');
+type MarkedClient = pg.PoolClient & { [WROTE_EVENTS]?: boolean; [HELD_EVENTS]?: LabEvent[] };
 
 export const outbox = {
   async add(client: pg.PoolClient, event: LabEvent): Promise<void> {
+    const held = (client as MarkedClient)[HELD_EVENTS];
+    if (held) {
+      // The outbox is switched off: no row; the event waits in memory for publishAfterCommit (below).
+      held.push(event);
+      return;
+    }
     (client as MarkedClient)[WROTE_EVENTS] = true;
     await client.query({
       name: 'outbox-add',
@@ -56,6 +64,28 @@ export function takeOutboxMark(client: pg.PoolClient): boolean {
   const marked = (client as MarkedClient)[WROTE_EVENTS] === true;
   (client as MarkedClient)[WROTE_EVENTS] = false;
   return marked;
+}
+
+// LESSON: Switch off the outbox (LESSONS.md#switch-off-the-outbox)
+/**
+ * The naive variant, run while the outbox is switched off
+ * (PUT /api/lab/patterns `{outbox: false}`). `write` runs in the open transaction as always, but each outbox.add in it
+ * keeps its event in memory instead of writing a row; once COMMIT has returned, the caller sends them with
+ * OutboxRelay.publishAfterCommit. Nothing durable remembers them: when that publish fails (the broker unreachable,
+ * the channel closed) or the process dies between the COMMIT and the publish, the change is committed and its event
+ * is gone for good, and whoever waits for it (the saga) waits for ever.
+ */
+export async function holdEventsForAfterCommit<T>(
+  client: pg.PoolClient,
+  write: () => Promise<T>,
+): Promise<{ result: T; events: LabEvent[] }> {
+  const events: LabEvent[] = [];
+  (client as MarkedClient)[HELD_EVENTS] = events;
+  try {
+    return { result: await write(), events };
+  } finally {
+    delete (client as MarkedClient)[HELD_EVENTS];
+  }
 }
 
 interface OutboxRow {
@@ -178,6 +208,27 @@ export class OutboxRelay {
       throw error;
     } finally {
       client.release();
+    }
+  }
+
+  /**
+   * The outbox switched off (holdEventsForAfterCommit): sends events already committed without an outbox row, once,
+   * straight to the broker. One the broker does not confirm is lost: logged, and never tried again, for there is no
+   * row to try it from.
+   */
+  async publishAfterCommit(events: LabEvent[]): Promise<void> {
+    if (events.length === 0) return;
+    // The same crash point as the relay's (after_commit_before_publish): here nothing is left to publish after it.
+    this.beforePublishHook?.(events);
+    for (const event of events) {
+      const channel = this.options.connection.connected ? this.channel : null;
+      const sent = channel ? await this.publish(channel, { id: event.id, type: event.type, payload: event }) : false;
+      if (!sent) {
+        this.options.log.error(
+          { event_id: event.id, type: event.type, correlation_id: event.correlation_id },
+          'outbox off: the publish after COMMIT failed; the event is lost',
+        );
+      }
     }
   }
 
