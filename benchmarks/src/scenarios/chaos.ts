@@ -326,6 +326,12 @@ export async function runChaos(run: StackRun): Promise<TargetResult> {
     await serially(() => switches.resetFaults());
     const rushS = at();
 
+    const unanswered = records.filter((r) => r.response.status === 0).length;
+    if (unanswered > 0) {
+      run.notes.push(
+        `${unanswered} checkouts got no answer (the connection was refused or broke while a process was down): errors to the checker, as a 5xx is`,
+      );
+    }
     const accepted = acceptedOrders(records);
     const { rows, redriven } = await settle(
       run,
