@@ -1,9 +1,11 @@
 import type { Lesson } from './lesson';
 import { aChargeOutlivesARollback } from './lessons/a-charge-outlives-a-rollback';
+import { aCrashOneShopDownOrOneFunction } from './lessons/a-crash-one-shop-down-or-one-function';
 import { deadLettersAndRedrive } from './lessons/dead-letters-and-redrive';
 import { feelTheWait } from './lessons/feel-the-wait';
 import { isItTheArchitectureOrTheTransaction } from './lessons/is-it-the-architecture-or-the-transaction';
 import { the202AndPolling } from './lessons/the-202-and-polling';
+import { theFaultLab } from './lessons/the-fault-lab';
 import { theSagaAndItsCompensation } from './lessons/the-saga-and-its-compensation';
 import { watchTheLock } from './lessons/watch-the-lock';
 import { whatHappensWhenEmailFails } from './lessons/what-happens-when-email-fails';
@@ -18,4 +20,6 @@ export const LESSONS: Lesson[] = [
   the202AndPolling,
   theSagaAndItsCompensation,
   deadLettersAndRedrive,
+  aCrashOneShopDownOrOneFunction,
+  theFaultLab,
 ];

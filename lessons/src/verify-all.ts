@@ -109,7 +109,6 @@ export async function startOwnLab(options: {
       env,
       dataDir,
       namePrefix,
-      dashboard: false,
       signal: options.signal,
       onProgress: options.onProgress,
     });
@@ -120,7 +119,7 @@ export async function startOwnLab(options: {
   const handle = new LabHandle({
     monolith: lab.urls.monolith,
     gateway: lab.urls.gateway ?? `http://127.0.0.1:${ports.GATEWAY_PORT}`,
-    dashboard: `http://127.0.0.1:${ports.DASHBOARD_PORT}`,
+    dashboard: lab.urls.dashboard ?? `http://127.0.0.1:${ports.DASHBOARD_PORT}`,
     mailUi: lab.urls.mailUi,
     paymentProvider: lab.urls.paymentProvider,
     serverUrl: lab.serverUrl,
