@@ -5,8 +5,11 @@ import type { OrderSample, Report } from './report';
 
 /** Short enough for the distribution's axis labels; the fixed monolith is the monolith with every fix switch on. */
 const STACK_LABEL = { monolith: 'monolith', 'monolith-fixed': 'fixed monolith', micro: 'microservices' } as const;
-/** One colour per target, told apart also by colour-blind readers: red, bluish green (Okabe-Ito), blue. */
-export const COLORS = { monolith: '#d62728', 'monolith-fixed': '#009e73', micro: '#1f77b4' } as const;
+/**
+ * One colour per target, told apart also by colour-blind readers: red, reddish purple (Okabe-Ito), blue; none of them
+ * the green of a confirmed order's line in the timeline, which the answer's dot sits on.
+ */
+export const COLORS = { monolith: '#d62728', 'monolith-fixed': '#cc79a7', micro: '#1f77b4' } as const;
 /** Charts stay readable (and their files small) with at most this many orders per stack. */
 const MAX_POINTS = 2000;
 
