@@ -44,6 +44,16 @@ interface PendingOrder {
 
 type Settings = Pick<MonolithDeps, 'knobs' | 'faults' | 'fixes'>;
 
+/** One checkout as it runs: who, since when, with which settings, and (short_lock) the stock already taken. */
+interface Run {
+  deps: MonolithDeps;
+  user: UserRow;
+  request: { startedAt: { perf: number; wall: number }; idempotencyKey?: string };
+  clock: StepClock;
+  settings: Settings;
+  taken: Line[] | null;
+}
+
 export async function checkoutWithFixes(
   deps: MonolithDeps,
   user: UserRow,
@@ -58,15 +68,13 @@ export async function checkoutWithFixes(
   const settings: Settings = { knobs: { ...deps.knobs }, faults: { ...deps.faults }, fixes: { ...deps.fixes } };
   const { fixes } = settings;
   const clock = new StepClock(log, request.startedAt, user.id);
-  const inventory = inventoryRepository(db);
-
   // LESSON: Is it the architecture or the transaction? (LESSONS.md#is-it-the-architecture-or-the-transaction)
   // short_lock: steps 1 to 3 before any transaction. The stock taken here is given back if anything fails later.
   let taken: Line[] | null = null;
   if (fixes.short_lock) {
     const lines = await clock.run('1_get_cart', () => cartRepository(db).lines(user.id));
     if (lines.length === 0) throw errors.badRequest('CART_EMPTY', 'The cart is empty: add items before checking out');
-    await clock.run('2_validate_items', () => validate(deps, lines, db));
+    await clock.run('2_validate_items', () => validate(lines, db));
     await clock.run('3_reserve_inventory', () => takeStock(deps, lines, settings));
     taken = lines;
   }
@@ -75,17 +83,15 @@ export async function checkoutWithFixes(
     if (!fixes.payment_outside_transaction && !fixes.accept_then_process) {
       // One transaction, as in the blocking checkout; with short_lock it holds no stock lock, with async_email it
       // does not wait for the mail server.
-      const order = await db.transaction('READ COMMITTED', (manager) =>
-        oneTransaction(deps, manager, user, request, clock, settings, taken),
-      );
+      const run: Run = { deps, user, request, clock, settings, taken };
+      const order = await db.transaction('READ COMMITTED', (manager) => oneTransaction(run, manager));
       taken = null;
       return { order, replayed: false };
     }
 
     // The split checkout. Transaction 1: the order, pending, holds its stock; the cart is emptied.
-    const pending = await db.transaction('READ COMMITTED', (manager) =>
-      acceptOrder(deps, manager, user, request, clock, settings, taken),
-    );
+    const run: Run = { deps, user, request, clock, settings, taken };
+    const pending = await db.transaction('READ COMMITTED', (manager) => acceptOrder(run, manager));
     taken = null; // from here the order holds the stock: cancelling it gives it back
     if (fixes.accept_then_process) {
       const order = await orderRepository(db).findById(pending.id);
@@ -106,7 +112,7 @@ export async function checkoutWithFixes(
 }
 
 /** Step 2: a plain read that turns hopeless checkouts away early. */
-async function validate(deps: MonolithDeps, lines: Line[], db: MonolithDeps['db'] | EntityManager): Promise<void> {
+async function validate(lines: Line[], db: MonolithDeps['db'] | EntityManager): Promise<void> {
   const stock = await readStock(inventoryRepository(db).stockQuery(lines.map((line) => line.product_id)));
   for (const line of lines) {
     if (line.quantity <= 0) throw errors.validation([{ field: 'quantity', message: 'must be positive' }]);
@@ -143,14 +149,7 @@ async function giveBack(deps: MonolithDeps, lines: Line[]): Promise<void> {
  * Steps 1 to 3 inside the transaction, as the blocking checkout does them, or (short_lock) the cart locked again and
  * checked against the lines already taken: a second checkout of the same cart finds it emptied and gives its stock back.
  */
-async function lockedLines(
-  deps: MonolithDeps,
-  manager: EntityManager,
-  user: UserRow,
-  clock: StepClock,
-  settings: Settings,
-  taken: Line[] | null,
-): Promise<Line[]> {
+async function lockedLines({ user, clock, settings, taken }: Run, manager: EntityManager): Promise<Line[]> {
   const carts = cartRepository(manager);
   if (taken) {
     await carts.lock(user.id);
@@ -167,7 +166,7 @@ async function lockedLines(
     return carts.lines(user.id);
   });
   if (lines.length === 0) throw errors.badRequest('CART_EMPTY', 'The cart is empty: add items before checking out');
-  await clock.run('2_validate_items', () => validate(deps, lines, manager));
+  await clock.run('2_validate_items', () => validate(lines, manager));
   await clock.run('3_reserve_inventory', async () => {
     const inventory = inventoryRepository(manager);
     const stock = await readStock(
@@ -285,17 +284,30 @@ async function notify(manager: EntityManager, order: PendingOrder, clock: StepCl
   );
 }
 
+/** Step 7: the succeeded charge, with the provider's id of it. */
+async function recordPayment(manager: EntityManager, order: PendingOrder, providerRef: string, clock: StepClock) {
+  await clock.run('7_record_payment', () =>
+    paymentRepository(manager).record({
+      order_id: order.id,
+      amount: order.total,
+      status: 'succeeded',
+      provider_ref: providerRef,
+    }),
+  );
+}
+
+/** Step 8 on the rows step 3 locked (quantity = quantity - n): not with short_lock, which took the stock already. */
+async function reduceStock(manager: EntityManager, lines: Line[], clock: StepClock): Promise<void> {
+  await clock.run('8_update_inventory', async () => {
+    const inventory = inventoryRepository(manager);
+    for (const line of lines) await inventory.reduce(line.product_id, line.quantity);
+  });
+}
+
 /** The blocking checkout's one transaction, with short_lock's stock already taken and async_email's job. */
-async function oneTransaction(
-  deps: MonolithDeps,
-  manager: EntityManager,
-  user: UserRow,
-  request: { idempotencyKey?: string },
-  clock: StepClock,
-  settings: Settings,
-  taken: Line[] | null,
-): Promise<Order> {
-  const lines = await lockedLines(deps, manager, user, clock, settings, taken);
+async function oneTransaction(run: Run, manager: EntityManager): Promise<Order> {
+  const { deps, user, request, clock, settings, taken } = run;
+  const lines = await lockedLines(run, manager);
   const created = await createOrder(manager, user, lines, clock, request.idempotencyKey);
   const order: PendingOrder = { ...created, user, lines };
   const payment = await charge(deps, order, clock, settings);
@@ -306,20 +318,8 @@ async function oneTransaction(
       message: 'The payment was declined: nothing was charged and no order was kept',
     });
   }
-  await clock.run('7_record_payment', () =>
-    paymentRepository(manager).record({
-      order_id: order.id,
-      amount: order.total,
-      status: 'succeeded',
-      provider_ref: payment.provider_ref,
-    }),
-  );
-  if (!taken) {
-    await clock.run('8_update_inventory', async () => {
-      const inventory = inventoryRepository(manager);
-      for (const line of lines) await inventory.reduce(line.product_id, line.quantity);
-    });
-  }
+  await recordPayment(manager, order, payment.provider_ref, clock);
+  if (!taken) await reduceStock(manager, lines, clock);
   await confirmationEmail(deps, manager, order, clock, settings);
   await notify(manager, order, clock);
   await clock.run('11_clear_cart', () => cartRepository(manager).clear(user.id));
@@ -336,23 +336,11 @@ async function oneTransaction(
  * while it is pending), the cart emptied (step 11 too: a second checkout of it finds nothing), and with
  * accept_then_process the payment job. It commits in milliseconds: no lock outlives it.
  */
-async function acceptOrder(
-  deps: MonolithDeps,
-  manager: EntityManager,
-  user: UserRow,
-  request: { startedAt: { wall: number }; idempotencyKey?: string },
-  clock: StepClock,
-  settings: Settings,
-  taken: Line[] | null,
-): Promise<PendingOrder> {
-  const lines = await lockedLines(deps, manager, user, clock, settings, taken);
+async function acceptOrder(run: Run, manager: EntityManager): Promise<PendingOrder> {
+  const { deps, user, request, clock, settings, taken } = run;
+  const lines = await lockedLines(run, manager);
   const created = await createOrder(manager, user, lines, clock, request.idempotencyKey);
-  if (!taken) {
-    await clock.run('8_update_inventory', async () => {
-      const inventory = inventoryRepository(manager);
-      for (const line of lines) await inventory.reduce(line.product_id, line.quantity);
-    });
-  }
+  if (!taken) await reduceStock(manager, lines, clock);
   await clock.run('11_clear_cart', () => cartRepository(manager).clear(user.id));
   if (settings.fixes.accept_then_process) {
     // LESSON: Is it the architecture or the transaction? (LESSONS.md#is-it-the-architecture-or-the-transaction)
@@ -394,14 +382,7 @@ async function payForOrder(
   }
   try {
     return await deps.db.transaction('READ COMMITTED', async (manager) => {
-      await clock.run('7_record_payment', () =>
-        paymentRepository(manager).record({
-          order_id: order.id,
-          amount: order.total,
-          status: 'succeeded',
-          provider_ref: payment.provider_ref,
-        }),
-      );
+      await recordPayment(manager, order, payment.provider_ref, clock);
       await confirmationEmail(deps, manager, order, clock, settings);
       await notify(manager, order, clock);
       const orders = orderRepository(manager);
@@ -450,7 +431,7 @@ async function cancel(deps: MonolithDeps, order: PendingOrder, clock: StepClock,
  */
 export async function processPaymentJob(deps: MonolithDeps, payload: { order_id: number; started_at: number }) {
   const stored = await orderRepository(deps.db).findById(payload.order_id);
-  if (!stored || stored.status !== 'pending') return;
+  if (stored?.status !== 'pending') return;
   const user = await userRepository(deps.db).findById(stored.user_id);
   if (!user) throw new Error(`the user of order ${stored.id} is gone`);
   const names = new Map(
