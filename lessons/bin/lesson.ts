@@ -26,6 +26,7 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
     stopping = true;
     console.error(`\n${signal}: stopping...`);
     starting.abort(new Error(`${signal} while starting`));
+    // verify-all sees the abort, runs no further step and stops its lab; a hung step cannot keep it: stop it here too.
     void (own?.stop() ?? Promise.resolve()).finally(() => process.exit(130));
   });
 }
@@ -55,6 +56,7 @@ const code = await runCli(process.argv.slice(2), {
     return own;
   },
   defaultResultsFile: path.join(dataDir, 'lessons', 'verify-all.json'),
+  signal: starting.signal,
   ask,
 });
 lines?.close();

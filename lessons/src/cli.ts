@@ -118,6 +118,8 @@ export interface CliDeps {
   startOwnLab: () => Promise<OwnLab>;
   /** Where verify-all writes its results when --results is not given. */
   defaultResultsFile: string;
+  /** Aborted on Ctrl-C: verify-all runs no further step. */
+  signal?: AbortSignal;
   /** One line from the learner (the walk-through); null when the input has ended. */
   ask: (prompt: string) => Promise<string | null>;
 }
@@ -265,19 +267,27 @@ async function verifyAll(json: boolean, resultsFile: string | null, deps: CliDep
   let results: StepResult[] = [];
   try {
     own = await deps.startOwnLab();
-    results = await solveAndCheckAll(own.handle, deps.lessons, (result) => {
-      if (!json) {
+    results = await solveAndCheckAll(
+      own.handle,
+      deps.lessons,
+      (result) => {
+        if (json || deps.signal?.aborted) return;
         const mark = result.result === 'pass' ? 'PASS ' : result.result === 'fail' ? 'FAIL ' : 'ERROR';
         deps.out(
           `${mark} ${result.lesson} step ${result.step} (${(result.duration_ms / 1000).toFixed(1)} s): ${result.message}`,
         );
-      }
-    });
+      },
+      deps.signal,
+    );
   } catch (error) {
-    deps.err(`verify-all: ${(error as Error).message}`);
-    return 1;
+    if (!deps.signal?.aborted) deps.err(`verify-all: ${(error as Error).message}`);
+    return deps.signal?.aborted ? 130 : 1;
   } finally {
     await own?.stop();
+  }
+  if (deps.signal?.aborted) {
+    deps.err('verify-all: stopped before the end; its lab is stopped.');
+    return 130;
   }
   const duration = Math.floor(performance.now() - started);
   writeResults(file, results, startedAt, duration);

@@ -26,6 +26,7 @@ export async function solveAndCheckAll(
   lab: LabHandle,
   lessons: Lesson[],
   onResult: (result: StepResult) => void = () => {},
+  signal?: AbortSignal,
 ): Promise<StepResult[]> {
   const results: StepResult[] = [];
   const record = (result: StepResult) => {
@@ -34,6 +35,8 @@ export async function solveAndCheckAll(
   };
   const microservices = await lab.hasMicroservices();
   for (const lesson of lessons) {
+    // Ctrl-C: no further step, the caller stops the lab.
+    if (signal?.aborted) break;
     if (lesson.stacks.includes('microservices') && !microservices) {
       for (let step = 1; step <= lesson.steps.length; step++) {
         record({
@@ -49,6 +52,7 @@ export async function solveAndCheckAll(
     await lab.restoreDefaults();
     await lab.resetShops();
     for (const [index, step] of lesson.steps.entries()) {
+      if (signal?.aborted) break;
       const started = performance.now();
       let result: StepResult['result'];
       let message: string;
@@ -69,6 +73,7 @@ export async function solveAndCheckAll(
         duration_ms: Math.floor(performance.now() - started),
       });
     }
+    if (signal?.aborted) break;
     await lab.settle();
     await lab.restoreDefaults();
   }

@@ -65,6 +65,7 @@ function harness(
     startOwnLab: options.own ?? (async () => ({ handle: standInLab(), stop: async () => {} })),
     defaultResultsFile: path.join(dir, 'results.json'),
     ask: async () => answers.shift() ?? null,
+    signal: options.signal,
   };
   return { deps, out, err, progress, dir, run: (...argv: string[]) => runCli(argv, deps) };
 }
@@ -204,6 +205,24 @@ describe('npm run lesson -- verify-all', () => {
       ['error', 'the lab said no'],
     ]);
     expect(stopped).toBe(1);
+  });
+
+  it('when Ctrl-C comes during a step, then no further step runs, its lab stops and it exits 130', async () => {
+    let stopped = 0;
+    const stop = new AbortController();
+    const lesson = toyLesson({ done: [false, false] });
+    let secondSolved = false;
+    lesson.steps[0] = { ...lesson.steps[0], solve: async () => stop.abort() };
+    lesson.steps[1] = { ...lesson.steps[1], solve: async () => void (secondSolved = true) };
+    const { run, err, dir } = harness({
+      lessons: [lesson],
+      signal: stop.signal,
+      own: async () => ({ handle: standInLab(), stop: async () => void stopped++ }),
+    });
+    expect(await run('verify-all', '--results', path.join(dir, 'r.json'))).toBe(130);
+    expect(secondSolved).toBe(false);
+    expect(stopped).toBe(1);
+    expect(err).toEqual(['verify-all: stopped before the end; its lab is stopped.']);
   });
 
   it('when its own lab cannot start, then it exits 1 with one line', async () => {
