@@ -7,6 +7,14 @@ import type { LockWaitResult } from './report';
 /** How often the probe reads pg_stat_activity during a rush: a wait shorter than this may go unseen. */
 export const LOCK_WAIT_INTERVAL_MS = 20;
 
+/**
+ * The statements that wait on a stock row: both stacks keep the stock in a table named inventory (the monolith's
+ * SELECT ... FOR UPDATE or its short_lock UPDATE, product-service's reservation UPDATE). The rush buys nothing but the
+ * hot product, so a wait there is a wait on its row; other waits of the database (the job queue's own tables, with
+ * the fixes async_email and accept_then_process) are left out.
+ */
+const STOCK_STATEMENT = '\\minventory\\M';
+
 /** The process of each stack that takes the hot product's stock: the monolith, and product-service's reservation. */
 const STOCK_PROCESS: Record<StackName, string> = { monolith: 'monolith', micro: 'product-service' };
 
@@ -52,9 +60,9 @@ function unknown(detail: string): LockWaitProbe {
 }
 
 /**
- * The longest lock wait in the stack's stock database during a window (a rush on the hot product, the only row it
- * touches): every LOCK_WAIT_INTERVAL_MS, the sessions of that database waiting on a lock (wait_event_type = 'Lock',
- * a row's FOR UPDATE or UPDATE behind another transaction) and how long their statement has waited,
+ * The longest lock wait on the stock during a window (a rush on the hot product, the only row it touches): every
+ * LOCK_WAIT_INTERVAL_MS, the sessions of the stack's stock database waiting on a lock (wait_event_type = 'Lock') in a
+ * statement on the inventory table (a row's FOR UPDATE or UPDATE behind another transaction), and how long it has waited,
  * clock_timestamp() - query_start. The database is the one the stack's process is connected to, found from its
  * sockets (pg_stat_activity.client_port), on the PostgreSQL server at serverUrl (the one the report's version comes
  * from). Unknown, never a guess, when the server or the process is not found.
@@ -88,7 +96,7 @@ export async function lockWaitProbe(
   }
   const result: LockWaitResult = {
     source: 'pg_stat_activity',
-    detail: `sessions of ${databases.join(', ')} (the databases ${processName}, pid ${pid}, is connected to) with wait_event_type = 'Lock', clock_timestamp() - query_start, every ${LOCK_WAIT_INTERVAL_MS} ms`,
+    detail: `sessions of ${databases.join(', ')} (the databases ${processName}, pid ${pid}, is connected to) with wait_event_type = 'Lock' in a statement on the inventory table, clock_timestamp() - query_start, every ${LOCK_WAIT_INTERVAL_MS} ms`,
     databases,
     interval_ms: LOCK_WAIT_INTERVAL_MS,
     samples: 0,
@@ -103,8 +111,9 @@ export async function lockWaitProbe(
       `SELECT count(*)::int AS waiting,
               max(extract(epoch FROM clock_timestamp() - query_start) * 1000)::float8 AS longest_ms
          FROM pg_stat_activity
-        WHERE wait_event_type = 'Lock' AND datname = ANY($1::text[]) AND pid <> pg_backend_pid()`,
-      [databases],
+        WHERE wait_event_type = 'Lock' AND datname = ANY($1::text[]) AND pid <> pg_backend_pid()
+          AND query ~* $2`,
+      [databases, STOCK_STATEMENT],
     );
     const { waiting, longest_ms } = rows[0];
     result.samples += 1;
