@@ -49,7 +49,13 @@ function standInLab(): LabHandle {
 }
 
 function harness(
-  options: { lessons?: Lesson[]; answers?: string[]; lab?: () => LabHandle; own?: () => Promise<OwnLab> } = {},
+  options: {
+    lessons?: Lesson[];
+    answers?: string[];
+    lab?: () => LabHandle;
+    own?: () => Promise<OwnLab>;
+    signal?: AbortSignal;
+  } = {},
 ) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lesson-cli-'));
   const out: string[] = [];
@@ -213,7 +219,12 @@ describe('npm run lesson -- verify-all', () => {
     const lesson = toyLesson({ done: [false, false] });
     let secondSolved = false;
     lesson.steps[0] = { ...lesson.steps[0], solve: async () => stop.abort() };
-    lesson.steps[1] = { ...lesson.steps[1], solve: async () => void (secondSolved = true) };
+    lesson.steps[1] = {
+      ...lesson.steps[1],
+      solve: async () => {
+        secondSolved = true;
+      },
+    };
     const { run, err, dir } = harness({
       lessons: [lesson],
       signal: stop.signal,
