@@ -5,6 +5,7 @@ import { abortError } from './client';
 import { cpuProbe } from './cpu';
 import { collectEnvironment, defaultAmqpUrl } from './environment';
 import { type FixesInForce, fixesFor, switchFixes } from './fixes';
+import { readInForce } from './in-force';
 import { memoryProbe } from './memory';
 import { type BenchOptions, stackOf, type TargetName, targetRunsOf, validateOptions } from './options';
 import {
@@ -85,6 +86,8 @@ export async function runBenchmark(options: BenchOptions, hooks: Hooks = {}): Pr
     try {
       // The monolith's fix switches for this target (every one on for monolith-fixed), put back in the finally.
       if (stack === 'monolith') fixes = await switchFixes(options, fixesFor(target, options.target));
+      // The faults on and the patterns off as the run starts (a chaos schedule's own come in its report).
+      const inForce = await readInForce(options, stack);
       run.emailsAfterFinal = fixes?.during?.async_email ?? false;
       const result =
         options.scenario === 'single'
@@ -99,6 +102,7 @@ export async function runBenchmark(options: BenchOptions, hooks: Hooks = {}): Pr
       result.memory = probe.finish();
       if (cpu) result.cpu = cpu.finish();
       if (fixes?.during) result.fixes = fixes.during;
+      if (inForce) result.in_force = inForce;
       targets[target] = result;
       // chaos: the verdict decides (below, per the contract's exit rule); every other scenario: each invariant.
       if (result.schedule) failures.push(...result.schedule.problems.map((p) => `${target}: ${p}`));

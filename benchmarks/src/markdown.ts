@@ -1,3 +1,4 @@
+import { describeInForce } from './in-force';
 import { FAILING_COUNTS, VERDICT_COUNTS } from '@checkout-lab/stacks/verdict';
 import type {
   ChaosSchedule,
@@ -185,6 +186,8 @@ export function toMarkdown(report: Report, charts: string[] = []): string {
               .join(', ') || 'none: the blocking checkout'
           : '–',
       );
+    if (targets.some((t) => t.in_force))
+      row('faults on, patterns off, as the run started', (t) => describeInForce(t.in_force));
     row('checkouts: accepted / confirmed / cancelled / refused', (t) => {
       const m = t.metrics;
       return `${m.checkouts}: ${m.accepted} / ${m.confirmed} / ${m.cancelled} / ${m.refused}`;

@@ -1,3 +1,4 @@
+import type { InForce } from './in-force';
 import type { Fixes } from '@checkout-lab/contract';
 import type { Knobs } from '@checkout-lab/kit';
 import type { InvariantResult, Verdict, VerdictIds } from '@checkout-lab/stacks/verdict';
@@ -295,6 +296,8 @@ export interface TargetResult {
   stack: StackName;
   /** Monolith targets: the fix switches in force during the run (GET /api/lab/fixes), put back as they were after. */
   fixes?: Fixes;
+  /** The faults not at their default and the patterns off as the run started (in-force.ts); absent: not readable. */
+  in_force?: InForce;
   /** black-friday: the longest lock wait on the hot product during the rush. */
   lock_wait?: LockWaitResult;
   url: string;
