@@ -110,6 +110,8 @@ export interface TargetResult {
   verdict?: Verdict;
   /** The ids behind each count: order ids, product ids for stock_drift, the provider's charge ids for orphan_charges. */
   verdict_ids?: VerdictIds;
+  /** The faults on and the patterns off as the run started; absent in runs kept before it was recorded. */
+  in_force?: BenchTargetResult['in_force'];
 }
 
 export type Verdict = BenchTargetResult['verdict'];

@@ -71,6 +71,8 @@ export function toOutcome(report: Report, target: StackId): EngineOutcome {
     // The checker's verdict as the benchmark reports it: the Faults view shows the last one per stack.
     verdict: result.verdict,
     verdict_ids: result.verdict_ids,
+    // What was broken when it ran: the faults on and the patterns off at its start.
+    in_force: result.in_force,
   };
 }
 

@@ -43,6 +43,7 @@ export function RunSummary({ run }: { run: RunRecord }) {
                     .join(', ') || '0',
               )}
             />
+            <Row label="faults on / patterns off at the start" values={run.results.map((r) => inForceText(r))} />
             <Row
               label="invariants"
               values={run.results.map((r) => {
@@ -65,6 +66,16 @@ export function RunSummary({ run }: { run: RunRecord }) {
       )}
     </div>
   );
+}
+
+/** "smtp_down=true; patterns off: outbox", "none", or "–" for a run kept before this was recorded. */
+function inForceText(result: RunRecord['results'][number]): string {
+  if (!result.in_force) return '–';
+  const faults = Object.entries(result.in_force.faults).map(([name, value]) => `${name}=${value}`);
+  const patterns = result.in_force.patterns_off.length
+    ? [`patterns off: ${result.in_force.patterns_off.join(', ')}`]
+    : [];
+  return [...faults, ...patterns].join('; ') || 'none';
 }
 
 function Row({ label, values }: { label: string; values: string[] }) {
