@@ -1,4 +1,5 @@
 import type { Lesson } from './lesson';
+import { blackFriday } from './lessons/black-friday';
 import { aChargeOutlivesARollback } from './lessons/a-charge-outlives-a-rollback';
 import { aCrashOneShopDownOrOneFunction } from './lessons/a-crash-one-shop-down-or-one-function';
 import { deadLettersAndRedrive } from './lessons/dead-letters-and-redrive';
@@ -14,6 +15,7 @@ import { whatHappensWhenEmailFails } from './lessons/what-happens-when-email-fai
 export const LESSONS: Lesson[] = [
   feelTheWait,
   watchTheLock,
+  blackFriday,
   whatHappensWhenEmailFails,
   aChargeOutlivesARollback,
   isItTheArchitectureOrTheTransaction,
