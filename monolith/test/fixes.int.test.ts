@@ -97,7 +97,7 @@ describe('the fix switches of the monolith', () => {
     await reset();
   });
 
-  it('when short_lock is on, then no session waits on a lock held through a slow payment, and a rush never oversells', async () => {
+  it('when short_lock is on, then no session waits on a lock held through a slow payment, and a rush never oversells; all off, the queue is back', async () => {
     await reset();
     await shop.setKnobs({ payment_delay_ms: 600 });
     const product = await newProduct(3);
@@ -122,6 +122,14 @@ describe('the fix switches of the monolith', () => {
       'OUT_OF_STOCK',
     ]);
     expect(await shop.stock(product)).toBe(0);
+
+    // Every fix off again: the blocking checkout is back, and with it the queue behind the idle transaction.
+    await reset();
+    await shop.setKnobs({ payment_delay_ms: 600 });
+    await shop.api('PATCH', `/api/products/${product}`, { ...admin(), body: { stock: 3 } });
+    const again = rush();
+    expect(await waitsBehindIdleTransactions(again)).toBeGreaterThan(0);
+    expect((await again).filter((a) => a.status === 201)).toHaveLength(3);
     await reset();
   });
 
