@@ -1,4 +1,5 @@
 import type { Lesson } from './lesson';
+import { atomicStockReservation } from './lessons/atomic-stock-reservation';
 import { blackFriday } from './lessons/black-friday';
 import { aChargeOutlivesARollback } from './lessons/a-charge-outlives-a-rollback';
 import { aCrashOneShopDownOrOneFunction } from './lessons/a-crash-one-shop-down-or-one-function';
@@ -20,6 +21,7 @@ export const LESSONS: Lesson[] = [
   aChargeOutlivesARollback,
   isItTheArchitectureOrTheTransaction,
   the202AndPolling,
+  atomicStockReservation,
   theSagaAndItsCompensation,
   deadLettersAndRedrive,
   aCrashOneShopDownOrOneFunction,

@@ -1,7 +1,7 @@
 import { SEED_PRODUCTS } from '@checkout-lab/kit';
-import { findStep, type LabHandle, stepEnd, stepStart } from '../lab-handle';
+import { findStep, stepEnd, stepStart } from '../lab-handle';
 import { fail, type Lesson, pass } from '../lesson';
-import { hasProduct, newestOrders } from './shared';
+import { hasProduct, newestOrders, rush } from './shared';
 
 // LESSON: Black Friday (LESSONS.md#black-friday)
 
@@ -9,16 +9,6 @@ const PRODUCT = 1;
 const SEED_STOCK = SEED_PRODUCTS[PRODUCT - 1].stock;
 /** More buyers than units, so that some lose; fewer than LESSONS.md's 20, so that verify-all stays short. */
 const BUYERS = SEED_STOCK + 2;
-
-/** Every buyer at the same moment: carts first, then all the checkouts at once. */
-async function rush(lab: LabHandle, buyers: number): Promise<void> {
-  const tokens: string[] = [];
-  for (let i = 0; i < buyers; i++) tokens.push(await lab.buyer('monolith', `rush${i}`));
-  for (const token of tokens) {
-    await lab.api('monolith', 'POST', '/api/cart/items', { token, body: { product_id: PRODUCT, quantity: 1 } });
-  }
-  await Promise.all(tokens.map((token) => lab.api('monolith', 'POST', '/api/orders/checkout', { token })));
-}
 
 export const blackFriday: Lesson = {
   id: 'black-friday',
@@ -87,7 +77,7 @@ export const blackFriday: Lesson = {
       ],
       async solve(lab) {
         await lab.expect('monolith', 'POST', '/api/lab/reset');
-        await rush(lab, BUYERS);
+        await rush(lab, 'monolith', PRODUCT, BUYERS);
       },
     },
   ],

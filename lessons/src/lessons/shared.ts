@@ -106,3 +106,13 @@ export async function redriveUntilFinal(lab: LabHandle, orderId: number): Promis
     return undefined;
   });
 }
+
+/** Many new buyers of one product check out at the same moment (carts first, then every checkout at once). */
+export async function rush(lab: LabHandle, stack: Stack, productId: number, buyers: number): Promise<Answer<Order>[]> {
+  const tokens: string[] = [];
+  for (let i = 0; i < buyers; i++) tokens.push(await lab.buyer(stack, `rush${i}`));
+  for (const token of tokens) {
+    await lab.api(stack, 'POST', '/api/cart/items', { token, body: { product_id: productId, quantity: 1 } });
+  }
+  return Promise.all(tokens.map((token) => lab.api<Order>(stack, 'POST', '/api/orders/checkout', { token })));
+}
