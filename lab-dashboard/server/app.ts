@@ -9,7 +9,7 @@ import {
 } from '@checkout-lab/kit';
 import express, { type Express } from 'express';
 import { z } from 'zod';
-import type { HealthReport, Internals, ProcessHealth, StackId } from '../shared/types';
+import { type HealthReport, type Internals, type ProcessHealth, type StackId, TARGET_CHOICES } from '../shared/types';
 import { AdminSessions, guardLabApi, sessionRoutes } from './admin-session';
 import type { DashboardConfig } from './config';
 import type { FaultScheduler } from './fault-scheduler';
@@ -37,7 +37,7 @@ export interface AppDeps {
 
 const runSettingsSchema = z.object({
   scenario: z.enum(['steady', 'black-friday', 'single']),
-  target: z.enum(['monolith', 'micro', 'both']),
+  target: z.enum(TARGET_CHOICES),
   connections: z.number().int().min(1).max(200),
   duration_s: z.number().int().min(1).max(600),
   buyers: z.number().int().min(1).max(1000),

@@ -6,12 +6,40 @@ import type {
   Scenario,
   StackName,
   TargetChoice as EngineTarget,
+  TargetName,
 } from '@checkout-lab/benchmarks';
 import type { DeadLetter, FaultName, FaultsAnswer, Fixes, LabOrder } from '@checkout-lab/contract';
 
 export type StackId = StackName;
-/** The page runs each stack itself (run-manager.ts); the engine's monolith-fixed and all are the CLI's for now. */
-export type TargetChoice = Extract<EngineTarget, 'monolith' | 'micro' | 'both'>;
+/** What one result of a run measured: a stack, or monolith-fixed (the monolith with every fix switch on). */
+export type TargetId = TargetName;
+/** The engine's target choices; the page runs each target of a choice itself (run-manager.ts). */
+export type TargetChoice = EngineTarget;
+
+/** Every choice the Load runs view offers, for the server's validation. */
+export const TARGET_CHOICES = [
+  'monolith',
+  'monolith-fixed',
+  'micro',
+  'both',
+  'all',
+] as const satisfies readonly TargetChoice[];
+
+/** The targets a choice runs, one after the other: the blocking monolith, the fixed one, the microservices. */
+export const TARGETS_OF: Record<TargetChoice, TargetId[]> = {
+  monolith: ['monolith'],
+  'monolith-fixed': ['monolith-fixed'],
+  micro: ['micro'],
+  both: ['monolith', 'micro'],
+  all: ['monolith', 'monolith-fixed', 'micro'],
+};
+
+/** The stack a target runs on: the fixed monolith is the monolith (its URL, its orders). */
+export const STACK_OF: Record<TargetId, StackId> = {
+  monolith: 'monolith',
+  'monolith-fixed': 'monolith',
+  micro: 'micro',
+};
 export type ScenarioId = Extract<Scenario, 'steady' | 'black-friday' | 'single'>;
 
 /** The benchmark engine's scenarios (benchmarks/src/scenarios), as the page offers them. */
@@ -91,7 +119,7 @@ export interface LatencySummary {
 }
 
 export interface TargetResult {
-  target: StackId;
+  target: TargetId;
   started_at: string;
   finished_at: string;
   requests: number;
@@ -141,10 +169,10 @@ export interface RunRecord {
 export interface RunProgress {
   run_id: number;
   status: RunStatus;
-  /** 0..1 over the whole run (both targets when both were chosen). */
+  /** 0..1 over the whole run (every target of the choice). */
   fraction: number;
   phase: string;
-  target: StackId | null;
+  target: TargetId | null;
 }
 
 export interface LockWait {

@@ -259,10 +259,10 @@ describe('the lab dashboard in a real browser', () => {
     await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard-dead-letters.png'), fullPage: true });
   });
 
-  it('when a small Black Friday run goes, then the progress moves and the charts appear', async () => {
+  it('when a small Black Friday run goes on all three targets, then the progress moves and the charts appear, a series each', async () => {
     await page.getByTestId('tab-runs').click();
     await page.getByTestId('run-scenario').selectOption('black-friday');
-    await page.getByTestId('run-target').selectOption('both');
+    await page.getByTestId('run-target').selectOption('all');
     await page.getByTestId('run-buyers').fill('6');
     await page.getByTestId('run-stock').fill('3');
     await page.getByTestId('run-payment_delay_ms').fill('300');
@@ -272,11 +272,17 @@ describe('the lab dashboard in a real browser', () => {
     await page.getByTestId('run-charts').waitFor({ timeout: 180_000 });
     const summary = await page.locator('.run-summary').first().textContent();
     expect(summary).toContain('finished');
-    // Both stacks sold exactly the stock: a column each.
-    expect(summary?.match(/3 confirmed/g)).toHaveLength(2);
-    // The staircase chart has one dot per confirmed order of each stack, along their place in the queue (a rush).
+    // The monolith, the fixed monolith and the microservices each sold exactly the stock: a column each.
+    expect(summary).toContain('all three');
+    expect(summary?.match(/3 confirmed/g)).toHaveLength(3);
+    // The staircase chart has one dot per confirmed order of each target, along their place in the queue (a rush).
     const durations = page.getByTestId('duration-chart');
-    await expect.poll(() => durations.locator('.recharts-scatter-symbol').count()).toBeGreaterThanOrEqual(6);
+    await expect.poll(() => durations.locator('.recharts-scatter-symbol').count()).toBeGreaterThanOrEqual(9);
+    expect(await durations.locator('.recharts-legend-item-text').allTextContents()).toEqual([
+      'Monolith',
+      'Monolith, fixed',
+      'Microservices',
+    ]);
     expect(await durations.getAttribute('data-axis')).toBe('queue');
     expect(await durations.textContent()).toContain('place in the queue');
     expect(await page.getByTestId('lab-cost').textContent()).toContain('of CPU');

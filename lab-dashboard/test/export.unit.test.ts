@@ -63,6 +63,31 @@ describe('exports and names', () => {
     expect(lines[1].endsWith(',10,20,30,40,120')).toBe(true);
   });
 
+  it('when a run compared all three targets, then the fixed monolith has lines of its own under its name', () => {
+    const monolith = run.results[0];
+    const three: RunRecord = {
+      ...run,
+      settings: { ...run.settings, target: 'all' },
+      results: [monolith, { ...monolith, target: 'monolith-fixed', orders: [{ ...monolith.orders[0], id: 9 }] }],
+    };
+    expect(
+      runToCsv(three)
+        .trim()
+        .split('\n')
+        .slice(1)
+        .map((line) => line.split(',')[1]),
+    ).toEqual(['monolith', 'monolith', 'monolith-fixed']);
+    const lines = runsToCsv([three]).trim().split('\n');
+    expect(lines.slice(1).map((line) => line.split(',')[3])).toEqual(['monolith', 'monolith-fixed']);
+    // A run that failed before any result keeps its choice in the target column.
+    expect(
+      runsToCsv([{ ...three, results: [] }])
+        .trim()
+        .split('\n')[1]
+        .split(',')[3],
+    ).toBe('all');
+  });
+
   it('when the engine reports progress as done/total or as a fraction, then both read as a fraction', () => {
     expect(readProgress({ done: 5, total: 20, phase: 'rush' })).toEqual({ fraction: 0.25, phase: 'rush' });
     expect(readProgress({ fraction: 0.5 })).toEqual({ fraction: 0.5, phase: 'running' });

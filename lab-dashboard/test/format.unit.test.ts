@@ -7,9 +7,18 @@ import {
   formatPercent,
   formatRate,
   formatTimer,
+  targetChoiceLabel,
 } from '../src/lib/format';
 
 describe('formatting', () => {
+  it('when a run names its targets, then one reads as its label, two as both stacks, three as all three', () => {
+    expect(targetChoiceLabel('monolith')).toBe('Monolith');
+    expect(targetChoiceLabel('monolith-fixed')).toBe('Monolith, fixed');
+    expect(targetChoiceLabel('micro')).toBe('Microservices');
+    expect(targetChoiceLabel('both')).toBe('both stacks');
+    expect(targetChoiceLabel('all')).toBe('all three');
+  });
+
   it('when a duration is under a second, then it reads in whole milliseconds', () => {
     expect(formatMs(0)).toBe('0 ms');
     expect(formatMs(4.6)).toBe('5 ms');

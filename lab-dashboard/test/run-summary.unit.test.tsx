@@ -42,6 +42,28 @@ describe('the summary of a run', () => {
     expect(row?.textContent).toContain('patterns off: outbox');
   });
 
+  it('when all three targets ran, then the summary names the choice and has a column per target, the fixed one its own', () => {
+    const run: RunRecord = {
+      id: 9,
+      created_at: '2026-12-01T10:00:00.000Z',
+      settings: { ...DEFAULT_RUN_SETTINGS, target: 'all' },
+      status: 'finished',
+      error: null,
+      results: [
+        result('monolith', { faults: {}, patterns_off: [] }),
+        result('monolith-fixed', { faults: {}, patterns_off: [] }),
+        result('micro', { faults: {}, patterns_off: [] }),
+      ],
+      cost: null,
+    };
+    render(<RunSummary run={run} />);
+    expect(screen.getByText(/Run #9/).textContent).toContain('all three');
+    const headers = [...(screen.getByRole('table').querySelectorAll('thead th') ?? [])].map((th) => th.textContent);
+    expect(headers).toEqual(['', 'Monolith', 'Monolith, fixed', 'Microservices']);
+    const p50 = screen.getByText('latency p50').closest('tr')?.querySelectorAll('td');
+    expect(p50).toHaveLength(3);
+  });
+
   it('when nothing was switched, then none; a run kept before this was recorded shows –', () => {
     const run: RunRecord = {
       id: 8,

@@ -1,10 +1,10 @@
 import type { BenchOptions, Report } from '@checkout-lab/benchmarks';
-import type { CheckoutSample, RunSettings, StackId } from '../../shared/types';
+import type { CheckoutSample, RunSettings, TargetId } from '../../shared/types';
 import type { DashboardConfig } from '../config';
 import type { EngineOutcome, LoadEngine } from './run-manager';
 
 /** The dashboard's run settings as the benchmark engine's options (the scenarios share their names). */
-export function engineOptions(target: StackId, settings: RunSettings, config: DashboardConfig): Partial<BenchOptions> {
+export function engineOptions(target: TargetId, settings: RunSettings, config: DashboardConfig): Partial<BenchOptions> {
   return {
     scenario: settings.scenario,
     target,
@@ -38,7 +38,7 @@ export function readProgress(event: unknown): { fraction: number; phase: string 
   return { fraction, phase: phase ?? 'running' };
 }
 
-export function toOutcome(report: Report, target: StackId): EngineOutcome {
+export function toOutcome(report: Report, target: TargetId): EngineOutcome {
   const result = report.targets[target];
   if (!result) throw new Error(report.failures[0] ?? `the benchmark engine reported nothing for ${target}`);
   const load = result.metrics.load;

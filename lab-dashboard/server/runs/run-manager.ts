@@ -1,15 +1,25 @@
 import { EventEmitter } from 'node:events';
-import type { LabCost, RunProgress, RunRecord, RunSettings, StackId, TargetResult } from '../../shared/types';
+import {
+  type LabCost,
+  type RunProgress,
+  type RunRecord,
+  type RunSettings,
+  STACK_OF,
+  type StackId,
+  TARGETS_OF,
+  type TargetId,
+  type TargetResult,
+} from '../../shared/types';
 import type { StackClient } from '../stack-client';
 import type { RunsRepository } from './runs.repository';
 
 /** What one stack's load run measured, as the load engine reports it (orders come from the stack itself). */
 export type EngineOutcome = Omit<TargetResult, 'target' | 'started_at' | 'finished_at' | 'orders'>;
 
-/** The benchmark engine, seen from the dashboard: one scenario against one stack. */
+/** The benchmark engine, seen from the dashboard: one scenario against one target (a stack, or the fixed monolith). */
 export interface LoadEngine {
   run(
-    target: StackId,
+    target: TargetId,
     settings: RunSettings,
     hooks: { onProgress: (fraction: number, phase: string) => void; signal: AbortSignal },
   ): Promise<EngineOutcome>;
@@ -18,8 +28,8 @@ export interface LoadEngine {
 export class RunBusyError extends Error {}
 
 /**
- * Runs one load run at a time, in this process: against the monolith, the microservices, or both one after the other
- * with the same settings. Progress goes out as events (the SSE route streams them); a run can be cancelled, which
+ * Runs one load run at a time, in this process: against the monolith, the monolith with every fix, the microservices,
+ * or two or all three of them one after the other with the same settings. Progress goes out as events (the SSE route streams them); a run can be cancelled, which
  * aborts the engine through its AbortSignal. The lab's own CPU cost is measured around the run.
  */
 export class RunManager extends EventEmitter {
@@ -70,7 +80,7 @@ export class RunManager extends EventEmitter {
   }
 
   private async execute(id: number, settings: RunSettings, engine: LoadEngine, signal: AbortSignal): Promise<void> {
-    const targets: StackId[] = settings.target === 'both' ? ['monolith', 'micro'] : [settings.target];
+    const targets = TARGETS_OF[settings.target];
     const results: TargetResult[] = [];
     const cpuBefore = process.cpuUsage();
     const wallBefore = performance.now();
@@ -79,9 +89,10 @@ export class RunManager extends EventEmitter {
     try {
       for (const [index, target] of targets.entries()) {
         const share = (fraction: number) => (index + Math.min(1, Math.max(0, fraction))) / targets.length;
-        // The engine resets the stack, sets the knobs (and the Black Friday stock) itself, then loads it.
+        // The engine resets the stack, sets the knobs (and the Black Friday stock) itself, then loads it; for
+        // monolith-fixed it switches every fix on before and puts them back after. Its orders are the monolith's.
         this.report({ target, phase: 'starting', fraction: share(0) });
-        const stack = this.stacks[target];
+        const stack = this.stacks[STACK_OF[target]];
         signal.throwIfAborted();
         const startedAt = new Date().toISOString();
         const outcome = await engine.run(target, settings, {

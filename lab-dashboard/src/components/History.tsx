@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import { labApi } from '../lib/api';
-import { formatClock, STACK_LABELS } from '../lib/format';
+import { formatClock, targetChoiceLabel } from '../lib/format';
 import type { RunRecord } from '../../shared/types';
 import { RunCharts } from './RunCharts';
 import { RunSummary } from './RunSummary';
@@ -56,7 +56,7 @@ export function History({ version }: { version: number }) {
               <td>#{r.id}</td>
               <td>{formatClock(r.created_at)}</td>
               <td>{r.settings.scenario}</td>
-              <td>{r.settings.target === 'both' ? 'both' : STACK_LABELS[r.settings.target]}</td>
+              <td>{targetChoiceLabel(r.settings.target)}</td>
               <td>{r.status}</td>
               <td>
                 <a href={`/api/runs/${r.id}/export.json`}>JSON</a> · <a href={`/api/runs/${r.id}/export.csv`}>CSV</a>

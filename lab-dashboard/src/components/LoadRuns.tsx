@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import { labApi } from '../lib/api';
-import { formatPercent } from '../lib/format';
+import { formatPercent, STACK_LABELS } from '../lib/format';
 import { BLACK_FRIDAY_DEMO } from '../lib/presets';
 import { useLabSession } from '../lib/session';
 import {
@@ -9,11 +9,21 @@ import {
   type RunRecord,
   type RunSettings,
   SCENARIOS,
+  type TargetChoice,
 } from '../../shared/types';
 import { LoginHint } from './AdminLogin';
 import { Internals } from './Internals';
 import { RunCharts } from './RunCharts';
 import { RunSummary } from './RunSummary';
+
+/** What a run can be against, as the form offers it. */
+export const TARGET_OPTIONS: { value: TargetChoice; label: string }[] = [
+  { value: 'both', label: 'both, one after the other' },
+  { value: 'all', label: 'all three: monolith, monolith with every fix, microservices' },
+  { value: 'monolith', label: 'the monolith' },
+  { value: 'monolith-fixed', label: 'the monolith with every fix' },
+  { value: 'micro', label: 'the microservices' },
+];
 
 /** Starts a run in the lab API (never in the browser); the caller learns the run id or the error. */
 export async function startRun(settings: RunSettings): Promise<{ run: RunRecord | null; error: string | null }> {
@@ -118,9 +128,11 @@ export function LoadRuns({ onRunsChanged }: { onRunsChanged?: () => void }) {
             onChange={(e) => set('target', e.target.value as RunSettings['target'])}
             data-testid="run-target"
           >
-            <option value="both">both, one after the other</option>
-            <option value="monolith">the monolith</option>
-            <option value="micro">the microservices</option>
+            {TARGET_OPTIONS.map((o) => (
+              <option key={o.value} value={o.value}>
+                {o.label}
+              </option>
+            ))}
           </select>
         </label>
         {byBuyers ? num('buyers', 'Buyers', 1, 1000) : num('connections', 'Connections', 1, 200)}
@@ -154,8 +166,7 @@ export function LoadRuns({ onRunsChanged }: { onRunsChanged?: () => void }) {
           <progress value={progress.fraction} max={1} />
           <span>
             Run #{progress.run_id}: {progress.status === 'running' ? progress.phase : progress.status}
-            {progress.target ? ` (${progress.target === 'micro' ? 'microservices' : 'monolith'})` : ''} ·{' '}
-            {formatPercent(progress.fraction)}
+            {progress.target ? ` (${STACK_LABELS[progress.target]})` : ''} · {formatPercent(progress.fraction)}
           </span>
           {running && (
             <button

@@ -14,28 +14,29 @@ import {
 } from 'recharts';
 import { durationChart, type HistogramRow, histogram, serverDurations, throughputRows } from '../lib/chart-data';
 import { formatMs, STACK_LABELS } from '../lib/format';
-import type { StackId, TargetResult } from '../../shared/types';
+import type { TargetId, TargetResult } from '../../shared/types';
 
-const COLORS = { monolith: '#dc2626', micro: '#2563eb' } as const;
+/** Red and blue for the two stacks; the fixed monolith in Okabe-Ito reddish purple, as the benchmark's report draws it. */
+export const TARGET_COLORS: Record<TargetId, string> = {
+  monolith: '#dc2626',
+  'monolith-fixed': '#CC79A7',
+  micro: '#2563eb',
+};
 const HEIGHT = 230;
 
-function byStack(results: TargetResult[]) {
-  return { monolith: results.find((r) => r.target === 'monolith'), micro: results.find((r) => r.target === 'micro') };
+/** One of the server's durations of every order, per target of the run. */
+function durationsByTarget(results: TargetResult[], field: 'processing' | 'completion') {
+  return Object.fromEntries(results.map((r) => [r.target, serverDurations(r, field)])) as Partial<
+    Record<TargetId, number[]>
+  >;
 }
 
-/** The four charts of a run: distribution, the staircase, completion times, throughput. */
+/** The four charts of a run: distribution, the staircase, completion times, throughput; a series per target. */
 export function RunCharts({ results }: { results: TargetResult[] }) {
-  const { monolith, micro } = byStack(results);
-  const processing = histogram({
-    monolith: serverDurations(monolith, 'processing'),
-    micro: serverDurations(micro, 'processing'),
-  });
-  const completion = histogram({
-    monolith: serverDurations(monolith, 'completion'),
-    micro: serverDurations(micro, 'completion'),
-  });
+  const processing = histogram(durationsByTarget(results, 'processing'));
+  const completion = histogram(durationsByTarget(results, 'completion'));
   const throughput = throughputRows(results);
-  const durations = durationChart({ monolith, micro });
+  const durations = durationChart(results);
   const present = results.map((r) => r.target);
 
   return (
@@ -70,13 +71,17 @@ export function RunCharts({ results }: { results: TargetResult[] }) {
                 name === 'waited' ? formatMs(Number(value)) : name === 'served' ? `#${value}` : `${value} ms`
               }
             />
-            <Legend verticalAlign="top" />
-            {monolith && (
-              <Scatter name="Monolith" data={durations.monolith} fill={COLORS.monolith} isAnimationActive={false} />
-            )}
-            {micro && (
-              <Scatter name="Microservices" data={durations.micro} fill={COLORS.micro} isAnimationActive={false} />
-            )}
+            {/* The legends keep the run's order (recharts sorts them by name otherwise). */}
+            <Legend verticalAlign="top" itemSorter={null} />
+            {durations.series.map((s) => (
+              <Scatter
+                key={s.target}
+                name={STACK_LABELS[s.target]}
+                data={s.points}
+                fill={TARGET_COLORS[s.target]}
+                isAnimationActive={false}
+              />
+            ))}
           </ScatterChart>
         </ResponsiveContainer>
       </figure>
@@ -93,14 +98,14 @@ export function RunCharts({ results }: { results: TargetResult[] }) {
             <XAxis dataKey="second" unit=" s" fontSize={11} />
             <YAxis allowDecimals={false} fontSize={11} />
             <Tooltip />
-            <Legend />
+            <Legend itemSorter={null} />
             {present.map((s) => (
               <Line
                 key={s}
                 dataKey={s}
                 name={STACK_LABELS[s]}
-                stroke={COLORS[s]}
-                dot={{ r: 3, fill: COLORS[s] }}
+                stroke={TARGET_COLORS[s]}
+                dot={{ r: 3, fill: TARGET_COLORS[s] }}
                 connectNulls
                 isAnimationActive={false}
               />
@@ -113,7 +118,7 @@ export function RunCharts({ results }: { results: TargetResult[] }) {
 }
 
 /** A histogram of one of the server's durations: how many orders fell in each bin, one bar per stack of the run. */
-function DurationHistogram(props: { caption: string; bins: HistogramRow[]; present: StackId[]; yLabel?: string }) {
+function DurationHistogram(props: { caption: string; bins: HistogramRow[]; present: TargetId[]; yLabel?: string }) {
   return (
     <figure>
       <figcaption>{props.caption}</figcaption>
@@ -127,9 +132,9 @@ function DurationHistogram(props: { caption: string; bins: HistogramRow[]; prese
             label={props.yLabel && { value: props.yLabel, angle: -90, position: 'insideLeft' }}
           />
           <Tooltip />
-          <Legend />
+          <Legend itemSorter={null} />
           {props.present.map((s) => (
-            <Bar key={s} dataKey={s} name={STACK_LABELS[s]} fill={COLORS[s]} isAnimationActive={false} />
+            <Bar key={s} dataKey={s} name={STACK_LABELS[s]} fill={TARGET_COLORS[s]} isAnimationActive={false} />
           ))}
         </BarChart>
       </ResponsiveContainer>

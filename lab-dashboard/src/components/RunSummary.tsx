@@ -1,15 +1,15 @@
 import { statusCounts } from '../lib/chart-data';
-import { formatCount, formatMs, formatRate, STACK_LABELS } from '../lib/format';
+import { formatCount, formatMs, formatRate, STACK_LABELS, targetChoiceLabel } from '../lib/format';
 import type { RunRecord } from '../../shared/types';
 
-/** The figures of one run, a column per stack: what the load generator saw and what the servers recorded. */
+/** The figures of one run, a column per target (stack, or the fixed monolith): what the load generator saw and what the servers recorded. */
 export function RunSummary({ run }: { run: RunRecord }) {
   const s = run.settings;
   return (
     <div className="run-summary" data-testid={`run-summary-${run.id}`}>
       <p className="muted">
-        Run #{run.id} · {s.scenario} · {s.target === 'both' ? 'both stacks' : STACK_LABELS[s.target]} · delays{' '}
-        {s.payment_delay_ms}/{s.email_delay_ms} ms · failure rate {s.payment_failure_rate} ·{' '}
+        Run #{run.id} · {s.scenario} · {targetChoiceLabel(s.target)} · delays {s.payment_delay_ms}/{s.email_delay_ms} ms
+        · failure rate {s.payment_failure_rate} ·{' '}
         {s.scenario === 'steady'
           ? `${s.connections} connections, ${s.duration_s} s`
           : `${s.buyers} buyers, stock ${s.stock}`}{' '}
@@ -83,7 +83,7 @@ function Row({ label, values }: { label: string; values: string[] }) {
     <tr>
       <th scope="row">{label}</th>
       {values.map((v, i) => (
-        // biome-ignore lint/suspicious/noArrayIndexKey: one cell per stack, in a fixed order
+        // biome-ignore lint/suspicious/noArrayIndexKey: one cell per target, in a fixed order
         <td key={i}>{v}</td>
       ))}
     </tr>

@@ -1,16 +1,14 @@
-import type { StackId, TargetResult } from '../../shared/types';
+import type { TargetId, TargetResult } from '../../shared/types';
 
 /**
  * Shapes run results into the rows recharts draws. Pure functions, so the charts' logic is tested without a browser.
  */
 
-export interface HistogramRow {
-  label: string;
-  from: number;
-  to: number;
-  monolith: number;
-  micro: number;
-}
+/** One bucket: its range, and how many values of each target counted fell in it (a key per target). */
+export type HistogramRow<T extends TargetId = TargetId> = { label: string; from: number; to: number } & Record<
+  T,
+  number
+>;
 
 /** A "nice" bucket width (1, 2 or 5 times a power of ten) that cuts max into about `target` buckets. */
 export function niceBucketWidth(max: number, target = 12): number {
@@ -21,22 +19,22 @@ export function niceBucketWidth(max: number, target = 12): number {
   return 10 * power;
 }
 
-/** Both stacks' values counted in the same buckets, so the two distributions share one axis. */
-export function histogram(values: Partial<Record<StackId, number[]>>, target = 12): HistogramRow[] {
-  const all = [...(values.monolith ?? []), ...(values.micro ?? [])];
+/** Every target's values counted in the same buckets, so the distributions share one axis. */
+export function histogram<T extends TargetId>(values: Partial<Record<T, number[]>>, target = 12): HistogramRow<T>[] {
+  const series = Object.entries(values) as [T, number[] | undefined][];
+  const all = series.flatMap(([, v]) => v ?? []);
   if (!all.length) return [];
   const max = Math.max(...all);
   const width = niceBucketWidth(max, target);
   const count = Math.floor(max / width) + 1;
-  const rows: HistogramRow[] = Array.from({ length: count }, (_, i) => ({
+  const rows = Array.from({ length: count }, (_, i) => ({
     label: bucketLabel(i * width, (i + 1) * width),
     from: i * width,
     to: (i + 1) * width,
-    monolith: 0,
-    micro: 0,
-  }));
-  for (const stack of ['monolith', 'micro'] as const) {
-    for (const v of values[stack] ?? []) rows[Math.min(count - 1, Math.floor(v / width))][stack] += 1;
+    ...(Object.fromEntries(series.map(([t]) => [t, 0])) as Record<T, number>),
+  })) as HistogramRow<T>[];
+  for (const [t, vs] of series) {
+    for (const v of vs ?? []) (rows[Math.min(count - 1, Math.floor(v / width))] as Record<T, number>)[t] += 1;
   }
   return rows;
 }
@@ -54,7 +52,7 @@ export interface DurationPoint {
   rank: number;
   duration_ms: number;
   order_id: number | null;
-  /** What the chart plots across: start_ms or rank, as durationChart chose for both stacks. */
+  /** What the chart plots across: start_ms or rank, as durationChart chose for every target. */
   x: number;
 }
 
@@ -98,12 +96,12 @@ export interface DurationChart {
   axis: 'start' | 'queue';
   /** The x axis label, saying which of the two it is. */
   label: string;
-  monolith: DurationPoint[];
-  micro: DurationPoint[];
+  /** One series per result, in the results' order. */
+  series: { target: TargetId; points: DurationPoint[] }[];
 }
 
 /**
- * Each order's duration against its start time, for both stacks on one x axis. In a rush every buyer starts within a
+ * Each order's duration against its start time, for every target of the run on one x axis. In a rush every buyer starts within a
  * few ms, and the order of starting is not the order of service (the lock picks), so the start time would pile the
  * dots on one vertical line: then x is the place in the queue, first served = 1, and the monolith draws a rising
  * staircase beside the microservices' flat line. The starts count as a rush when they spread over less than a few ms
@@ -111,12 +109,11 @@ export interface DurationChart {
  * against 6 s waits is still "all at once").
  */
 export function durationChart(
-  results: { monolith?: TargetResult; micro?: TargetResult },
+  results: TargetResult[],
   field: 'processing' | 'completion' = 'processing',
 ): DurationChart {
-  const monolith = results.monolith ? durationPoints(results.monolith, field) : [];
-  const micro = results.micro ? durationPoints(results.micro, field) : [];
-  const all = [...monolith, ...micro];
+  const series = results.map((r) => ({ target: r.target, points: durationPoints(r, field) }));
+  const all = series.flatMap((s) => s.points);
   const spread = Math.max(0, ...all.map((p) => p.start_ms));
   const longest = Math.max(0, ...all.map((p) => p.duration_ms));
   const axis = spread > Math.max(RUSH_SPREAD_MS, longest / 10) ? 'start' : 'queue';
@@ -127,8 +124,7 @@ export function durationChart(
       axis === 'start'
         ? 'checkout start, ms after the run began'
         : `place in the queue, 1 = served first (every buyer started within ${Math.round(spread)} ms)`,
-    monolith: place(monolith),
-    micro: place(micro),
+    series: series.map((s) => ({ target: s.target, points: place(s.points) })),
   };
 }
 
@@ -139,20 +135,15 @@ export function serverDurations(result: TargetResult | undefined, field: 'proces
   return result.orders.map((o) => o[key]).filter((v): v is number => typeof v === 'number');
 }
 
-export interface ThroughputRow {
-  second: number;
-  monolith: number | null;
-  micro: number | null;
-}
+/** One second of the runs: the requests each target completed in it (null once its run had ended). */
+export type ThroughputRow = { second: number } & Partial<Record<TargetId, number | null>>;
 
-/** Requests completed per second, both stacks on one time axis (seconds since each run began). */
+/** Requests completed per second, every target on one time axis (seconds since each run began). */
 export function throughputRows(results: TargetResult[]): ThroughputRow[] {
-  const byStack = new Map(results.map((r) => [r.target, r.throughput ?? []]));
   const length = Math.max(0, ...results.map((r) => (r.throughput ?? []).length));
   return Array.from({ length }, (_, second) => ({
     second,
-    monolith: byStack.get('monolith')?.[second]?.requests ?? null,
-    micro: byStack.get('micro')?.[second]?.requests ?? null,
+    ...Object.fromEntries(results.map((r) => [r.target, r.throughput?.[second]?.requests ?? null])),
   }));
 }
 

@@ -1,3 +1,5 @@
+import type { TargetChoice } from '../../shared/types';
+
 /** Formatting shared by every view: durations, rates, money. Null or missing values read as an en dash. */
 
 const DASH = '–';
@@ -47,4 +49,16 @@ export function formatClock(iso: string | null | undefined): string {
   return date.toLocaleTimeString('en-GB', { hour12: false });
 }
 
-export const STACK_LABELS = { monolith: 'Monolith', micro: 'Microservices' } as const;
+/** Each target by name: the two stacks, and the monolith with every fix switch on (the benchmark's monolith-fixed). */
+export const STACK_LABELS = {
+  monolith: 'Monolith',
+  'monolith-fixed': 'Monolith, fixed',
+  micro: 'Microservices',
+} as const;
+
+/** A run's choice of targets by name: one target's label, "both stacks" or "all three". */
+export function targetChoiceLabel(choice: TargetChoice): string {
+  if (choice === 'both') return 'both stacks';
+  if (choice === 'all') return 'all three';
+  return STACK_LABELS[choice];
+}
