@@ -231,8 +231,14 @@ describe('the CPU probe', () => {
         embeddedPgPort: 9,
       });
       const span = probe.begin();
-      const until = performance.now() + 300;
-      while (performance.now() < until) Math.sqrt(Math.random());
+      // Burn 300 ms of this process's own CPU (not of the wall clock: on a loaded machine 300 ms of wall time may get
+      // far less CPU), as the process itself counts it.
+      const start = process.cpuUsage();
+      const used = () => {
+        const delta = process.cpuUsage(start);
+        return (delta.user + delta.system) / 1000;
+      };
+      while (used() < 300) Math.sqrt(Math.random());
       span.addTo('window', 3, 'a busy loop');
       const result = probe.finish();
       expect(result.source).toBe('proc');

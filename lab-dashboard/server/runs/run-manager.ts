@@ -10,6 +10,7 @@ import {
   type TargetId,
   type TargetResult,
 } from '../../shared/types';
+import { NO_FIXES } from '@checkout-lab/contract';
 import type { StackClient } from '../stack-client';
 import type { RunsRepository } from './runs.repository';
 
@@ -26,6 +27,15 @@ export interface LoadEngine {
 }
 
 export class RunBusyError extends Error {}
+
+/** Switches every fix of the monolith off; resolves with what puts them back as they were. */
+async function allFixesOff(stack: StackClient): Promise<() => Promise<void>> {
+  const before = await stack.fixes();
+  await stack.putFixes(NO_FIXES);
+  return async () => {
+    await stack.putFixes(before);
+  };
+}
 
 /**
  * Runs one load run at a time, in this process: against the monolith, the monolith with every fix, the microservices,
@@ -95,10 +105,15 @@ export class RunManager extends EventEmitter {
         const stack = this.stacks[STACK_OF[target]];
         signal.throwIfAborted();
         const startedAt = new Date().toISOString();
-        const outcome = await engine.run(target, settings, {
-          signal,
-          onProgress: (fraction, phase) => this.report({ target, phase, fraction: share(fraction * 0.95) }),
-        });
+        // In the fair fight (all), the plain monolith is the blocking one: every fix off for its run, whatever the
+        // student had switched, and put back after, as the CLI's --target all does.
+        const restoreFixes = settings.target === 'all' && target === 'monolith' ? await allFixesOff(stack) : null;
+        const outcome = await engine
+          .run(target, settings, {
+            signal,
+            onProgress: (fraction, phase) => this.report({ target, phase, fraction: share(fraction * 0.95) }),
+          })
+          .finally(() => restoreFixes?.());
         this.report({ target, phase: 'reading every order from the server', fraction: share(0.97) });
         // When the engine placed each checkout itself (black-friday), its warm-up orders are left out by id.
         const recorded = new Set(outcome.samples.map((sample) => sample.order_id).filter((id) => id !== null));

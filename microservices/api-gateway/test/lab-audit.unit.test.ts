@@ -36,6 +36,25 @@ describe('the audit join', () => {
             { order_id: 1, status: 'succeeded', count: 1 },
             { order_id: 2, status: 'declined', count: 1 },
           ],
+          // The provider's ledger of this stack: order 1's charge, and one for an order the shop does not have.
+          provider_charges: [
+            {
+              id: 'ch_0000000000000001',
+              merchant: 'm',
+              order_ref: '1',
+              amount: '10.00',
+              status: 'succeeded',
+              created_at: '2026-12-01T10:00:00.000Z',
+            },
+            {
+              id: 'ch_0000000000000002',
+              merchant: 'm',
+              order_ref: '99',
+              amount: '5.00',
+              status: 'succeeded',
+              created_at: '2026-12-01T10:00:01.000Z',
+            },
+          ],
         },
         'email-service': { emails: [{ order_id: 1, count: 2 }] },
         'product-service': { products: [{ id: 1, name: 'Console', stock: 9 }] },
@@ -44,11 +63,12 @@ describe('the audit join', () => {
     );
     expect(await lab.audit('', 'req-1')).toEqual({
       orders: [
-        { id: 1, status: 'confirmed', failure_reason: null, payments: 1, emails: 2 },
-        { id: 2, status: 'cancelled', failure_reason: 'payment_declined', payments: 0, emails: 0 },
-        { id: 3, status: 'cancelled', failure_reason: 'out_of_stock', payments: 0, emails: 0 },
+        { id: 1, status: 'confirmed', failure_reason: null, payments: 1, emails: 2, provider_charges: 1 },
+        { id: 2, status: 'cancelled', failure_reason: 'payment_declined', payments: 0, emails: 0, provider_charges: 0 },
+        { id: 3, status: 'cancelled', failure_reason: 'out_of_stock', payments: 0, emails: 0, provider_charges: 0 },
       ],
       products: [{ id: 1, name: 'Console', stock: 9 }],
+      orphan_charges: [{ provider_charge_id: 'ch_0000000000000002', order_ref: '99', amount: '5.00' }],
     });
   });
 
