@@ -1,13 +1,10 @@
-import { SEED_PRODUCTS } from '@checkout-lab/kit';
 import { findStep } from '../lab-handle';
 import { fail, type Lesson, pass } from '../lesson';
-import { hasProduct, newestOrders, rush } from './shared';
+import { HOT_PRODUCT, HOT_STOCK, hasProduct, newestOrders, RUSH_BUYERS, rush, stockAccountsFor } from './shared';
 
 // LESSON: Atomic stock reservation (LESSONS.md#atomic-stock-reservation)
 
-const PRODUCT = 1;
-const SEED_STOCK = SEED_PRODUCTS[PRODUCT - 1].stock;
-const BUYERS = SEED_STOCK + 2;
+const PRODUCT = HOT_PRODUCT;
 
 export const atomicStockReservation: Lesson = {
   id: 'atomic-stock-reservation',
@@ -18,7 +15,7 @@ export const atomicStockReservation: Lesson = {
   steps: [
     {
       instructions:
-        `After a reset, have more buyers than the ${SEED_STOCK} units of product ${PRODUCT} check it out on the gateway at ` +
+        `After a reset, have more buyers than the ${HOT_STOCK} units of product ${PRODUCT} check it out on the gateway at ` +
         'the same moment, and poll their orders until each is final.',
       uses: {
         view: "Instructor → Black Friday demo (the microservices' line), Internals (no lock waits)",
@@ -37,18 +34,8 @@ export const atomicStockReservation: Lesson = {
             `The microservices have ${confirmed.length} confirmed order(s) of product ${PRODUCT}: run the rush on the gateway.`,
           );
         }
-        const sold = confirmed
-          .flatMap((o) => o.items)
-          .filter((i) => i.product_id === PRODUCT)
-          .reduce((n, i) => n + i.quantity, 0);
-        const { stock } = (
-          await lab.api<{ stock: number }>('microservices', 'GET', `/api/products/${PRODUCT}`, { token: null })
-        ).body;
-        if (stock < 0 || sold + stock !== SEED_STOCK) {
-          return fail(
-            `Product ${PRODUCT}: ${sold} sold and ${stock} left, not the ${SEED_STOCK} of the seed. Reset the shop before the rush.`,
-          );
-        }
+        const { sold, stock, problem } = await stockAccountsFor(lab, 'microservices', PRODUCT, confirmed);
+        if (problem) return problem;
         // No lock held across a remote call: each reservation is short beside the payment of the same order.
         const locked = confirmed.find((order) => {
           const reserve = findStep(order, '3_reserve_inventory')?.duration_ms ?? 0;
@@ -67,7 +54,7 @@ export const atomicStockReservation: Lesson = {
       ],
       async solve(lab) {
         await lab.expect('microservices', 'POST', '/api/lab/reset');
-        const answers = await rush(lab, 'microservices', PRODUCT, BUYERS);
+        const answers = await rush(lab, 'microservices', PRODUCT, RUSH_BUYERS);
         for (const answer of answers) if (answer.status === 202) await lab.untilFinal('microservices', answer.body.id);
       },
     },

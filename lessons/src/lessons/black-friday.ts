@@ -1,14 +1,10 @@
-import { SEED_PRODUCTS } from '@checkout-lab/kit';
 import { findStep, stepEnd, stepStart } from '../lab-handle';
 import { fail, type Lesson, pass } from '../lesson';
-import { hasProduct, newestOrders, rush } from './shared';
+import { HOT_PRODUCT, HOT_STOCK, hasProduct, newestOrders, RUSH_BUYERS, rush, stockAccountsFor } from './shared';
 
 // LESSON: Black Friday (LESSONS.md#black-friday)
 
-const PRODUCT = 1;
-const SEED_STOCK = SEED_PRODUCTS[PRODUCT - 1].stock;
-/** More buyers than units, so that some lose; fewer than LESSONS.md's 20, so that verify-all stays short. */
-const BUYERS = SEED_STOCK + 2;
+const PRODUCT = HOT_PRODUCT;
 
 export const blackFriday: Lesson = {
   id: 'black-friday',
@@ -19,7 +15,7 @@ export const blackFriday: Lesson = {
   steps: [
     {
       instructions:
-        `Have more buyers than the ${SEED_STOCK} units of product ${PRODUCT} check it out at the same moment (after a reset), ` +
+        `Have more buyers than the ${HOT_STOCK} units of product ${PRODUCT} check it out at the same moment (after a reset), ` +
         'and browse the shop while they wait.',
       uses: {
         view: 'Instructor → Black Friday demo, then Load runs ("Each order\'s wait")',
@@ -34,18 +30,8 @@ export const blackFriday: Lesson = {
             `The monolith has ${orders.length} confirmed order(s) of product ${PRODUCT}: run the rush (black-friday.ts --reset).`,
           );
         }
-        const sold = orders
-          .flatMap((o) => o.items)
-          .filter((i) => i.product_id === PRODUCT)
-          .reduce((n, i) => n + i.quantity, 0);
-        const { stock } = (
-          await lab.api<{ stock: number }>('monolith', 'GET', `/api/products/${PRODUCT}`, { token: null })
-        ).body;
-        if (stock < 0 || sold + stock !== SEED_STOCK) {
-          return fail(
-            `Product ${PRODUCT}: ${sold} sold and ${stock} left, not the ${SEED_STOCK} of the seed. Reset the shop before the rush.`,
-          );
-        }
+        const { sold, stock, problem } = await stockAccountsFor(lab, 'monolith', PRODUCT, orders);
+        if (problem) return problem;
         // The staircase: in the order they took the stock, each buyer took it only once the one before was at its email.
         const byStock = orders
           .map((order) => ({
@@ -77,7 +63,7 @@ export const blackFriday: Lesson = {
       ],
       async solve(lab) {
         await lab.expect('monolith', 'POST', '/api/lab/reset');
-        await rush(lab, 'monolith', PRODUCT, BUYERS);
+        await rush(lab, 'monolith', PRODUCT, RUSH_BUYERS);
       },
     },
   ],

@@ -1,4 +1,4 @@
-import { DATABASE_NAMES, DEFAULT_KNOBS, type Knobs } from '@checkout-lab/kit';
+import { DATABASE_NAMES, DEFAULT_KNOBS, type Knobs, SEED_PRODUCTS } from '@checkout-lab/kit';
 import type { Answer, LabHandle, Order } from '../lab-handle';
 import { type CheckResult, fail, pass, type Stack, type Step } from '../lesson';
 
@@ -107,6 +107,12 @@ export async function redriveUntilFinal(lab: LabHandle, orderId: number): Promis
   });
 }
 
+/** The rush of Black Friday and of Atomic stock reservation: the console, and more buyers than its stock. */
+export const HOT_PRODUCT = 1;
+export const HOT_STOCK = SEED_PRODUCTS[HOT_PRODUCT - 1].stock;
+/** More buyers than units, so that some lose; fewer than LESSONS.md's 20 (or 50), so that verify-all stays short. */
+export const RUSH_BUYERS = HOT_STOCK + 2;
+
 /** Many new buyers of one product check out at the same moment (carts first, then every checkout at once). */
 export async function rush(lab: LabHandle, stack: Stack, productId: number, buyers: number): Promise<Answer<Order>[]> {
   const tokens: string[] = [];
@@ -115,4 +121,31 @@ export async function rush(lab: LabHandle, stack: Stack, productId: number, buye
     await lab.api(stack, 'POST', '/api/cart/items', { token, body: { product_id: productId, quantity: 1 } });
   }
   return Promise.all(tokens.map((token) => lab.api<Order>(stack, 'POST', '/api/orders/checkout', { token })));
+}
+
+/**
+ * Since the last reset, a product's stock is the seed's less what the confirmed orders took, never below zero: sold
+ * once, never oversold. A problem (or null) with the figures.
+ */
+export async function stockAccountsFor(
+  lab: LabHandle,
+  stack: Stack,
+  productId: number,
+  confirmed: Order[],
+): Promise<{ sold: number; stock: number; seed: number; problem: CheckResult | null }> {
+  const seed = SEED_PRODUCTS[productId - 1].stock;
+  const sold = confirmed
+    .flatMap((order) => order.items)
+    .filter((item) => item.product_id === productId)
+    .reduce((sum, item) => sum + item.quantity, 0);
+  const product = await lab.api<{ stock: number }>(stack, 'GET', `/api/products/${productId}`, { token: null });
+  const stock = product.body.stock;
+  const problem =
+    stock < 0 || sold + stock !== seed
+      ? fail(
+          `Product ${productId}: ${sold} sold by confirmed orders and ${stock} left, not the ${seed} of the seed: ` +
+            'stock was lost or oversold, or the catalogue changed since the last POST /api/lab/reset (reset before the rush).',
+        )
+      : null;
+  return { sold, stock, seed, problem };
 }

@@ -1,7 +1,6 @@
-import { SEED_PRODUCTS } from '@checkout-lab/kit';
 import { findStep, type LabHandle } from '../lab-handle';
 import { type CheckResult, fail, type Lesson, pass } from '../lesson';
-import { config, describeOrder, hasProduct, newestOrders, knobBackStep } from './shared';
+import { config, describeOrder, hasProduct, newestOrders, knobBackStep, stockAccountsFor } from './shared';
 
 // LESSON: The saga and its compensation (LESSONS.md#the-saga-and-its-compensation)
 
@@ -31,20 +30,15 @@ async function compensated(lab: LabHandle): Promise<CheckResult> {
     );
   }
   // Since the last reset the stock is the seed's, less what confirmed orders took: a cancelled one gave its share back.
-  const seed = SEED_PRODUCTS[PRODUCT - 1].stock;
-  const confirmed = (
-    await newestOrders(lab, 'microservices', 10_000, (o) => o.status === 'confirmed' && hasProduct(PRODUCT)(o))
-  )
-    .flatMap((o) => o.items.filter((item) => item.product_id === PRODUCT))
-    .reduce((sum, item) => sum + item.quantity, 0);
-  const stock = (await lab.api<{ stock: number }>('microservices', 'GET', `/api/products/${PRODUCT}`, { token: null }))
-    .body.stock;
-  if (stock !== seed - confirmed) {
-    return fail(
-      `Product ${PRODUCT}'s stock is ${stock}, but the seed's ${seed} less the ${confirmed} confirmed is ${seed - confirmed}: ` +
-        'the reservation was not given back (or the catalogue changed since the last POST /api/lab/reset).',
-    );
-  }
+  const confirmed = await newestOrders(
+    lab,
+    'microservices',
+    10_000,
+    (o) => o.status === 'confirmed' && hasProduct(PRODUCT)(o),
+  );
+  const { stock, problem } = await stockAccountsFor(lab, 'microservices', PRODUCT, confirmed);
+  if (problem)
+    return fail(`${problem.message} The cancelled order #${order.id} should have given its ${QUANTITY} back.`);
   return pass(
     `Order #${order.id} is cancelled (payment_declined) after its reservation; payment-service recorded it declined, and ` +
       `product ${PRODUCT}'s stock is back at ${stock}.`,
