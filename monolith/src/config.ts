@@ -59,6 +59,8 @@ const schema = z
     PAYMENT_PROVIDER_URL: z.string().url().default(`http://127.0.0.1:${DEFAULT_PORTS.PAYMENT_PROVIDER_PORT}`),
     PAYMENT_MERCHANT: merchantSchema.default('monolith'),
     PAYMENT_TIMEOUT_MS: intFrom(DEFAULT_PAYMENT_TIMEOUT_MS, 120000),
+    /** How many jobs of the fixes async_email and accept_then_process the monolith's worker runs at once. */
+    JOB_CONCURRENCY: intFrom(10, 200),
     /** pino level; `silent` quiets the process. */
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })

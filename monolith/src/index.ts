@@ -38,6 +38,7 @@ async function main(): Promise<void> {
     admin: { email: config.LAB_ADMIN_EMAIL, password: config.LAB_ADMIN_PASSWORD },
     loginLimits: loginLimitsFrom(config),
     poolSize: config.DB_POOL_SIZE,
+    jobConcurrency: config.JOB_CONCURRENCY,
     logLevel: config.LOG_LEVEL,
   });
   log.info(`monolith ready on http://localhost:${monolith.port} (API docs at /docs)`);
