@@ -15,6 +15,7 @@ import type { DashboardConfig } from './config';
 import type { FaultScheduler } from './fault-scheduler';
 import { faultsRouter } from './faults.routes';
 import { LabProcesses } from './lab-processes';
+import { lessonsRouter } from './lessons.routes';
 import type { PostgresActivity } from './internals/postgres-activity';
 import { normalizePrefix, type RabbitQueues } from './internals/rabbit-queues';
 import { stackProxyRouter } from './proxy.routes';
@@ -219,6 +220,9 @@ export function createApp(deps: AppDeps): Express {
 
   // The Faults view: each stack's faults, the microservices' patterns, the verdict's orders, the scheduler.
   app.use(faultsRouter(deps.stacks, deps.scheduler));
+
+  // The Lessons view: the lessons as data, each step's check and solve on this lab.
+  app.use(lessonsRouter(deps.config));
 
   // The processes the launcher supervises: a kill is a crash, and the launcher restarts the process.
   const processes = new LabProcesses(deps.config.processTable);

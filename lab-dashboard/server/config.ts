@@ -16,6 +16,7 @@ const schema = z.object({
   DB_NAME: z.string().default(DATABASE_NAMES.lab),
   AMQP_URL: z.string().default(DEFAULT_AMQP_URL),
   RABBIT_PREFIX: z.string().default(''),
+  LAB_NAME_PREFIX: z.string().default(''),
   LAB_ADMIN_EMAIL: z.string().default(DEFAULT_ADMIN.email),
   LAB_ADMIN_PASSWORD: z.string().default(DEFAULT_ADMIN.password),
   NODE_ENV: z.string().default('development'),
@@ -36,6 +37,8 @@ export interface DashboardConfig {
   dbName: string;
   amqpUrl: string;
   rabbitPrefix: string;
+  /** The lab's prefix on every database name (LAB_NAME_PREFIX): where the lessons' checks read the stacks' tables. */
+  namePrefix: string;
   admin: { email: string; password: string };
   /** 'production' serves the built dist/; otherwise Vite runs in middleware mode unless dist/ exists. */
   mode: 'production' | 'development';
@@ -61,6 +64,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): DashboardConfi
     dbName: c.DB_NAME,
     amqpUrl: c.AMQP_URL,
     rabbitPrefix: c.RABBIT_PREFIX,
+    namePrefix: c.LAB_NAME_PREFIX,
     admin: { email: c.LAB_ADMIN_EMAIL, password: c.LAB_ADMIN_PASSWORD },
     mode: c.NODE_ENV === 'production' ? 'production' : 'development',
     processTable: c.LAB_PROCESS_TABLE ?? null,

@@ -7,6 +7,7 @@ import { HealthBar } from './components/HealthBar';
 import { Processes } from './components/Processes';
 import { Instructor } from './components/Instructor';
 import { Internals } from './components/Internals';
+import { Lessons } from './components/Lessons';
 import { LoadRuns, startRun } from './components/LoadRuns';
 import { Storefront } from './components/Storefront';
 import { BLACK_FRIDAY_DEMO } from './lib/presets';
@@ -18,6 +19,7 @@ const TABS = [
   { id: 'faults', label: 'Faults' },
   { id: 'history', label: 'History' },
   { id: 'instructor', label: 'Instructor' },
+  { id: 'lessons', label: 'Lessons' },
 ] as const;
 type Tab = (typeof TABS)[number]['id'];
 
@@ -86,6 +88,7 @@ export function App() {
         {tab === 'faults' && <Faults />}
         {tab === 'history' && <History version={historyVersion} />}
         {tab === 'instructor' && <Instructor onBlackFriday={() => void blackFriday()} />}
+        {tab === 'lessons' && <Lessons tabs={TABS} onOpenTab={(id) => setTab(id as Tab)} />}
       </main>
     </div>
   );

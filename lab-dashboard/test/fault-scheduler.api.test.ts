@@ -1,9 +1,10 @@
-import { DEFAULT_ADMIN, dropDatabase } from '@checkout-lab/kit';
+import { dropDatabase } from '@checkout-lab/kit';
 import { testServerUrl, uniqueName } from '@checkout-lab/kit/testing';
-import { startTestShop, type TestShop } from '@checkout-lab/stacks/testing';
+import type { TestShop } from '@checkout-lab/stacks/testing';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { SchedulerState } from '../shared/types';
-import { type RunningDashboard, startDashboard } from '../server/server';
+import type { RunningDashboard } from '../server/server';
+import { startDashboardOnShop } from './dashboard-on-shop';
 
 // biome-ignore lint/suspicious/noExplicitAny: the tests read arbitrary JSON answers
 const jsonOf = (response: Response): Promise<any> => response.json();
@@ -20,22 +21,7 @@ describe('the fault scheduler of the lab API, against a real monolith', () => {
   let cookie = '';
 
   beforeAll(async () => {
-    shop = await startTestShop();
-    dashboard = await startDashboard({
-      monolithUrl: shop.monolith.url,
-      // The microservices are not started here: their half answers 502, which these tests never ask for.
-      gatewayUrl: 'http://127.0.0.1:1',
-      mailUiUrl: shop.mail.webUrl,
-      databaseUrl: testServerUrl(),
-      dbName,
-      page: 'vite',
-    });
-    const login = await fetch(`${dashboard.url}/api/session`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', origin: dashboard.url },
-      body: JSON.stringify({ email: DEFAULT_ADMIN.email, password: DEFAULT_ADMIN.password }),
-    });
-    cookie = login.headers.get('set-cookie')?.split(';')[0] ?? '';
+    ({ shop, dashboard, cookie } = await startDashboardOnShop(dbName));
   });
 
   afterAll(async () => {

@@ -346,6 +346,8 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
           ...common,
           DASHBOARD_PORT: String(ports.DASHBOARD_PORT),
           DB_NAME: dbName('lab'),
+          // The lessons' checks read the stacks' databases by the same prefixed names.
+          LAB_NAME_PREFIX: namePrefix,
           RABBIT_PREFIX: rabbitPrefix,
           MONOLITH_URL: monolithUrl,
           GATEWAY_URL: gatewayUrl ?? `http://127.0.0.1:${ports.GATEWAY_PORT}`,
