@@ -335,4 +335,52 @@ describe('the lab dashboard in a real browser', () => {
     expect((await monolithFaults()).smtp_down).toBe(false);
     await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard-tab-faults.png'), fullPage: true });
   });
+
+  it('when the admin walks a lesson in the Lessons tab, then Check fails with why, Do it for me does it, Check passes and the progress shows', async () => {
+    const fixesOnMonolith = async (changes?: Record<string, boolean>) => {
+      const login = await fetch(`${monolith.url}/api/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(DEFAULT_ADMIN),
+      });
+      const { access_token } = await login.json();
+      const answer = await fetch(`${monolith.url}/api/lab/fixes`, {
+        method: changes ? 'PUT' : 'GET',
+        headers: { authorization: `Bearer ${access_token}`, 'content-type': 'application/json' },
+        body: changes ? JSON.stringify(changes) : undefined,
+      });
+      return answer.json();
+    };
+    expect((await fixesOnMonolith()).short_lock).toBe(false);
+    await page.getByTestId('tab-lessons').click();
+    const row = page.getByTestId('lesson-is-it-the-architecture-or-the-transaction');
+    await expect.poll(() => row.getByTestId('lesson-progress').textContent()).toMatch(/^0\/\d+ steps/);
+    await row.getByRole('button').click();
+    expect(await page.getByTestId('lesson-instructions').textContent()).toContain('short_lock');
+
+    await page.getByTestId('lesson-check').click();
+    await expect
+      .poll(() => page.getByTestId('lesson-result').textContent(), { timeout: 30_000 })
+      .toContain('Not yet: short_lock is off');
+    expect(await row.getByTestId('lesson-progress').textContent()).toMatch(/^0\//);
+
+    await page.getByTestId('lesson-solve').click();
+    await expect
+      .poll(() => page.getByTestId('lesson-result').textContent(), { timeout: 30_000 })
+      .toContain('Pass: short_lock is on');
+    // The solve changed the lab itself, not only the page.
+    expect((await fixesOnMonolith()).short_lock).toBe(true);
+    await page.getByTestId('lesson-check').click();
+    await expect.poll(() => page.getByTestId('lesson-result').textContent()).toContain('Pass: short_lock is on');
+    await expect.poll(() => row.getByTestId('lesson-progress').textContent()).toMatch(/^1\/\d+ steps/);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard-tab-lessons.png'), fullPage: true });
+
+    // The progress is this browser's: a reload keeps it, and the lesson opens at its next step.
+    await page.reload();
+    await page.getByTestId('tab-lessons').click();
+    await expect.poll(() => row.getByTestId('lesson-progress').textContent()).toMatch(/^1\/\d+ steps/);
+    await row.getByRole('button').click();
+    expect(await page.getByTestId('lesson-instructions').textContent()).toContain('two buyers');
+    await fixesOnMonolith({ short_lock: false });
+  });
 });
