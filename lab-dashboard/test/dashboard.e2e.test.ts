@@ -43,6 +43,21 @@ describe('the lab dashboard in a real browser', () => {
   let prefix: string;
   const userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'checkout-lab-chromium-'));
 
+  /** A call to the monolith itself as its admin: what the stack keeps, not what the page shows. */
+  async function asMonolithAdmin(pathname: string, init: { method?: string; body?: unknown } = {}) {
+    const login = await fetch(`${monolith.url}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(DEFAULT_ADMIN),
+    });
+    const { access_token } = await login.json();
+    return fetch(`${monolith.url}${pathname}`, {
+      method: init.method ?? 'GET',
+      headers: { authorization: `Bearer ${access_token}`, 'content-type': 'application/json' },
+      body: init.body === undefined ? undefined : JSON.stringify(init.body),
+    });
+  }
+
   beforeAll(async () => {
     const executablePath = ensureChromium();
     monolithDb = await createTestDatabase('dash_mono');
@@ -205,15 +220,7 @@ describe('the lab dashboard in a real browser', () => {
     const knobs = await (await fetch(`${dashboard.url}/api/lab/config`)).json();
     expect(knobs).toEqual({ monolith: KNOBS, micro: KNOBS });
     // The two checkouts above are still there: the reset did not happen.
-    const admin = await fetch(`${monolith.url}/api/auth/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(DEFAULT_ADMIN),
-    });
-    const { access_token } = await admin.json();
-    const orders = await fetch(`${monolith.url}/api/lab/orders`, {
-      headers: { authorization: `Bearer ${access_token}` },
-    });
+    const orders = await asMonolithAdmin('/api/lab/orders');
     expect((await orders.json()).length).toBeGreaterThanOrEqual(1);
     // The page says so too: its controls wait for the login.
     await page.getByTestId('tab-instructor').click();
@@ -297,18 +304,7 @@ describe('the lab dashboard in a real browser', () => {
   });
 
   it('when the admin switches smtp_down on for the monolith in the Faults tab, then its checkout answers 503; switched off, the stack has it off again', async () => {
-    const monolithFaults = async () => {
-      const login = await fetch(`${monolith.url}/api/auth/login`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(DEFAULT_ADMIN),
-      });
-      const { access_token } = await login.json();
-      const answer = await fetch(`${monolith.url}/api/lab/faults`, {
-        headers: { authorization: `Bearer ${access_token}` },
-      });
-      return (await answer.json()).faults;
-    };
+    const monolithFaults = async () => (await (await asMonolithAdmin('/api/lab/faults')).json()).faults;
     await page.getByTestId('tab-faults').click();
     // The run above left its verdict: nothing lost on either stack.
     for (const stack of ['monolith', 'micro'])
@@ -337,20 +333,8 @@ describe('the lab dashboard in a real browser', () => {
   });
 
   it('when the admin walks a lesson in the Lessons tab, then Check fails with why, Do it for me does it, Check passes and the progress shows', async () => {
-    const fixesOnMonolith = async (changes?: Record<string, boolean>) => {
-      const login = await fetch(`${monolith.url}/api/auth/login`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(DEFAULT_ADMIN),
-      });
-      const { access_token } = await login.json();
-      const answer = await fetch(`${monolith.url}/api/lab/fixes`, {
-        method: changes ? 'PUT' : 'GET',
-        headers: { authorization: `Bearer ${access_token}`, 'content-type': 'application/json' },
-        body: changes ? JSON.stringify(changes) : undefined,
-      });
-      return answer.json();
-    };
+    const fixesOnMonolith = async (changes?: Record<string, boolean>) =>
+      (await asMonolithAdmin('/api/lab/fixes', changes ? { method: 'PUT', body: changes } : {})).json();
     expect((await fixesOnMonolith()).short_lock).toBe(false);
     await page.getByTestId('tab-lessons').click();
     const row = page.getByTestId('lesson-is-it-the-architecture-or-the-transaction');
