@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { AdminLogin } from './components/AdminLogin';
 import { DeadLetters } from './components/DeadLetters';
+import { DemoMode } from './components/DemoMode';
 import { Faults } from './components/Faults';
 import { History } from './components/History';
 import { HealthBar } from './components/HealthBar';
@@ -27,6 +28,7 @@ export function App() {
   const [tab, setTab] = useState<Tab>('shops');
   const [historyVersion, setHistoryVersion] = useState(0);
   const [notice, setNotice] = useState<string | null>(null);
+  const [demoMode, setDemoMode] = useState(false);
 
   const blackFriday = async () => {
     setTab('runs');
@@ -66,6 +68,8 @@ export function App() {
           to see many buyers at once.
         </section>
       )}
+      {/* Above every tab: a demo step opens Load runs or Internals and stays readable over it. */}
+      {demoMode && <DemoMode onOpenTab={(id) => setTab(id as Tab)} onClose={() => setDemoMode(false)} />}
       {notice && (
         <p className="error" role="alert">
           {notice}
@@ -87,7 +91,9 @@ export function App() {
         )}
         {tab === 'faults' && <Faults />}
         {tab === 'history' && <History version={historyVersion} />}
-        {tab === 'instructor' && <Instructor onBlackFriday={() => void blackFriday()} />}
+        {tab === 'instructor' && (
+          <Instructor onBlackFriday={() => void blackFriday()} onInstructorMode={() => setDemoMode(true)} />
+        )}
         {tab === 'lessons' && <Lessons tabs={TABS} onOpenTab={(id) => setTab(id as Tab)} />}
       </main>
     </div>

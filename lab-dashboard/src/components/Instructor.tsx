@@ -13,7 +13,13 @@ function isError(value: unknown): value is { error: { message: string } } {
 }
 
 /** Reset both shops, change the knobs on both, launch the Black Friday demo. */
-export function Instructor({ onBlackFriday }: { onBlackFriday: () => void }) {
+export function Instructor({
+  onBlackFriday,
+  onInstructorMode,
+}: {
+  onBlackFriday: () => void;
+  onInstructorMode?: () => void;
+}) {
   const [config, setConfig] = useState<PerStack<Knobs>>({});
   const [knobs, setKnobs] = useState<Knobs>({ payment_delay_ms: 1000, email_delay_ms: 2000, payment_failure_rate: 0 });
   const [message, setMessage] = useState<string | null>(null);
@@ -79,7 +85,12 @@ export function Instructor({ onBlackFriday }: { onBlackFriday: () => void }) {
         </p>
         <button type="button" disabled={locked} onClick={onBlackFriday} data-testid="black-friday-demo">
           Run the Black Friday demo
-        </button>
+        </button>{' '}
+        {onInstructorMode && (
+          <button type="button" onClick={onInstructorMode} data-testid="instructor-mode">
+            Instructor mode: the demo step by step
+          </button>
+        )}
       </div>
       <div className="card">
         <h3>Knobs, on both stacks</h3>
