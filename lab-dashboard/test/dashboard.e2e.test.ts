@@ -367,4 +367,20 @@ describe('the lab dashboard in a real browser', () => {
     expect(await page.getByTestId('lesson-instructions').textContent()).toContain('two buyers');
     await fixesOnMonolith({ short_lock: false });
   });
+
+  it('when the instructor starts the instructor mode, then its first step resets both shops and its talk stays over the next tab', async () => {
+    await page.getByTestId('tab-instructor').click();
+    await page.getByTestId('instructor-mode').click();
+    expect(await page.getByTestId('demo-title').textContent()).toBe('Ready when you are');
+    expect((await (await asMonolithAdmin('/api/lab/orders')).json()).length).toBeGreaterThan(0);
+    await page.getByTestId('demo-next').click();
+    await expect.poll(() => page.getByTestId('demo-title').textContent()).toBe('Two shops, the same catalogue');
+    expect(await (await asMonolithAdmin('/api/lab/orders')).json()).toEqual([]);
+    // The mode stays above whichever tab is open.
+    await page.getByTestId('tab-internals').click();
+    expect(await page.getByTestId('demo-title').isVisible()).toBe(true);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard-instructor-mode.png'), fullPage: true });
+    await page.getByTestId('demo-close').click();
+    expect(await page.getByTestId('demo-mode').count()).toBe(0);
+  });
 });
