@@ -299,12 +299,20 @@ export class LabHandle {
     while (this.inFlight.size > 0) await Promise.all([...this.inFlight]);
   }
 
-  /** The lab as it starts: the default knobs on both stacks, every fault off, every fix off. */
+  /** The lab as it starts: the default knobs on both stacks, every fault off, every fix off, every pattern on. */
   async restoreDefaults(): Promise<void> {
     const stacks: Stack[] = (await this.hasMicroservices()) ? ['monolith', 'microservices'] : ['monolith'];
     for (const stack of stacks) {
       await this.expect(stack, 'PUT', '/api/lab/config', DEFAULT_KNOBS);
       await this.expect(stack, 'POST', '/api/lab/faults/reset');
+    }
+    if (stacks.includes('microservices')) {
+      await this.expect('microservices', 'PUT', '/api/lab/patterns', {
+        outbox: true,
+        idempotent_consumers: true,
+        dead_letters: true,
+        compensation: true,
+      });
     }
     await this.expect('monolith', 'PUT', '/api/lab/fixes', {
       short_lock: false,

@@ -1,24 +1,10 @@
 import type { LabHandle } from '../lab-handle';
 import { type CheckResult, fail, type Lesson, pass } from '../lesson';
-import { describeOrder, newestOrders } from './shared';
+import { describeOrder, newestOrders, processes } from './shared';
 
 // LESSON: A crash: one shop down, or one function? (LESSONS.md#a-crash-one-shop-down-or-one-function)
 
 const PRODUCT = 2;
-
-interface LabProcess {
-  name: string;
-  pid: number;
-  status: string;
-  restarts: number;
-}
-
-/** The dashboard's table of the launcher's processes (GET /api/lab/processes, open to read). */
-async function processes(lab: LabHandle): Promise<LabProcess[]> {
-  const answer = await lab.request<LabProcess[]>(`${lab.address.dashboard}/api/lab/processes`);
-  if (answer.status !== 200) throw new Error(`GET /api/lab/processes on the dashboard answered ${answer.status}`);
-  return answer.body;
-}
 
 /** The process was killed and brought back: running, restarted at least once. */
 async function cameBack(lab: LabHandle, name: string): Promise<CheckResult> {

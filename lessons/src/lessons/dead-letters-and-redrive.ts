@@ -1,27 +1,21 @@
 import type { LabHandle } from '../lab-handle';
 import { type CheckResult, fail, type Lesson, pass } from '../lesson';
-import { describeOrder, faults, newestOrders, redriveUntilFinal } from './shared';
+import {
+  type DeadLetter,
+  deadLetters,
+  describeOrder,
+  faults,
+  newestOrders,
+  RETRY_BACKOFF_MS,
+  redriveUntilFinal,
+} from './shared';
 
 // LESSON: Dead letters and redrive (LESSONS.md#dead-letters-and-redrive)
 
 const PRODUCT = 3;
-/**
- * email-service's retries wait 0.5 s, 2 s and 8 s in the broker's parking queues before it dead-letters: an order
- * confirmed after a redrive took at least that long. A lower bound the design sets, not a measurement of the machine.
- */
-const RETRY_BACKOFF_MS = 500 + 2000 + 8000;
-
-interface DeadLetter {
-  id: string;
-  service: string;
-  reason: string;
-  attempts: number;
-  event: { payload?: { order_id?: number } };
-}
 
 async function emailLetters(lab: LabHandle): Promise<DeadLetter[]> {
-  const letters = await lab.expect<DeadLetter[]>('microservices', 'GET', '/api/lab/dead-letters');
-  return letters.filter((letter) => letter.service === 'email-service');
+  return (await deadLetters(lab)).filter((letter) => letter.service === 'email-service');
 }
 
 async function parked(lab: LabHandle): Promise<CheckResult> {

@@ -1,4 +1,5 @@
 import { DATABASE_NAMES, DEFAULT_KNOBS, type Knobs, SEED_PRODUCTS } from '@checkout-lab/kit';
+import type { AuditOrder, AuditTruth } from '@checkout-lab/stacks';
 import type { Answer, LabHandle, Order } from '../lab-handle';
 import { type CheckResult, fail, pass, type Stack, type Step } from '../lesson';
 
@@ -148,4 +149,146 @@ export async function stockAccountsFor(
         )
       : null;
   return { sold, stock, seed, problem };
+}
+
+export type PatternName = 'outbox' | 'idempotent_consumers' | 'dead_letters' | 'compensation';
+
+/** The microservices' reliability patterns as the gateway reads them from the services (GET /api/lab/patterns). */
+export async function patterns(lab: LabHandle): Promise<Record<PatternName, boolean>> {
+  return lab.expect<Record<PatternName, boolean>>('microservices', 'GET', '/api/lab/patterns');
+}
+
+/** The stack's own truth (GET /api/lab/audit): payments, emails and the provider's charges per order. */
+export async function audit(lab: LabHandle, stack: Stack): Promise<AuditTruth> {
+  return lab.expect<AuditTruth>(stack, 'GET', '/api/lab/audit');
+}
+
+/** What the audit counts for one order, as a sentence. */
+export function describeAudit(entry: AuditOrder | undefined): string {
+  if (!entry) return 'not in the audit';
+  return `${entry.payments} payment(s), ${entry.provider_charges ?? 0} charge(s) at the provider, ${entry.emails} email(s)`;
+}
+
+/** A pattern's last step: put it back on. Its check asks the lesson's evidence again first, as knobBackStep does. */
+export function patternBackStep(
+  pattern: PatternName,
+  evidence: (lab: LabHandle) => Promise<CheckResult>,
+  alsoBack: {
+    instructions: string;
+    command: string;
+    check(lab: LabHandle): Promise<CheckResult | null>;
+    solve(lab: LabHandle): Promise<void>;
+  },
+): Step {
+  return {
+    instructions: `Put the pattern back: ${pattern} on (PUT /api/lab/patterns on the gateway), ${alsoBack.instructions}.`,
+    uses: {
+      view: 'Faults (the pattern switches)',
+      command: `curl -X PUT $G/api/lab/patterns -d '{"${pattern}": true}'; ${alsoBack.command}`,
+    },
+    async check(lab) {
+      const done = await evidence(lab);
+      if (!done.pass) return done;
+      if ((await patterns(lab))[pattern] !== true)
+        return fail(`The pattern ${pattern} is still off: PUT /api/lab/patterns {"${pattern}": true} on the gateway.`);
+      const other = await alsoBack.check(lab);
+      if (other) return other;
+      return pass(`${pattern} is on again, and the lab is as it started.`);
+    },
+    hints: ['The same PUT /api/lab/patterns, with true.', `Then: ${alsoBack.command}.`],
+    async solve(lab) {
+      await lab.settle();
+      await lab.expect('microservices', 'PUT', '/api/lab/patterns', { [pattern]: true });
+      await alsoBack.solve(lab);
+    },
+  };
+}
+
+/** order-service's outbox rows for one order's event of a type: when each was written and sent. */
+export async function outboxRows(
+  lab: LabHandle,
+  type: string,
+  orderId: number,
+): Promise<{ created_at: Date; sent_at: Date | null; attempts: number }[]> {
+  return lab.query(
+    'orders',
+    `SELECT created_at, sent_at, attempts FROM outbox WHERE type = $1 AND (payload->'payload'->>'order_id')::int = $2`,
+    [type, orderId],
+  );
+}
+
+/** One payment, one charge at the provider (where there is one) and one email: an order done exactly once. */
+export function onceEach(entry: AuditOrder | undefined): entry is AuditOrder {
+  return entry?.payments === 1 && entry.emails === 1 && (entry.provider_charges ?? 1) === 1;
+}
+
+export interface LabProcess {
+  name: string;
+  pid: number;
+  status: string;
+  restarts: number;
+}
+
+/** The dashboard's table of the launcher's processes (GET /api/lab/processes, open to read). */
+export async function processes(lab: LabHandle): Promise<LabProcess[]> {
+  const answer = await lab.request<LabProcess[]>(`${lab.address.dashboard}/api/lab/processes`);
+  if (answer.status !== 200) throw new Error(`GET /api/lab/processes on the dashboard answered ${answer.status}`);
+  return answer.body;
+}
+
+/** The broker away from every service: the fault broker_down (the lab's RabbitMQ is shared, so it is not stopped). */
+export async function brokerAway(lab: LabHandle): Promise<CheckResult> {
+  if ((await faults(lab, 'microservices')).broker_down !== true)
+    return fail('broker_down is off: PUT /api/lab/faults {"broker_down": true} on the gateway.');
+  return pass('broker_down is on: every service has closed its connection to RabbitMQ.');
+}
+
+/** A message parked in a service's dead-letter queue (GET /api/lab/dead-letters). */
+export interface DeadLetter {
+  id: string;
+  service: string;
+  reason: string;
+  attempts: number;
+  event: { payload?: { order_id?: number } };
+}
+
+/**
+ * email-service's retries wait 0.5 s, 2 s and 8 s in the broker's parking queues before it dead-letters: a lower bound
+ * the design sets, not a measurement of the machine.
+ */
+export const RETRY_BACKOFF_MS = 500 + 2000 + 8000;
+
+export async function deadLetters(lab: LabHandle): Promise<DeadLetter[]> {
+  return lab.expect<DeadLetter[]>('microservices', 'GET', '/api/lab/dead-letters');
+}
+
+/** The newest microservices order of a product, if it ended cancelled by a declined payment; else what was seen. */
+export async function newestDeclined(
+  lab: LabHandle,
+  productId: number,
+  quantity: number,
+): Promise<Order | CheckResult> {
+  const [order] = await newestOrders(lab, 'microservices', 1, hasProduct(productId));
+  if (!order)
+    return fail(
+      `The microservices have no order of product ${productId}: check out ${quantity} of it with payments failing.`,
+    );
+  if (order.status !== 'cancelled' || order.failure_reason !== 'payment_declined') {
+    return fail(
+      `The newest order of product ${productId} is ${describeOrder(order)}: with payment_failure_rate 1 it ends cancelled (payment_declined); poll it.`,
+    );
+  }
+  return order;
+}
+
+/** A new buyer checks out that many of a product on the microservices, and the order is polled until it is final. */
+export async function checkOutAndWait(
+  lab: LabHandle,
+  productId: number,
+  quantity: number,
+  name: string,
+): Promise<void> {
+  const buyer = await lab.buyer('microservices', name);
+  const answer = await lab.checkout('microservices', buyer, productId, quantity);
+  if (answer.status === 202) await lab.untilFinal('microservices', answer.body.id);
 }

@@ -1,6 +1,14 @@
 import { findStep, type LabHandle } from '../lab-handle';
 import { type CheckResult, fail, type Lesson, pass } from '../lesson';
-import { config, describeOrder, hasProduct, newestOrders, knobBackStep, stockAccountsFor } from './shared';
+import {
+  checkOutAndWait,
+  config,
+  hasProduct,
+  knobBackStep,
+  newestDeclined,
+  newestOrders,
+  stockAccountsFor,
+} from './shared';
 
 // LESSON: The saga and its compensation (LESSONS.md#the-saga-and-its-compensation)
 
@@ -9,16 +17,8 @@ const QUANTITY = 3;
 
 /** The newest order of the product was declined and compensated: cancelled, one declined payment, the stock back. */
 async function compensated(lab: LabHandle): Promise<CheckResult> {
-  const [order] = await newestOrders(lab, 'microservices', 1, hasProduct(PRODUCT));
-  if (!order)
-    return fail(
-      `The microservices have no order of product ${PRODUCT}: check out ${QUANTITY} of it with payments failing.`,
-    );
-  if (order.status !== 'cancelled' || order.failure_reason !== 'payment_declined') {
-    return fail(
-      `The newest order of product ${PRODUCT} is ${describeOrder(order)}: with payment_failure_rate 1 it ends cancelled (payment_declined); poll it.`,
-    );
-  }
+  const order = await newestDeclined(lab, PRODUCT, QUANTITY);
+  if (!('id' in order)) return order;
   if (!findStep(order, '3_reserve_inventory'))
     return fail(`Order #${order.id} has no 3_reserve_inventory step: was its stock ever reserved?`);
   const payments = await lab.query<{ status: string }>('payments', 'SELECT status FROM payments WHERE order_id = $1', [
@@ -83,11 +83,7 @@ export const theSagaAndItsCompensation: Lesson = {
         'order-service cancels the order and publishes order.order.cancelled; product-service puts the stock back.',
         'psql on the payments database: SELECT order_id, status FROM payments ORDER BY id DESC LIMIT 3.',
       ],
-      async solve(lab) {
-        const buyer = await lab.buyer('microservices', 'declined');
-        const answer = await lab.checkout('microservices', buyer, PRODUCT, QUANTITY);
-        if (answer.status === 202) await lab.untilFinal('microservices', answer.body.id);
-      },
+      solve: (lab) => checkOutAndWait(lab, PRODUCT, QUANTITY, 'declined'),
     },
     knobBackStep('microservices', 'payment_failure_rate', compensated),
   ],
