@@ -76,6 +76,7 @@ const rows: [string, string | null][] = [
 ];
 console.log('');
 say(`Checkout Lab is running (ready in ${((Date.now() - started) / 1000).toFixed(1)} s):`);
-for (const [name, url] of rows) console.log(`  ${name.padEnd(32)} ${url ?? '(not started)'}`);
+const width = Math.max(...rows.map(([name]) => name.length)) + 1;
+for (const [name, url] of rows) console.log(`  ${name.padEnd(width)} ${url ?? '(not started)'}`);
 for (const warning of lab.warnings) console.log(`\n[lab] warning: ${warning}`);
 console.log(`\n  Logs: ${lab.logDir}/<process>.log   Stop: Ctrl-C\n`);
