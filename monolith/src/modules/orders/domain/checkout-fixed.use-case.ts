@@ -44,6 +44,11 @@ interface PendingOrder {
 
 type Settings = Pick<MonolithDeps, 'knobs' | 'faults' | 'fixes'>;
 
+/** The switches, knobs and faults as they are now: a change during a checkout applies to the next one. */
+function settingsNow(deps: MonolithDeps): Settings {
+  return { knobs: { ...deps.knobs }, faults: { ...deps.faults }, fixes: { ...deps.fixes } };
+}
+
 /** One checkout as it runs: who, since when, with which settings, and (short_lock) the stock already taken. */
 interface Run {
   deps: MonolithDeps;
@@ -64,8 +69,7 @@ export async function checkoutWithFixes(
     const earlier = await orderRepository(db).findByIdempotencyKey(user.id, request.idempotencyKey);
     if (earlier) return { order: earlier, replayed: true };
   }
-  // The switches, knobs and faults as they are now: a change during this checkout applies to the next one.
-  const settings: Settings = { knobs: { ...deps.knobs }, faults: { ...deps.faults }, fixes: { ...deps.fixes } };
+  const settings = settingsNow(deps);
   const { fixes } = settings;
   const clock = new StepClock(log, request.startedAt, user.id);
   // LESSON: Is it the architecture or the transaction? (LESSONS.md#is-it-the-architecture-or-the-transaction)
@@ -434,28 +438,10 @@ export async function processPaymentJob(deps: MonolithDeps, payload: { order_id:
   if (stored?.status !== 'pending') return;
   const user = await userRepository(deps.db).findById(stored.user_id);
   if (!user) throw new Error(`the user of order ${stored.id} is gone`);
-  const names = new Map(
-    (
-      await productNames(
-        deps,
-        stored.items.map((item) => item.product_id),
-      )
-    ).map((p) => [p.id, p.name]),
-  );
-  const order: PendingOrder = {
-    id: stored.id,
-    user,
-    total: stored.total,
-    lines: stored.items.map((item) => ({
-      product_id: item.product_id,
-      name: names.get(item.product_id) ?? `product ${item.product_id}`,
-      price: item.unit_price,
-      quantity: item.quantity,
-    })),
-  };
+  const order = await pendingOrderOf(deps, stored, user);
   const clock = StepClock.resume(deps.log, payload.started_at, user.id, stored.steps);
   clock.orderId = order.id;
-  const settings: Settings = { knobs: { ...deps.knobs }, faults: { ...deps.faults }, fixes: { ...deps.fixes } };
+  const settings = settingsNow(deps);
   try {
     await payForOrder(deps, order, clock, settings, true);
   } catch (error) {
@@ -476,30 +462,32 @@ export async function sendConfirmationJob(deps: MonolithDeps, payload: { order_i
   if (!stored || stored.email_sent_at || stored.status !== 'confirmed') return;
   const user = await userRepository(deps.db).findById(stored.user_id);
   if (!user) return;
-  const names = new Map(
-    (
-      await productNames(
-        deps,
-        stored.items.map((item) => item.product_id),
-      )
-    ).map((p) => [p.id, p.name]),
-  );
-  const acceptedAt = await sendOrderConfirmation(deps.mailer, {
-    delayMs: deps.knobs.email_delay_ms,
-    to: user.email,
-    fullName: user.full_name,
-    orderId: stored.id,
-    total: stored.total,
-    items: stored.items.map((item) => ({
-      name: names.get(item.product_id) ?? `product ${item.product_id}`,
-      quantity: item.quantity,
-      unit_price: item.unit_price,
-    })),
-  });
+  const order = await pendingOrderOf(deps, stored, user);
+  const acceptedAt = await sendOrderConfirmation(deps.mailer, confirmationOf(order, deps.knobs.email_delay_ms));
   await orders.markEmailSent(stored.id, acceptedAt);
 }
 
-async function productNames(deps: MonolithDeps, productIds: number[]): Promise<{ id: number; name: string }[]> {
-  if (productIds.length === 0) return [];
-  return deps.db.query('SELECT id, name FROM products WHERE id = ANY($1::int[])', [productIds]);
+/** A stored order as the job steps read it: its buyer, and its lines with the products' names. */
+async function pendingOrderOf(
+  deps: MonolithDeps,
+  stored: Order & { user_id: number },
+  user: UserRow,
+): Promise<PendingOrder> {
+  const productIds = stored.items.map((item) => item.product_id);
+  const rows: { id: number; name: string }[] =
+    productIds.length === 0
+      ? []
+      : await deps.db.query('SELECT id, name FROM products WHERE id = ANY($1::int[])', [productIds]);
+  const names = new Map(rows.map((row) => [row.id, row.name]));
+  return {
+    id: stored.id,
+    user,
+    total: stored.total,
+    lines: stored.items.map((item) => ({
+      product_id: item.product_id,
+      name: names.get(item.product_id) ?? `product ${item.product_id}`,
+      price: item.unit_price,
+      quantity: item.quantity,
+    })),
+  };
 }
