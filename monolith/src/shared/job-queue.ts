@@ -1,5 +1,6 @@
 import type { Logger } from '@checkout-lab/kit';
 import { Logger as WorkerLogger, type Runner, run, type Task } from 'graphile-worker';
+import pg from 'pg';
 import type { DataSource, EntityManager } from 'typeorm';
 
 /**
@@ -33,7 +34,7 @@ export function jobQueue(options: {
   concurrency: number;
   tasks: Record<JobName, Task>;
 }): JobQueue {
-  let runner: Promise<Runner> | null = null;
+  let runner: Promise<{ runner: Runner; pool: pg.Pool }> | null = null;
   const { db, log } = options;
   const logger = new WorkerLogger(() => (level: string, message: string) => {
     if (level === 'error') log.error({ worker: 'graphile-worker' }, message);
@@ -60,17 +61,25 @@ export function jobQueue(options: {
           );
           if (unlocked > 0) log.warn({ jobs: unlocked }, 'jobs left locked by a monolith that stopped: unlocked');
         }
-        const started = await run({
-          connectionString: options.connectionString,
-          concurrency: options.concurrency,
-          maxPoolSize: options.concurrency + 2,
-          noHandleSignals: true,
-          pollInterval: 500,
-          logger,
-          taskList: options.tasks,
-        });
-        log.info({ concurrency: options.concurrency }, 'job worker running');
-        return started;
+        // The worker's own pool, with its error handler: a connection the server ends (a restart, a dropped database)
+        // is logged, never an unhandled error that takes the process down.
+        const pool = new pg.Pool({ connectionString: options.connectionString, max: options.concurrency + 2 });
+        pool.on('error', (error) => log.warn({ err: error, worker: 'graphile-worker' }, 'job worker connection lost'));
+        try {
+          const started = await run({
+            pgPool: pool,
+            concurrency: options.concurrency,
+            noHandleSignals: true,
+            pollInterval: 500,
+            logger,
+            taskList: options.tasks,
+          });
+          log.info({ concurrency: options.concurrency }, 'job worker running');
+          return { runner: started, pool };
+        } catch (error) {
+          await pool.end();
+          throw error;
+        }
       })();
       try {
         await runner;
@@ -89,7 +98,8 @@ export function jobQueue(options: {
       if (!runner) return;
       const running = await runner.catch(() => null);
       runner = null;
-      await running?.stop();
+      await running?.runner.stop();
+      await running?.pool.end();
     },
   };
 }
