@@ -1,11 +1,11 @@
 import { AppError, errorHandler, errors, type Logger, notFoundHandler } from '@checkout-lab/kit';
-import { internalAuth } from '@checkout-lab/shared';
+import { type InternalAuth, internalAuth } from '@checkout-lab/shared';
 import express, { type Express } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import type { GatewayConfig } from './config';
 import { deadLettersRepository } from './data-access/dead-letters.repository';
 import { ServiceClient, type ServiceUrls } from './data-access/service.client';
-import { userDirectory } from './data-access/user.directory';
+import { type UserLookup, userDirectory } from './data-access/user.directory';
 import { labUseCases } from './domain/lab.use-case';
 import { patternUseCases } from './domain/patterns.use-case';
 import { healthRoutes } from './entry-points/http/health.routes';
@@ -25,20 +25,35 @@ export function serviceUrls(config: GatewayConfig): ServiceUrls {
   };
 }
 
-/** The gateway: the only public door of the microservices. It never listens (server.ts does). */
-export function createApp({ config, log }: { config: GatewayConfig; log: Logger }): Express {
+/** The token every call the gateway makes or proxies carries: the services believe nothing else. */
+export function gatewayAuth(config: GatewayConfig): InternalAuth {
+  return internalAuth('api-gateway', config.INTERNAL_SECRET);
+}
+
+/**
+ * The gateway: the only public door of the microservices. It never listens (server.ts does). `users` is who is
+ * behind a token: user-service asked on every request unless server.ts hands in its cached directory.
+ */
+export function createApp({
+  config,
+  log,
+  auth = gatewayAuth(config),
+  users = userDirectory({ baseUrl: config.USER_SERVICE_URL, timeoutMs: config.USER_LOOKUP_TIMEOUT_MS, auth }),
+}: {
+  config: GatewayConfig;
+  log: Logger;
+  auth?: InternalAuth;
+  users?: UserLookup;
+}): Express {
   const urls = serviceUrls(config);
-  // The gateway signs an internal token for every call it makes or proxies: the services believe nothing else.
-  const auth = internalAuth('api-gateway', config.INTERNAL_SECRET);
   const services = new ServiceClient(urls, config.LAB_TIMEOUT_MS, auth);
-  const users = userDirectory({ baseUrl: config.USER_SERVICE_URL, timeoutMs: config.USER_LOOKUP_TIMEOUT_MS, auth });
   const app = express();
   app.disable('x-powered-by');
   // The benchmarks and the launcher run on loopback; behind a real proxy set "trust proxy" to its address instead.
   app.set('trust proxy', 'loopback');
   app.use(correlationId);
 
-  app.use(healthRoutes(services, config.HEALTH_TIMEOUT_MS));
+  app.use(healthRoutes(services, config.HEALTH_TIMEOUT_MS, () => users.cache()));
   app.use(docsRoutes());
 
   // The services' /internal/* endpoints are for the gateway and each other, never for the public.

@@ -28,6 +28,11 @@ const schema = refuseDevSecretsInProduction(
     /** How long the user lookup behind every authenticated request (user-service) may take before a 503. */
     USER_LOOKUP_TIMEOUT_MS: z.coerce.number().int().min(50).max(60000).default(2000),
     /**
+     * on: the gateway keeps the users it looked up while user-service's change feed tells it of every update and
+     * deletion (user.directory.ts, cachedUserDirectory). off: it asks user-service on every request.
+     */
+    USER_CACHE: z.enum(['on', 'off']).default('on'),
+    /**
      * Login and register requests allowed per client IP per minute. The default is high on purpose: the benchmarks
      * and the tests register hundreds of buyers from one address. Lower it (e.g. 20) to show the limiter.
      */

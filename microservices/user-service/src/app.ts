@@ -1,10 +1,13 @@
 import { createServiceApp, finishApp, type ServiceDeps, serviceHealth } from '@checkout-lab/shared';
 import type { Express } from 'express';
+import type { UserChangesListener } from './data-access/user-changes.listener';
 import type { UserUseCases } from './domain/users.use-case';
 import { authRoutes, internalRoutes } from './entry-points/http/auth.routes';
+import { userChangesRoutes } from './entry-points/http/user-changes.routes';
 
 export interface AppDeps extends ServiceDeps {
   users: UserUseCases;
+  changes: UserChangesListener;
 }
 
 /**
@@ -17,6 +20,8 @@ export function createApp(deps: AppDeps): Express {
   // makes req.ip the client's address, and whatever the client itself wrote in the header stays to the left of it.
   app.set('trust proxy', 1);
   app.use(authRoutes(deps.users));
+  // Before /internal/users/:id, which would take "changes" for an id.
+  app.use(userChangesRoutes(deps.changes));
   app.use(internalRoutes(deps.users));
   return finishApp(app, deps.log);
 }

@@ -3,6 +3,7 @@ import { openService, type RunningService, serve } from '@checkout-lab/shared';
 import { createApp } from './app';
 import type { UserConfig } from './config';
 import { migrations } from './data-access/db';
+import { UserChangesListener } from './data-access/user-changes.listener';
 import { UserRepository } from './data-access/user.repository';
 import { UserUseCases } from './domain/users.use-case';
 
@@ -23,6 +24,17 @@ export async function startUserService(config: UserConfig): Promise<RunningServi
   );
   await users.seedAdmin(config.LAB_ADMIN_EMAIL, config.LAB_ADMIN_PASSWORD);
 
-  const app = createApp({ log, internalSecret: config.INTERNAL_SECRET, pool, messaging: null, users });
-  return serve(app, { service: SERVICE, port: config.USER_PORT, config, log, pool });
+  const changes = new UserChangesListener(pool.options.connectionString as string, log);
+  await changes.start();
+
+  const app = createApp({ log, internalSecret: config.INTERNAL_SECRET, pool, messaging: null, users, changes });
+  const running = await serve(app, { service: SERVICE, port: config.USER_PORT, config, log, pool });
+  return {
+    ...running,
+    async stop() {
+      // The change streams never end on their own: ending the listener ends them, before HTTP drains.
+      await changes.stop();
+      await running.stop();
+    },
+  };
 }

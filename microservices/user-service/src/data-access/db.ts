@@ -17,4 +17,24 @@ export const migrations: Migration[] = [
         created_at    TIMESTAMPTZ NOT NULL DEFAULT now()
       )`,
   },
+  {
+    // PERF: the gateway keeps the users it has looked up while it hears of every change (user-changes.feed.ts).
+    // The database itself announces each change, at commit, so a change made by any client (user-service, a psql
+    // session, a migration) reaches the gateway: no code path can forget to.
+    id: '002_users_changed_notify',
+    sql: `
+      CREATE FUNCTION users_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF TG_OP = 'TRUNCATE' THEN
+          PERFORM pg_notify('users_changed', '*');
+        ELSE
+          PERFORM pg_notify('users_changed', OLD.id::text);
+        END IF;
+        RETURN NULL;
+      END $$;
+      CREATE TRIGGER users_changed_row AFTER UPDATE OR DELETE ON users
+        FOR EACH ROW EXECUTE FUNCTION users_changed();
+      CREATE TRIGGER users_changed_all AFTER TRUNCATE ON users
+        FOR EACH STATEMENT EXECUTE FUNCTION users_changed()`,
+  },
 ];

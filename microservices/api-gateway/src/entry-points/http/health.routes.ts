@@ -1,8 +1,12 @@
 import { Router } from 'express';
 import type { ServiceClient, ServiceName } from '../../data-access/service.client';
+import type { UserCacheState } from '../../data-access/user.directory';
 
-/** GET /health: the gateway's own, plus every service's; 503 when one is down, so a load balancer can tell. */
-export function healthRoutes(services: ServiceClient, timeoutMs: number): Router {
+/**
+ * GET /health: the gateway's own, plus every service's; 503 when one is down, so a load balancer can tell. It also
+ * says whether the gateway serves users from its cache (user_cache); "not connected" costs a lookup, never a wrong answer.
+ */
+export function healthRoutes(services: ServiceClient, timeoutMs: number, userCache: () => UserCacheState): Router {
   const router = Router();
   router.get('/health', async (_req, res) => {
     const names = Object.keys(services.urls) as ServiceName[];
@@ -14,6 +18,7 @@ export function healthRoutes(services: ServiceClient, timeoutMs: number): Router
       status: allUp ? 'ok' : 'degraded',
       service: 'api-gateway',
       services: Object.fromEntries(reports),
+      user_cache: userCache(),
     });
   });
   return router;

@@ -3,7 +3,7 @@ import { AppError, errors, hmacKey, tokenScope } from '@checkout-lab/kit';
 import { INTERNAL_TOKEN_HEADER, type InternalAuth } from '@checkout-lab/shared';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import jwt from 'jsonwebtoken';
-import type { UserDirectory } from '../../data-access/user.directory';
+import type { UserLookup } from '../../data-access/user.directory';
 
 export interface GatewayIdentity {
   userId: number;
@@ -67,13 +67,13 @@ export function isPublic(method: string, path: string): boolean {
  * The gateway verifies the JWT once, then asks user-service who is behind it, and
  * proves to the services that the call comes through here.
  * A valid token is not enough: its user may have been deleted since, and its is_admin is only a claim. So the gateway
- * reads the user's record (GET /internal/users/:id) on every request: a deleted or invented user is 401, admin rights
- * are the record's. The services get an internal token signed with INTERNAL_SECRET naming that user, never bare
+ * reads the user's record (GET /internal/users/:id, or the copy it keeps while user-service tells it of every change:
+ * cachedUserDirectory) for every request: a deleted or invented user is 401, admin rights are the record's. The services get an internal token signed with INTERNAL_SECRET naming that user, never bare
  * x-user-* headers (a client's are dropped, and the services would ignore them anyway). A public route is served
  * anonymously, whatever token it carries; any other route without a valid token and a real user answers 401 here and
  * never reaches a service.
  */
-export function identity(options: { secret: string; users: UserDirectory; auth: InternalAuth }): RequestHandler {
+export function identity(options: { secret: string; users: UserLookup; auth: InternalAuth }): RequestHandler {
   return (req: Request, res: Response, next: NextFunction) => {
     for (const header of CLIENT_HEADERS_DROPPED) delete req.headers[header];
     const anonymous = () => {
