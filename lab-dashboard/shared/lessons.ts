@@ -25,3 +25,12 @@ export interface LessonCheck {
   pass: boolean;
   message: string;
 }
+
+/** GET /api/lessons/:id/text: the lesson's section of LESSONS.md, from its `## <title>` heading to the next one. */
+export interface LessonText {
+  id: string;
+  title: string;
+  anchor: string;
+  /** Markdown, as LESSONS.md has it: Do, Watch, Why, In the code. */
+  text: string;
+}

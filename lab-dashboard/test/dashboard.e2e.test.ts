@@ -341,6 +341,13 @@ describe('the lab dashboard in a real browser', () => {
     await expect.poll(() => row.getByTestId('lesson-progress').textContent()).toMatch(/^0\/\d+ steps/);
     await row.getByRole('button').click();
     expect(await page.getByTestId('lesson-instructions').textContent()).toContain('short_lock');
+    // The lesson's own text from LESSONS.md, beside the step and open on a wide screen: its Why, its code, rendered.
+    const prose = page.getByTestId('lesson-text');
+    const why = prose.locator('p', { has: page.locator('strong', { hasText: 'Why.' }) });
+    await expect.poll(() => why.isVisible()).toBe(true);
+    expect(await why.textContent()).toContain('What made the monolith slow was the transaction, not the process');
+    expect(await prose.locator('pre code').first().textContent()).toContain('"short_lock": true');
+    expect(await prose.locator('h3').first().textContent()).toBe('Is it the architecture or the transaction?');
 
     await page.getByTestId('lesson-check').click();
     await expect

@@ -3,7 +3,7 @@ import { testServerUrl, uniqueName } from '@checkout-lab/kit/testing';
 import { LESSONS } from '@checkout-lab/lessons';
 import type { TestShop } from '@checkout-lab/stacks/testing';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { LessonCheck, LessonView } from '../shared/lessons';
+import type { LessonCheck, LessonText, LessonView } from '../shared/lessons';
 import type { RunningDashboard } from '../server/server';
 import { startDashboardOnShop } from './dashboard-on-shop';
 
@@ -86,6 +86,35 @@ describe('the lessons of the lab API, against a real monolith', () => {
       expect(answer.status, path).toBe(404);
       expect((await jsonOf(answer)).error.code, path).toBe('NOT_FOUND');
     }
+  });
+
+  test("GET /api/lessons/:id/text gives the lesson's section of LESSONS.md, from its heading to the next one", async () => {
+    const textOf = async (id: string): Promise<LessonText> => {
+      const answer = await fetch(`${dashboard.url}/api/lessons/${id}/text`);
+      expect(answer.status, id).toBe(200);
+      return jsonOf(answer);
+    };
+    const feel = await textOf('feel-the-wait');
+    expect(feel).toMatchObject({ id: 'feel-the-wait', title: 'Feel the wait', anchor: 'feel-the-wait' });
+    expect(feel.text.startsWith('## Feel the wait\n')).toBe(true);
+    expect(feel.text).toContain('**Why.** The monolith does everything the order needs before it answers');
+    expect(feel.text).toContain('**In the code.**');
+    const next = LESSONS[LESSONS.findIndex((lesson) => lesson.id === 'feel-the-wait') + 1];
+    expect(feel.text).not.toContain(`## ${next.title}`);
+
+    // A "# ..." in a fenced block is a shell comment, not the end of the lesson; a "# part" heading is.
+    const charge = await textOf('a-charge-outlives-a-rollback');
+    expect(charge.text).toContain('# check out on each');
+    expect(charge.text).toContain('**Why.** Step 6 asks the provider');
+    const last = await textOf('is-it-the-architecture-or-the-transaction');
+    expect(last.text).toContain('**Why.** What made the monolith slow was the transaction');
+    expect(last.text).not.toContain('# Microservices lessons');
+  });
+
+  test('when the lesson of the text does not exist, then 404 with a JSON error', async () => {
+    const answer = await fetch(`${dashboard.url}/api/lessons/no-such-lesson/text`);
+    expect(answer.status).toBe(404);
+    expect((await jsonOf(answer)).error).toMatchObject({ code: 'NOT_FOUND', message: 'No lesson no-such-lesson' });
   });
 
   test('when a check or a solve comes without the login, then 401 and nothing is done', async () => {

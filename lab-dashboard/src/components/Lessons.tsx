@@ -2,8 +2,10 @@ import { useEffect, useState } from 'react';
 import { labApi } from '../lib/api';
 import { firstOpenStep, type LessonProgress, loadProgress, markPassed } from '../lib/lesson-progress';
 import { useLabSession } from '../lib/session';
-import type { LessonCheck, LessonStepView, LessonView } from '../../shared/lessons';
+import type { LessonCheck, LessonStepView, LessonText, LessonView } from '../../shared/lessons';
 import { LoginHint } from './AdminLogin';
+import { Markdown } from './Markdown';
+import '../lessons.css';
 
 export interface TabLink {
   id: string;
@@ -155,10 +157,61 @@ function Step({
   );
 }
 
+/** Wide enough for the lesson's text beside the step (lessons.css puts them one above the other below this). */
+const WIDE = '(min-width: 1000px)';
+const isWide = () => typeof window !== 'undefined' && !!window.matchMedia?.(WIDE).matches;
+
+/**
+ * "Read the lesson": the lesson's section of LESSONS.md (Do, Watch, Why, In the code), from
+ * GET /api/lessons/:id/text. Open at first on a wide screen, where it sits beside the step; folded on a narrow one.
+ */
+function LessonProse({ lesson }: { lesson: LessonView }) {
+  const [open, setOpen] = useState(isWide);
+  const [text, setText] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+
+  useEffect(() => {
+    let mounted = true;
+    void labApi.get<LessonText>(`/lessons/${lesson.id}/text`).then((result) => {
+      if (!mounted) return;
+      if (result.ok) setText(result.body.text);
+      else setError(result.error?.message ?? `The lab API answered ${result.status}`);
+    });
+    return () => {
+      mounted = false;
+    };
+  }, [lesson.id]);
+
+  return (
+    <details
+      className="card lesson-prose"
+      open={open}
+      onToggle={(event) => setOpen(event.currentTarget.open)}
+      data-testid="lesson-prose"
+    >
+      <summary>
+        <b>Read the lesson</b> <span className="small-text muted">LESSONS.md#{lesson.anchor}</span>
+      </summary>
+      {error && (
+        <p className="error small-text" role="alert">
+          {error}
+        </p>
+      )}
+      {!error && text === null && <p className="small-text">Loading the lesson…</p>}
+      {text !== null && (
+        <div data-testid="lesson-text">
+          <Markdown text={text} headingOffset={1} />
+        </div>
+      )}
+    </details>
+  );
+}
+
 /**
  * The guided lessons of LESSONS.md in the page: each step's instructions and the view it needs, a Check that runs the
  * step's check on this lab (GET /api/lessons, POST /api/lessons/:id/steps/:n/check), hints one at a time, the solution
- * in words, and "do it for me" (the step's solve, then its check). Progress is this browser's.
+ * in words, and "do it for me" (the step's solve, then its check), with the lesson's own text beside the step
+ * (GET /api/lessons/:id/text). Progress is this browser's.
  */
 export function Lessons({ tabs, onOpenTab }: { tabs: readonly TabLink[]; onOpenTab: (id: string) => void }) {
   const [lessons, setLessons] = useState<LessonView[] | null>(null);
@@ -216,35 +269,41 @@ export function Lessons({ tabs, onOpenTab }: { tabs: readonly TabLink[]; onOpenT
           <h2 data-testid="lesson-title">{lesson.title}</h2>
           <p>{lesson.goal}</p>
           <p className="small-text">
-            Why it happens: <code>LESSONS.md#{lesson.anchor}</code>. Needs: {lesson.stacks.join(' and ')}.
+            Why it happens: <code>LESSONS.md#{lesson.anchor}</code>, in <i>Read the lesson</i>. Needs:{' '}
+            {lesson.stacks.join(' and ')}.
           </p>
-          <nav className="row">
-            {lesson.steps.map((_, index) => {
-              const n = index + 1;
-              const passed = (progress[lesson.id] ?? []).includes(n);
-              return (
-                <button
-                  type="button"
-                  key={n}
-                  className={n === chosen.n ? 'tab active' : 'tab'}
-                  onClick={() => setChosen({ id: lesson.id, n })}
-                  data-testid={`lesson-step-${n}`}
-                >
-                  {n}
-                  {passed ? ' ✓' : ''}
-                </button>
-              );
-            })}
-          </nav>
-          <Step
-            key={`${lesson.id}:${chosen.n}`}
-            lesson={lesson}
-            n={chosen.n}
-            tabs={tabs}
-            onOpenTab={onOpenTab}
-            onPassed={(n) => setProgress((now) => markPassed(now, lesson.id, n))}
-            onNext={() => setChosen({ id: lesson.id, n: chosen.n + 1 })}
-          />
+          <div className="lesson-layout">
+            <div>
+              <nav className="row">
+                {lesson.steps.map((_, index) => {
+                  const n = index + 1;
+                  const passed = (progress[lesson.id] ?? []).includes(n);
+                  return (
+                    <button
+                      type="button"
+                      key={n}
+                      className={n === chosen.n ? 'tab active' : 'tab'}
+                      onClick={() => setChosen({ id: lesson.id, n })}
+                      data-testid={`lesson-step-${n}`}
+                    >
+                      {n}
+                      {passed ? ' ✓' : ''}
+                    </button>
+                  );
+                })}
+              </nav>
+              <Step
+                key={`${lesson.id}:${chosen.n}`}
+                lesson={lesson}
+                n={chosen.n}
+                tabs={tabs}
+                onOpenTab={onOpenTab}
+                onPassed={(n) => setProgress((now) => markPassed(now, lesson.id, n))}
+                onNext={() => setChosen({ id: lesson.id, n: chosen.n + 1 })}
+              />
+            </div>
+            <LessonProse key={lesson.id} lesson={lesson} />
+          </div>
         </div>
       )}
     </div>
