@@ -1,6 +1,8 @@
 import type { Lesson } from './lesson';
 import { atomicStockReservation } from './lessons/atomic-stock-reservation';
 import { blackFriday } from './lessons/black-friday';
+import { databasePerService } from './lessons/database-per-service';
+import { eventsAndRoutingKeys } from './lessons/events-and-routing-keys';
 import { aChargeOutlivesARollback } from './lessons/a-charge-outlives-a-rollback';
 import { aCrashInTheMiddleOfACheckout } from './lessons/a-crash-in-the-middle-of-a-checkout';
 import { aCrashOneShopDownOrOneFunction } from './lessons/a-crash-one-shop-down-or-one-function';
@@ -16,6 +18,8 @@ import { switchOffTheOutbox } from './lessons/switch-off-the-outbox';
 import { the202AndPolling } from './lessons/the-202-and-polling';
 import { theBrokerGoesAway } from './lessons/the-broker-goes-away';
 import { theFaultLab } from './lessons/the-fault-lab';
+import { theGateway } from './lessons/the-gateway';
+import { theGatewayIsNotAWall } from './lessons/the-gateway-is-not-a-wall';
 import { theOutbox } from './lessons/the-outbox';
 import { theSagaAndItsCompensation } from './lessons/the-saga-and-its-compensation';
 import { watchTheLock } from './lessons/watch-the-lock';
@@ -30,7 +34,11 @@ export const LESSONS: Lesson[] = [
   aChargeOutlivesARollback,
   oneCartOneOrder,
   isItTheArchitectureOrTheTransaction,
+  theGateway,
+  theGatewayIsNotAWall,
+  databasePerService,
   the202AndPolling,
+  eventsAndRoutingKeys,
   atomicStockReservation,
   theSagaAndItsCompensation,
   switchOffCompensation,

@@ -1,6 +1,6 @@
 import type { LabHandle } from '../lab-handle';
 import { type CheckResult, fail, type Lesson, pass } from '../lesson';
-import { describeOrder, newestOrders, processes } from './shared';
+import { describeOrder, killAndWait, newestOrders, processes } from './shared';
 
 // LESSON: A crash: one shop down, or one function? (LESSONS.md#a-crash-one-shop-down-or-one-function)
 
@@ -15,28 +15,6 @@ async function cameBack(lab: LabHandle, name: string): Promise<CheckResult> {
   if (entry.status !== 'running')
     return fail(`${name} is ${entry.status}: wait until the launcher has it running again.`);
   return pass(`${name} is running again as pid ${entry.pid}, after ${entry.restarts} restart(s).`);
-}
-
-/** Kills one process through the dashboard's lab API (the lab admin's session) and waits until it runs again. */
-async function killAndWait(lab: LabHandle, name: string): Promise<void> {
-  const login = await fetch(`${lab.address.dashboard}/api/session`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(lab.address.admin),
-  });
-  if (login.status !== 200) throw new Error(`the dashboard's login answered ${login.status}`);
-  const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0];
-  const before = (await processes(lab)).find((entry) => entry.name === name);
-  const killed = await lab.request(`${lab.address.dashboard}/api/lab/processes/${name}/kill`, 'POST', undefined, {
-    'content-type': 'application/json',
-    cookie,
-  });
-  if (killed.status !== 202)
-    throw new Error(`the kill of ${name} answered ${killed.status}: ${JSON.stringify(killed.body)}`);
-  await lab.until(`${name} running again`, async () => {
-    const now = (await processes(lab)).find((entry) => entry.name === name);
-    return now && now.pid !== before?.pid && now.status === 'running' ? true : undefined;
-  });
 }
 
 export const aCrashOneShopDownOrOneFunction: Lesson = {

@@ -292,3 +292,71 @@ export async function checkOutAndWait(
   const answer = await lab.checkout('microservices', buyer, productId, quantity);
   if (answer.status === 202) await lab.untilFinal('microservices', answer.body.id);
 }
+
+/**
+ * Kills one process through the dashboard's lab API (the lab admin's session) and waits until it runs again, as a
+ * student does with Internals → Processes (Kill).
+ */
+export async function killAndWait(lab: LabHandle, name: string): Promise<void> {
+  const login = await fetch(`${lab.address.dashboard}/api/session`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(lab.address.admin),
+  });
+  if (login.status !== 200) throw new Error(`the dashboard's login answered ${login.status}`);
+  const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0];
+  const before = (await processes(lab)).find((entry) => entry.name === name);
+  const killed = await lab.request(`${lab.address.dashboard}/api/lab/processes/${name}/kill`, 'POST', undefined, {
+    'content-type': 'application/json',
+    cookie,
+  });
+  if (killed.status !== 202)
+    throw new Error(`the kill of ${name} answered ${killed.status}: ${JSON.stringify(killed.body)}`);
+  await lab.until(`${name} running again`, async () => {
+    const now = (await processes(lab)).find((entry) => entry.name === name);
+    return now && now.pid !== before?.pid && now.status === 'running' ? true : undefined;
+  });
+}
+
+/** Where one process of this lab listens, from the dashboard's process table (never assume the default ports). */
+export async function processUrl(lab: LabHandle, name: string): Promise<string> {
+  const answer = await lab.request<{ name: string; url: string }[]>(`${lab.address.dashboard}/api/lab/processes`);
+  const entry = Array.isArray(answer.body) ? answer.body.find((candidate) => candidate.name === name) : undefined;
+  if (!entry?.url) throw new Error(`the dashboard's GET /api/lab/processes lists no ${name} with a URL`);
+  return entry.url;
+}
+
+/** One event of an order as a service's outbox keeps it: the envelope's ids and when it was written and sent. */
+export interface OutboxEvent {
+  service: string;
+  id: string;
+  type: string;
+  correlation_id: string;
+  causation_id: string | null;
+  created_at: Date;
+  sent_at: Date | null;
+}
+
+/** The services that publish events, by the key of their own database. */
+export const PUBLISHERS = {
+  orders: 'order-service',
+  products: 'product-service',
+  payments: 'payment-service',
+  emails: 'email-service',
+} as const;
+
+/** Every event of one order in the outboxes of the services that publish, in the order they were written. */
+export async function orderEvents(lab: LabHandle, orderId: number): Promise<OutboxEvent[]> {
+  const events: OutboxEvent[] = [];
+  for (const [database, service] of Object.entries(PUBLISHERS) as [keyof typeof PUBLISHERS, string][]) {
+    const rows = await lab.query<Omit<OutboxEvent, 'service'>>(
+      database,
+      `SELECT id::text AS id, type, payload->>'correlation_id' AS correlation_id,
+              payload->>'causation_id' AS causation_id, created_at, sent_at
+         FROM outbox WHERE (payload->'payload'->>'order_id')::int = $1`,
+      [orderId],
+    );
+    events.push(...rows.map((row) => ({ service, ...row })));
+  }
+  return events.sort((a, b) => a.created_at.getTime() - b.created_at.getTime());
+}
