@@ -6,6 +6,8 @@ import { eventsAndRoutingKeys } from './lessons/events-and-routing-keys';
 import { aChargeOutlivesARollback } from './lessons/a-charge-outlives-a-rollback';
 import { aCrashInTheMiddleOfACheckout } from './lessons/a-crash-in-the-middle-of-a-checkout';
 import { aCrashOneShopDownOrOneFunction } from './lessons/a-crash-one-shop-down-or-one-function';
+import { aLostAck } from './lessons/a-lost-ack';
+import { aTransactionIsNotATimeout } from './lessons/a-transaction-is-not-a-timeout';
 import { deadLettersAndRedrive } from './lessons/dead-letters-and-redrive';
 import { feelTheWait } from './lessons/feel-the-wait';
 import { idempotentConsumers } from './lessons/idempotent-consumers';
@@ -24,6 +26,7 @@ import { theOutbox } from './lessons/the-outbox';
 import { theSagaAndItsCompensation } from './lessons/the-saga-and-its-compensation';
 import { watchTheLock } from './lessons/watch-the-lock';
 import { whatHappensWhenEmailFails } from './lessons/what-happens-when-email-fails';
+import { whatTheDecompositionCosts } from './lessons/what-the-decomposition-costs';
 
 /** Every runnable lesson, in the order of LESSONS.md (the monolith's first, then the microservices'). */
 export const LESSONS: Lesson[] = [
@@ -32,6 +35,7 @@ export const LESSONS: Lesson[] = [
   blackFriday,
   whatHappensWhenEmailFails,
   aChargeOutlivesARollback,
+  aTransactionIsNotATimeout,
   oneCartOneOrder,
   isItTheArchitectureOrTheTransaction,
   theGateway,
@@ -48,6 +52,8 @@ export const LESSONS: Lesson[] = [
   switchOffIdempotentConsumers,
   deadLettersAndRedrive,
   switchOffDeadLetters,
+  aLostAck,
+  whatTheDecompositionCosts,
   aCrashOneShopDownOrOneFunction,
   theFaultLab,
   aCrashInTheMiddleOfACheckout,

@@ -360,3 +360,32 @@ export async function orderEvents(lab: LabHandle, orderId: number): Promise<Outb
   }
   return events.sort((a, b) => a.created_at.getTime() - b.created_at.getTime());
 }
+
+/** A monolith backend waiting on a row lock, and the backend that holds it (when it is still in a transaction). */
+export interface LockWait {
+  waiting: Backend;
+  holder: Backend | undefined;
+}
+
+/**
+ * Watches the monolith's transactions while checkouts are in flight, however slow the machine: no fixed wait, only
+ * the transactions (the cap is for a lab under endless load, where some transaction is always open). The first wait
+ * on a lock that `wanted` accepts; else `seen`: whether any transaction was open at all.
+ */
+export async function watchForLockWait(
+  lab: LabHandle,
+  wanted: (wait: LockWait) => boolean = () => true,
+): Promise<LockWait | { seen: boolean }> {
+  let seen = false;
+  const cap = Date.now() + 120_000;
+  while (Date.now() < cap) {
+    const backends = await monolithBackends(lab);
+    if (backends.length === 0) break;
+    seen = true;
+    const waiting = backends.find((b) => b.wait_event_type === 'Lock' && b.blocked_by.length > 0);
+    const wait = waiting && { waiting, holder: backends.find((b) => waiting.blocked_by.includes(b.pid)) };
+    if (wait && wanted(wait)) return wait;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  return { seen };
+}

@@ -1,7 +1,7 @@
 import { DEFAULT_KNOBS } from '@checkout-lab/kit';
 import { findStep, type LabHandle, stepEnd, stepStart } from '../lab-handle';
 import { type CheckResult, fail, type Lesson, pass } from '../lesson';
-import { config, hasProduct, monolithBackends, newestOrders, twoBuyers, knobBackStep } from './shared';
+import { config, hasProduct, knobBackStep, newestOrders, twoBuyers, watchForLockWait } from './shared';
 
 // LESSON: Watch the lock (LESSONS.md#watch-the-lock)
 
@@ -68,26 +68,16 @@ export const watchTheLock: Lesson = {
         command: 'psql: the pg_stat_activity query of LESSONS.md, \\watch 1',
       },
       async check(lab) {
-        let seen = false;
-        // Watches while a checkout is in flight, however slow the machine: no fixed wait, only the transactions (the
-        // cap is for a lab under endless load, where some transaction is always open).
-        const cap = Date.now() + 120_000;
-        while (Date.now() < cap) {
-          const backends = await monolithBackends(lab);
-          if (backends.length === 0) break;
-          seen = true;
-          const waiting = backends.find((b) => b.wait_event_type === 'Lock' && b.blocked_by.length > 0);
-          if (waiting) {
-            const holder = backends.find((b) => waiting.blocked_by.includes(b.pid));
-            return pass(
-              `Backend ${waiting.pid} is active with wait_event_type Lock, blocked by ${waiting.blocked_by.join(', ')}` +
-                `${holder ? ` (${holder.state})` : ''}; its query: ${waiting.query}`,
-            );
-          }
-          await new Promise((resolve) => setTimeout(resolve, 200));
+        const found = await watchForLockWait(lab);
+        if ('waiting' in found) {
+          const { waiting, holder } = found;
+          return pass(
+            `Backend ${waiting.pid} is active with wait_event_type Lock, blocked by ${waiting.blocked_by.join(', ')}` +
+              `${holder ? ` (${holder.state})` : ''}; its query: ${waiting.query}`,
+          );
         }
         return fail(
-          seen
+          found.seen
             ? 'The checkouts in flight ended without one waiting on a lock: start the second while the first is still paying.'
             : 'No monolith checkout is in a transaction now, so nothing holds a lock: start the two buyers, then check while they wait.',
         );
