@@ -10,6 +10,9 @@ export default defineConfig({
     globalSetup: ['./lab-kit/src/vitest.global-setup.ts', './lab-stacks/test/provider.global-setup.ts'],
     testTimeout: 120_000,
     hookTimeout: 120_000,
+    // expect.poll waits for something to happen (a page to redraw, a consumer to catch up), never for a time budget:
+    // its 1 s default failed the browser tests on a busy machine while the page was only slow.
+    expect: { poll: { timeout: 15_000 } },
     // Two cores: more workers only make the integration tests fight for them.
     maxWorkers: 2,
     projects: [

@@ -19,6 +19,11 @@ describe('the runnable lessons and LESSONS.md', () => {
     expect(wrong).toEqual([]);
   });
 
+  it('when LESSONS.md has a lesson, then a lesson file makes it runnable', () => {
+    const runnable = new Set(LESSONS.map((lesson) => lesson.title));
+    expect(headings.filter((heading) => !runnable.has(heading.text)).map((heading) => heading.text)).toEqual([]);
+  });
+
   it('when lessons are listed, then each id is its anchor, once, in the order of LESSONS.md', () => {
     expect(LESSONS.map((lesson) => lesson.id)).toEqual(LESSONS.map((lesson) => lesson.anchor));
     expect(new Set(LESSONS.map((lesson) => lesson.id)).size).toBe(LESSONS.length);

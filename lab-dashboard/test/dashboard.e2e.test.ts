@@ -193,10 +193,13 @@ describe('the lab dashboard in a real browser', () => {
     for (const p of health.processes) expect(p.status).toBe('ok');
 
     await page.getByTestId('tab-internals').click();
+    // The page asks the lab API on a timer: on a busy machine its first answer can take longer than poll's 1 s.
     await expect
-      .poll(() => page.getByTestId('queues').locator('tbody tr').count())
+      .poll(() => page.getByTestId('queues').locator('tbody tr').count(), { timeout: 30_000 })
       .toBe(expected.filter((q) => !q.dead_letter).length);
-    await expect.poll(() => page.getByTestId('processes').locator('tr').count()).toBe(SERVICE_NAMES.length + 2);
+    await expect
+      .poll(() => page.getByTestId('processes').locator('tr').count(), { timeout: 30_000 })
+      .toBe(SERVICE_NAMES.length + 2);
     // Back on the storefronts, both checkouts are still there: a peek at the internals loses nothing.
     await page.getByTestId('tab-shops').click();
     expect(await page.getByTestId('status-micro').textContent()).toBe('confirmed');
