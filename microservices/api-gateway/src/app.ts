@@ -5,7 +5,7 @@ import { rateLimit } from 'express-rate-limit';
 import type { GatewayConfig } from './config';
 import { deadLettersRepository } from './data-access/dead-letters.repository';
 import { ServiceClient, type ServiceUrls } from './data-access/service.client';
-import { type UserLookup, userDirectory } from './data-access/user.directory';
+import type { UserLookup } from './data-access/user.directory';
 import { labUseCases } from './domain/lab.use-case';
 import { patternUseCases } from './domain/patterns.use-case';
 import { healthRoutes } from './entry-points/http/health.routes';
@@ -32,18 +32,18 @@ export function gatewayAuth(config: GatewayConfig): InternalAuth {
 
 /**
  * The gateway: the only public door of the microservices. It never listens (server.ts does). `users` is who is
- * behind a token: user-service asked on every request unless server.ts hands in its cached directory.
+ * behind a token: user-service's directory, asked on every request or kept behind its change feed (server.ts).
  */
 export function createApp({
   config,
   log,
-  auth = gatewayAuth(config),
-  users = userDirectory({ baseUrl: config.USER_SERVICE_URL, timeoutMs: config.USER_LOOKUP_TIMEOUT_MS, auth }),
+  auth,
+  users,
 }: {
   config: GatewayConfig;
   log: Logger;
-  auth?: InternalAuth;
-  users?: UserLookup;
+  auth: InternalAuth;
+  users: UserLookup;
 }): Express {
   const urls = serviceUrls(config);
   const services = new ServiceClient(urls, config.LAB_TIMEOUT_MS, auth);

@@ -7,3 +7,4 @@ export * from './process';
 export * from './service';
 export * from './http-client';
 export * from './lab';
+export * from './user-changes';

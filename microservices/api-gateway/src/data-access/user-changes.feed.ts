@@ -1,14 +1,12 @@
 import http from 'node:http';
 import type { Logger } from '@checkout-lab/kit';
-import type { InternalAuth } from '@checkout-lab/shared';
-
-export type UserChange = { id: number } | { all: true };
+import { type InternalAuth, USER_CHANGES_PATH, type UserChange } from '@checkout-lab/shared';
 
 export interface UserChangesHandler {
   /** The stream is open and user-service listens: every change committed from now on will arrive. */
   ready(): void;
   change(change: UserChange): void;
-  /** The stream is gone (user-service stopped, restarted or lost its listener): nothing learnt before can be trusted. */
+  /** The stream is gone (user-service stopped, restarted or lost its listener): what was learnt cannot be trusted. */
   lost(): void;
 }
 
@@ -42,7 +40,7 @@ export function followUserChanges(options: {
 
   function connect() {
     retry = null;
-    const url = new URL('/internal/users/changes', options.baseUrl);
+    const url = new URL(USER_CHANGES_PATH, options.baseUrl);
     const current = http.get(url, { headers: { ...options.auth.headers(), accept: 'text/event-stream' } }, (res) => {
       if (res.statusCode !== 200) {
         res.resume();

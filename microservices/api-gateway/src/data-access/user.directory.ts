@@ -1,5 +1,5 @@
 import { AppError } from '@checkout-lab/kit';
-import { type CallFailed, type InternalAuth, type JsonAnswer, jsonClient } from '@checkout-lab/shared';
+import { type CallFailed, type InternalAuth, type JsonAnswer, jsonClient, type UserChange } from '@checkout-lab/shared';
 
 /** A user as user-service's record has it: what the gateway passes on, not what the token claims. */
 export interface DirectoryUser {
@@ -107,7 +107,7 @@ export function cachedUserDirectory(directory: UserDirectory) {
         forgetAll();
         live = true;
       },
-      change(change: { id: number } | { all: true }) {
+      change(change: UserChange) {
         if ('all' in change) return forgetAll();
         known.delete(change.id);
         changes.set(change.id, (changes.get(change.id) ?? 0) + 1);

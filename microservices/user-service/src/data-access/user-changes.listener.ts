@@ -1,8 +1,6 @@
 import type { Logger } from '@checkout-lab/kit';
+import type { UserChange } from '@checkout-lab/shared';
 import pg from 'pg';
-
-/** A user changed (updated or deleted: its id) or every user may have (a TRUNCATE: "*"). */
-export type UserChange = { id: number } | { all: true };
 
 export interface UserChangeSubscriber {
   change(change: UserChange): void;
@@ -62,8 +60,13 @@ export class UserChangesListener {
       const change: UserChange = message.payload === '*' ? { all: true } : { id: Number(message.payload) };
       for (const subscriber of this.subscribers) subscriber.change(change);
     });
-    await client.connect();
-    await client.query('LISTEN users_changed');
+    try {
+      await client.connect();
+      await client.query('LISTEN users_changed');
+    } catch (error) {
+      await client.end().catch(() => {});
+      throw error;
+    }
     if (this.stopped) {
       await client.end().catch(() => {});
       return;

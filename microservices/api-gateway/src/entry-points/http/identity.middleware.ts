@@ -68,10 +68,11 @@ export function isPublic(method: string, path: string): boolean {
  * proves to the services that the call comes through here.
  * A valid token is not enough: its user may have been deleted since, and its is_admin is only a claim. So the gateway
  * reads the user's record (GET /internal/users/:id, or the copy it keeps while user-service tells it of every change:
- * cachedUserDirectory) for every request: a deleted or invented user is 401, admin rights are the record's. The services get an internal token signed with INTERNAL_SECRET naming that user, never bare
- * x-user-* headers (a client's are dropped, and the services would ignore them anyway). A public route is served
- * anonymously, whatever token it carries; any other route without a valid token and a real user answers 401 here and
- * never reaches a service.
+ * cachedUserDirectory) for every request: a deleted or invented user is 401, admin rights are the record's. The
+ * services get an internal token signed with INTERNAL_SECRET naming that user, never bare x-user-* headers (a
+ * client's are dropped, and the services would ignore them anyway). A public route is served anonymously, whatever
+ * token it carries; any other route without a valid token and a real user answers 401 here and never reaches a
+ * service.
  */
 export function identity(options: { secret: string; users: UserLookup; auth: InternalAuth }): RequestHandler {
   return (req: Request, res: Response, next: NextFunction) => {

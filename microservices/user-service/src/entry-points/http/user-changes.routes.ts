@@ -1,4 +1,5 @@
 import { AppError } from '@checkout-lab/kit';
+import { USER_CHANGES_PATH } from '@checkout-lab/shared';
 import { Router } from 'express';
 import type { UserChangesListener } from '../../data-access/user-changes.listener';
 
@@ -15,7 +16,7 @@ const HEARTBEAT_MS = 15_000;
  */
 export function userChangesRoutes(listener: UserChangesListener): Router {
   const router = Router();
-  router.get('/internal/users/changes', (req, res, next) => {
+  router.get(USER_CHANGES_PATH, (req, res, next) => {
     if (!listener.live) {
       return next(
         new AppError({
