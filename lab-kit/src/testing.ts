@@ -1,3 +1,4 @@
+import { type ChildProcess, spawn, type SpawnOptions } from 'node:child_process';
 import crypto from 'node:crypto';
 import { databaseUrl, dropDatabase, ensureDatabase } from './postgres';
 import { type MailCatcher, Mailbox, startMailCatcher } from './mail';
@@ -61,4 +62,24 @@ export function testPaymentProvider(merchant: string): PaymentProvider {
       'TEST_PAYMENT_PROVIDER_URL is unset: run the tests through vitest, whose global setup starts the provider',
     );
   return { url, merchant, timeoutMs: DEFAULT_PAYMENT_TIMEOUT_MS };
+}
+
+/**
+ * A command run as a person runs it, in a child process, with everything it prints (stdout and stderr, in order)
+ * kept for the test to search and to show when it fails.
+ */
+export function runCollecting(
+  command: string,
+  args: string[],
+  options: Omit<SpawnOptions, 'stdio'>,
+): { child: ChildProcess; exited: Promise<number | null>; output(): string } {
+  const child = spawn(command, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  const keep = (chunk: Buffer) => {
+    output += chunk;
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { child, exited, output: () => output };
 }

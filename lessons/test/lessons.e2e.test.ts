@@ -1,6 +1,5 @@
-import { testServerUrl } from '@checkout-lab/kit/testing';
+import { runCollecting, testServerUrl } from '@checkout-lab/kit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -81,19 +80,12 @@ describe('npm run lesson -- verify-all', () => {
   it('when every lesson is solved in order on a fresh lab, then every check passes and it exits 0', async () => {
     const results = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'lessons-verify-')), 'results.json');
     const root = path.resolve(import.meta.dirname, '../..');
-    const child = spawn('npm', ['run', '--silent', 'lesson', '--', 'verify-all', '--results', results], {
+    const run = runCollecting('npm', ['run', '--silent', 'lesson', '--', 'verify-all', '--results', results], {
       cwd: root,
       env: { ...process.env, DATABASE_URL: testServerUrl(), LOG_LEVEL: 'warn' },
-      stdio: ['ignore', 'pipe', 'pipe'],
     });
-    let output = '';
-    child.stdout.on('data', (chunk) => {
-      output += chunk;
-    });
-    child.stderr.on('data', (chunk) => {
-      output += chunk;
-    });
-    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    const code = await run.exited;
+    const output = run.output();
     const written = JSON.parse(fs.readFileSync(results, 'utf8')) as { passed: boolean; results: StepResult[] };
     expect(
       written.results.filter((entry) => entry.result !== 'pass'),

@@ -12,7 +12,7 @@ import {
   freePort,
   processStartTime,
 } from '@checkout-lab/kit';
-import { testServerUrl, uniqueName } from '@checkout-lab/kit/testing';
+import { runCollecting, testServerUrl, uniqueName } from '@checkout-lab/kit/testing';
 import jwt from 'jsonwebtoken';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -28,28 +28,23 @@ async function portsEnv(): Promise<Record<string, string>> {
 }
 
 function runLab(env: NodeJS.ProcessEnv) {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'scripts/lab.ts')], {
-    cwd: ROOT,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout.on('data', (chunk) => {
-    output += chunk;
-  });
-  child.stderr.on('data', (chunk) => {
-    output += chunk;
-  });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const { child, exited, output } = runCollecting(
+    process.execPath,
+    ['--import', 'tsx', path.join(ROOT, 'scripts/lab.ts')],
+    {
+      cwd: ROOT,
+      env,
+    },
+  );
   const waitFor = async (pattern: RegExp, timeoutMs: number) => {
     const deadline = Date.now() + timeoutMs;
-    while (!pattern.test(output)) {
-      if (child.exitCode !== null) throw new Error(`the lab exited early:\n${output}`);
-      if (Date.now() > deadline) throw new Error(`no ${pattern} in the lab's output:\n${output}`);
+    while (!pattern.test(output())) {
+      if (child.exitCode !== null) throw new Error(`the lab exited early:\n${output()}`);
+      if (Date.now() > deadline) throw new Error(`no ${pattern} in the lab's output:\n${output()}`);
       await new Promise((r) => setTimeout(r, 200));
     }
   };
-  return { child, exited, waitFor, output: () => output };
+  return { child, exited, waitFor, output };
 }
 
 /** Resolves once nothing listens on any of the ports, or throws naming those still open after timeoutMs. */
