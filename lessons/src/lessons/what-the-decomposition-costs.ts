@@ -2,7 +2,9 @@ import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { Report, TargetResult } from '@checkout-lab/benchmarks';
 import { DEFAULT_KNOBS } from '@checkout-lab/kit';
+import { SERVICE_NAMES } from '@checkout-lab/stacks';
 import type { LabHandle } from '../lab-handle';
 import { type CheckResult, fail, type Lesson, pass, type Stack } from '../lesson';
 import { config } from './shared';
@@ -14,16 +16,6 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../.
 const RESULTS = path.join(ROOT, 'benchmarks', 'results');
 /** "Many times a bare POST": LESSONS.md's runs find about 90; a checkout that cost under 10 POSTs would be news. */
 const MANY = 10;
-/** The gateway and the six services, as the benchmark names them (their URLs from the gateway's /health). */
-const SERVICES = [
-  'api-gateway',
-  'cart-service',
-  'email-service',
-  'order-service',
-  'payment-service',
-  'product-service',
-  'user-service',
-];
 /** The knobs as the lab starts, the body of the last step's PUT. */
 const DEFAULT_DELAYS = JSON.stringify({
   payment_delay_ms: DEFAULT_KNOBS.payment_delay_ms,
@@ -33,36 +25,10 @@ const DEFAULT_DELAYS = JSON.stringify({
 const SOLVE_CONNECTIONS = 10;
 const SOLVE_DURATION_S = 5;
 
-/** The parts of benchmarks/REPORT-SCHEMA.md's report.json this lesson reads. */
-interface ProcessCpu {
-  role: string;
-  cpu_s: number | null;
-  ms_per_accepted_checkout: number | null;
-}
-interface BenchTarget {
-  url: string;
-  metrics: { accepted: number; accepted_checkouts_per_sec: number; machine_cpu_per_checkout_to_floor?: number | null };
-  cpu?: {
-    source: string;
-    window: {
-      accepted_checkouts: number;
-      processes: Record<string, ProcessCpu>;
-      stack: { ms_per_accepted_checkout: number | null };
-      machine: { busy_share: number | null; other_cpu_s: number | null; ms_per_accepted_checkout: number | null };
-    } | null;
-  };
-}
-interface BenchReport {
-  scenario: string;
-  started_at: string;
-  baseline: { post_cpu?: { ms_per_request: number | null } | null } | null;
-  targets: { monolith?: BenchTarget; micro?: BenchTarget };
-}
-
 const portOf = (url: string) => new URL(url).port;
 
 /** The newest throughput report of a run against this lab's monolith and gateway (by their ports), and its folder. */
-function newestReport(lab: LabHandle): { report: BenchReport; folder: string } | null {
+function newestReport(lab: LabHandle): { report: Report; folder: string } | null {
   let folders: string[];
   try {
     folders = fs.readdirSync(RESULTS).sort().reverse();
@@ -70,7 +36,7 @@ function newestReport(lab: LabHandle): { report: BenchReport; folder: string } |
     return null;
   }
   for (const folder of folders.slice(0, 50)) {
-    let report: BenchReport;
+    let report: Report;
     try {
       report = JSON.parse(fs.readFileSync(path.join(RESULTS, folder, 'report.json'), 'utf8'));
     } catch {
@@ -86,7 +52,7 @@ function newestReport(lab: LabHandle): { report: BenchReport; folder: string } |
 }
 
 /** The run's report, when the lab still holds the run's orders (a reset since would have removed them). */
-async function loadRun(lab: LabHandle): Promise<{ report: BenchReport; folder: string } | CheckResult> {
+async function loadRun(lab: LabHandle): Promise<{ report: Report; folder: string } | CheckResult> {
   const found = newestReport(lab);
   if (!found) {
     return fail(
@@ -113,7 +79,7 @@ async function loadRun(lab: LabHandle): Promise<{ report: BenchReport; folder: s
 async function ranBoth(lab: LabHandle): Promise<CheckResult> {
   const run = await loadRun(lab);
   if ('pass' in run) return run;
-  const { monolith, micro } = run.report.targets as Required<BenchReport['targets']>;
+  const { monolith, micro } = run.report.targets as Required<Report['targets']>;
   return pass(
     `${run.folder}/report.md: the monolith accepted ${monolith.metrics.accepted_checkouts_per_sec} checkouts/s, the ` +
       `microservices ${micro.metrics.accepted_checkouts_per_sec}/s, with a CPU table for each.`,
@@ -124,7 +90,7 @@ async function ranBoth(lab: LabHandle): Promise<CheckResult> {
 async function costsMany(lab: LabHandle): Promise<CheckResult> {
   const run = await loadRun(lab);
   if ('pass' in run) return run;
-  const micro = run.report.targets.micro as BenchTarget;
+  const micro = run.report.targets.micro as TargetResult;
   const window = micro.cpu?.window;
   if (!window) {
     return fail(
@@ -132,7 +98,7 @@ async function costsMany(lab: LabHandle): Promise<CheckResult> {
         '/proc must be readable, as on Linux.',
     );
   }
-  const idle = SERVICES.filter((name) => !((window.processes[name]?.cpu_s ?? 0) > 0));
+  const idle = SERVICE_NAMES.filter((name) => !((window.processes[name]?.cpu_s ?? 0) > 0));
   if (idle.length > 0) {
     return fail(
       `${run.folder}: no CPU figure above zero for ${idle.join(', ')} during the load: were they found on this ` +
@@ -150,7 +116,7 @@ async function costsMany(lab: LabHandle): Promise<CheckResult> {
         'not list (another lab, a test run): run it again when nothing else loads the machine, with --duration 10.',
     );
   }
-  const busiest = SERVICES.map((name) => ({ name, cpu: window.processes[name].cpu_s ?? 0 })).sort(
+  const busiest = SERVICE_NAMES.map((name) => ({ name, cpu: window.processes[name].cpu_s ?? 0 })).sort(
     (a, b) => b.cpu - a.cpu,
   );
   return pass(
